@@ -1,0 +1,14 @@
+//! Elements, compositions and chemical systems: what they are, how they are
+//! written and read. Formulas are written as pymatgen writes reduced formulas
+//! (elements by increasing electronegativity, amounts of 1 omitted).
+
+pub(crate) mod composition;
+mod element;
+mod formula;
+mod system;
+
+pub use composition::{Composition, MAX_COMPOSITION_ELEMENTS};
+pub(crate) use composition::gcd;
+pub use element::{Element, ElementError};
+pub use formula::FormulaError;
+pub use system::{ChemicalSystem, SystemError};

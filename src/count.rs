@@ -1,0 +1,1 @@
+//! Exact Table 2 counts.

@@ -1,0 +1,15 @@
+//! The compact data committed under `data/` and compiled into the program:
+//! SMACT's element table and oxidation-state sets, known-composition sets from
+//! crabnet's Materials Project / OQMD / AFLOW benchmark data, and element
+//! embeddings from ElementEmbeddings. `scripts/import-data` regenerates it all
+//! from the pinned wheels; `data/README.md` credits the sources.
+//!
+//! Everything here parses once, on first use, and is shared afterwards.
+
+pub mod elements;
+pub mod known;
+pub mod oxidation;
+
+pub use elements::{ELEMENT_COUNT, ElementData, element_data};
+pub use known::{KnownSet, KnownSource};
+pub use oxidation::{OxidationSet, OxidationStates};

@@ -1,0 +1,236 @@
+//! Oxidation-state sets in SMACT's text format, built in or supplied by the user.
+//!
+//! The format, as SMACT's `data_loader` reads it: one element per line, its
+//! symbol then its oxidation states separated by spaces ("Fe +2 +3"); blank
+//! lines and lines starting with `#` are skipped, and so is a line with no
+//! digit (an element with no states). A later line for the same element
+//! replaces an earlier one, as in SMACT.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use crate::chem::{Element, ElementError};
+use crate::data::elements::{ELEMENT_COUNT, SYMBOLS_BEYOND_LR};
+
+/// The five sets shipped with SMACT 4.0.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OxidationSet {
+    /// `oxidation_states.txt`: SMACT's 2014 set, used by the paper (default here).
+    Smact14,
+    /// `oxidation_states_icsd.txt`: states seen in the 2016 ICSD.
+    Icsd16,
+    /// `oxidation_states_icsd24_filtered.txt`: the 2024 ICSD, SMACT 3's default.
+    Icsd24,
+    /// `oxidation_states_SP.txt`: pymatgen's structure-predictor states.
+    PymatgenSp,
+    /// `oxidation_states_wiki.txt`: Wikipedia's list, with 0 states.
+    Wiki,
+}
+
+impl OxidationSet {
+    pub const ALL: [OxidationSet; 5] =
+        [OxidationSet::Smact14, OxidationSet::Icsd16, OxidationSet::Icsd24, OxidationSet::PymatgenSp, OxidationSet::Wiki];
+
+    /// SMACT's `oxidation_states_set` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            OxidationSet::Smact14 => "smact14",
+            OxidationSet::Icsd16 => "icsd16",
+            OxidationSet::Icsd24 => "icsd24",
+            OxidationSet::PymatgenSp => "pymatgen_sp",
+            OxidationSet::Wiki => "wiki",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<OxidationSet> {
+        OxidationSet::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// One line for people choosing a set.
+    pub fn description(self) -> &'static str {
+        match self {
+            OxidationSet::Smact14 => "SMACT 2014 set, as in the paper (421 species)",
+            OxidationSet::Icsd16 => "states reported in the 2016 ICSD",
+            OxidationSet::Icsd24 => "states reported at least 6 times in the 2024 ICSD (SMACT's current default)",
+            OxidationSet::PymatgenSp => "pymatgen structure-predictor states",
+            OxidationSet::Wiki => "Wikipedia's list, including 0; SMACT warns its results are questionable",
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            OxidationSet::Smact14 => include_str!("../../data/oxidation_states/smact14.txt"),
+            OxidationSet::Icsd16 => include_str!("../../data/oxidation_states/icsd16.txt"),
+            OxidationSet::Icsd24 => include_str!("../../data/oxidation_states/icsd24.txt"),
+            OxidationSet::PymatgenSp => include_str!("../../data/oxidation_states/pymatgen_sp.txt"),
+            OxidationSet::Wiki => include_str!("../../data/oxidation_states/wiki.txt"),
+        }
+    }
+
+    /// The parsed set, shared.
+    pub fn states(self) -> &'static OxidationStates {
+        static SETS: [OnceLock<OxidationStates>; 5] = [const { OnceLock::new() }; 5];
+        let i = OxidationSet::ALL.iter().position(|&s| s == self).expect("listed");
+        SETS[i].get_or_init(|| {
+            OxidationStates::parse_smact_file(self.name(), self.text()).expect("built-in oxidation-state files parse")
+        })
+    }
+}
+
+impl fmt::Display for OxidationSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Oxidation states per element of H..Lr (empty where the set has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OxidationStates {
+    name: String,
+    states: Vec<Vec<i8>>,
+}
+
+/// Longest oxidation-state file accepted.
+pub const MAX_OX_FILE_BYTES: usize = 1 << 20;
+
+/// What is wrong with an oxidation-state file, and on which line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OxFileError {
+    TooLarge { bytes: usize },
+    NotText,
+    Symbol { line: usize, error: ElementError },
+    State { line: usize, token: String },
+    OutOfRange { line: usize, value: i64 },
+    NoStates,
+}
+
+impl fmt::Display for OxFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OxFileError::TooLarge { bytes } => {
+                write!(f, "the oxidation-state file is {bytes} bytes; at most {MAX_OX_FILE_BYTES} are accepted")
+            }
+            OxFileError::NotText => write!(f, "the oxidation-state file is not UTF-8 text"),
+            OxFileError::Symbol { line, error } => write!(f, "line {line}: {error}"),
+            OxFileError::State { line, token } => write!(
+                f,
+                "line {line}: '{token}' is not a whole-number oxidation state; write the symbol then states, e.g. 'Fe +2 +3'"
+            ),
+            OxFileError::OutOfRange { line, value } => {
+                write!(f, "line {line}: oxidation state {value} is outside -9..+9")
+            }
+            OxFileError::NoStates => write!(
+                f,
+                "the file gives no element any oxidation state; each line should read like 'Fe +2 +3' (SMACT's format)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for OxFileError {}
+
+impl OxidationStates {
+    /// Parses SMACT's oxidation-state format (see the module docs). Symbols
+    /// past Lr are ignored, as SMACT's enumeration never looks them up.
+    pub fn parse_smact_file(name: &str, text: &str) -> Result<OxidationStates, OxFileError> {
+        if text.len() > MAX_OX_FILE_BYTES {
+            return Err(OxFileError::TooLarge { bytes: text.len() });
+        }
+        let mut states = vec![Vec::new(); ELEMENT_COUNT];
+        for (i, raw) in text.lines().enumerate() {
+            let line = i + 1;
+            let stripped = raw.trim();
+            if stripped.is_empty() || stripped.starts_with('#') || !stripped.chars().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let mut tokens = stripped.split_whitespace();
+            let symbol = tokens.next().unwrap_or_default();
+            let element = match Element::from_symbol(symbol) {
+                Ok(e) => Some(e),
+                Err(_) if SYMBOLS_BEYOND_LR.contains(&symbol) => None,
+                Err(error) => return Err(OxFileError::Symbol { line, error }),
+            };
+            let mut list = Vec::new();
+            for token in tokens {
+                let value: i64 = token
+                    .strip_prefix('+')
+                    .unwrap_or(token)
+                    .parse()
+                    .map_err(|_| OxFileError::State { line, token: token.chars().take(20).collect() })?;
+                if !(-9..=9).contains(&value) {
+                    return Err(OxFileError::OutOfRange { line, value });
+                }
+                if !list.contains(&(value as i8)) {
+                    list.push(value as i8);
+                }
+            }
+            if let Some(e) = element {
+                states[e.index()] = list;
+            }
+        }
+        if states.iter().all(Vec::is_empty) {
+            return Err(OxFileError::NoStates);
+        }
+        Ok(OxidationStates { name: name.to_string(), states })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The element's oxidation states, in file order, without repeats.
+    pub fn of(&self, element: Element) -> &[i8] {
+        &self.states[element.index()]
+    }
+
+    /// Number of (element, state) species over H..Lr.
+    pub fn species_count(&self) -> usize {
+        self.states.iter().map(Vec::len).sum()
+    }
+
+    /// The set in SMACT's format, for download.
+    pub fn to_smact_file(&self) -> String {
+        let mut out = format!("# Oxidation state set\n# Source: {}\n#\n", self.name);
+        for e in Element::all() {
+            out.push_str(e.symbol());
+            for q in self.of(e) {
+                out.push_str(&if *q > 0 { format!(" +{q}") } else { format!(" {q}") });
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn el(s: &str) -> Element {
+        Element::from_symbol(s).unwrap()
+    }
+
+    #[test]
+    fn builtin_sets_have_smacts_species_counts() {
+        // Species over H..Lr in the smact 4.0.2 data files (SPEC: 421 for smact14).
+        assert_eq!(OxidationSet::Smact14.states().species_count(), 421);
+        assert_eq!(OxidationSet::Smact14.states().of(el("Fe")), [-2, -1, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(OxidationSet::Smact14.states().of(el("He")), [] as [i8; 0]);
+        assert!(OxidationSet::Wiki.states().of(el("Li")).contains(&0));
+    }
+
+    #[test]
+    fn user_files_parse_like_smact_and_errors_name_the_line() {
+        let s = OxidationStates::parse_smact_file("mine", "# comment\nFe +2 +3\nO -2\nHe\nFe 2\nRf 4\n").unwrap();
+        assert_eq!(s.of(el("Fe")), [2]);
+        assert_eq!(s.of(el("O")), [-2]);
+        assert_eq!(s.species_count(), 2);
+        let round = OxidationStates::parse_smact_file("mine", &s.to_smact_file()).unwrap();
+        assert_eq!(round.states, s.states);
+        let err = |t: &str| OxidationStates::parse_smact_file("x", t).unwrap_err().to_string();
+        assert_eq!(err("Fe 2\nXx 3"), "line 2: 'Xx' is not an element symbol");
+        assert!(err("Fe 2.5").starts_with("line 1: '2.5' is not a whole-number oxidation state"));
+        assert!(err("Fe 12").contains("outside -9..+9"));
+        assert!(err("# nothing\nHe\n").contains("no element any oxidation state"));
+    }
+}

@@ -1,0 +1,19 @@
+//! Crystal Atlas: maps of inorganic crystal chemical space.
+//!
+//! The pure-Rust core behind the web page and the `crystal-atlas` CLI. Data flows
+//! one way: [`data`] -> [`enumerate`] -> [`filter`] -> [`label`] -> [`embed`] ->
+//! [`reduce`] -> [`plot`]. Nothing here touches the DOM; the web shell lives in
+//! `web` (wasm32 only) and calls into these modules. See ARCHITECTURE.md.
+
+pub mod chem;
+pub mod count;
+pub mod data;
+pub mod enumerate;
+pub mod explain;
+pub mod filter;
+pub mod label;
+pub mod sample;
+
+pub use chem::{Composition, Element};
+pub use data::{KnownSet, OxidationStates};
+pub use label::Category;
