@@ -12,6 +12,7 @@ pub mod enumerate;
 pub mod explain;
 pub mod filter;
 pub mod label;
+pub mod reduce;
 pub mod sample;
 
 pub use chem::{Composition, Element};

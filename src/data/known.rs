@@ -184,6 +184,113 @@ impl KnownSet {
     }
 }
 
+/// Largest user-supplied known list accepted.
+pub const MAX_USER_LIST_BYTES: usize = 16 << 20;
+
+/// What is wrong with an uploaded known-composition list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserListError {
+    TooLarge { bytes: usize },
+    NotText,
+    Empty,
+    /// A formula that does not parse, with its 1-based line (CSV, text) or item (JSON).
+    Formula { place: String, formula: String, error: crate::chem::FormulaError },
+    /// A JSON list that does not parse.
+    Json(String),
+    /// A CSV header without a formula column.
+    NoFormulaColumn { header: String },
+}
+
+impl fmt::Display for UserListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UserListError::TooLarge { bytes } => {
+                write!(f, "the list is {bytes} bytes; at most {MAX_USER_LIST_BYTES} are accepted")
+            }
+            UserListError::NotText => write!(f, "the list is not UTF-8 text; upload a .txt, .csv or .json file of formulas"),
+            UserListError::Empty => write!(f, "the list holds no formulas; put one formula per line, e.g. ZnO"),
+            UserListError::Formula { place, formula, error } => write!(f, "{place}: '{formula}': {error}"),
+            UserListError::Json(e) => write!(f, "not valid JSON ({e}); use a list of formulas such as [\"ZnO\", \"Li2O\"]"),
+            UserListError::NoFormulaColumn { header } => write!(
+                f,
+                "the CSV header '{header}' has no 'formula' column; name the column 'formula' or upload one formula per line"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for UserListError {}
+
+impl KnownSet {
+    /// Reads a user's list of known compositions: one formula per line (blank
+    /// lines and `#` comments skipped), a CSV whose header has a `formula` (or
+    /// `composition`) column, or a JSON array of formulas or of objects with a
+    /// `formula` field. Compositions beyond four elements are kept out, as in
+    /// the built-in sets.
+    pub fn parse_user_list(name: &str, bytes: &[u8]) -> Result<KnownSet, UserListError> {
+        if bytes.len() > MAX_USER_LIST_BYTES {
+            return Err(UserListError::TooLarge { bytes: bytes.len() });
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| UserListError::NotText)?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let formulas: Vec<(String, String)> = if text.trim_start().starts_with('[') {
+            let items: Vec<serde_json::Value> =
+                serde_json::from_str(text).map_err(|e| UserListError::Json(e.to_string()))?;
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let f = match v {
+                        serde_json::Value::String(s) => Some(s.clone()),
+                        serde_json::Value::Object(o) => o.get("formula").and_then(|f| f.as_str()).map(str::to_string),
+                        _ => None,
+                    };
+                    (format!("item {}", i + 1), f.unwrap_or_else(|| v.to_string()))
+                })
+                .collect()
+        } else {
+            let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+            let mut column = 0;
+            let mut rows = Vec::new();
+            if let Some((i, first)) = lines.next() {
+                if first.contains(',') || first.contains('\t') {
+                    let cells: Vec<String> = split_row(first);
+                    match cells.iter().position(|c| matches!(c.to_ascii_lowercase().as_str(), "formula" | "composition")) {
+                        Some(c) => column = c,
+                        None if Composition::parse(&cells[0]).is_ok() => rows.push((i, cells[0].clone())),
+                        None => return Err(UserListError::NoFormulaColumn { header: first.chars().take(80).collect() }),
+                    }
+                } else {
+                    rows.push((i, first.trim().to_string()));
+                }
+            }
+            for (i, line) in lines {
+                let cells = split_row(line);
+                rows.push((i, cells.get(column).cloned().unwrap_or_default()));
+            }
+            rows.into_iter().map(|(i, f)| (format!("line {}", i + 1), f)).collect()
+        };
+        if formulas.is_empty() {
+            return Err(UserListError::Empty);
+        }
+        let mut compositions = Vec::with_capacity(formulas.len());
+        for (place, formula) in formulas {
+            let c = Composition::parse(&formula).map_err(|error| UserListError::Formula {
+                place,
+                formula: formula.chars().take(60).collect(),
+                error,
+            })?;
+            compositions.push(c);
+        }
+        Ok(KnownSet::new(name, compositions))
+    }
+}
+
+/// Cells of one CSV or TSV row (quotes stripped; no embedded separators).
+fn split_row(line: &str) -> Vec<String> {
+    line.split([',', '\t']).map(|c| c.trim().trim_matches('"').trim().to_string()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +306,22 @@ mod tests {
         assert!(!mp.contains(&Composition::parse("Zn2O").unwrap()));
         let back: Vec<Composition> = mp.compositions().take(100).collect();
         assert!(back.iter().all(|c| mp.contains(c)));
+    }
+
+    #[test]
+    fn user_lists_in_three_shapes() {
+        let plain = KnownSet::parse_user_list("mine", b"ZnO\n# note\n\nLi2O\n").unwrap();
+        assert_eq!(plain.len(), 2);
+        let csv = KnownSet::parse_user_list("mine", b"id,formula,energy\n1,Zn2O2,0.1\n2,LiZnO2,0.2\n").unwrap();
+        assert!(csv.contains(&Composition::parse("ZnO").unwrap()));
+        let json = KnownSet::parse_user_list("mine", br#"["ZnO", {"formula": "Li6ZnO4"}]"#).unwrap();
+        assert!(json.contains(&Composition::parse("Li6ZnO4").unwrap()));
+        let err = |b: &[u8]| KnownSet::parse_user_list("x", b).unwrap_err().to_string();
+        assert_eq!(err(b"ZnO\nZnQ2\n"), "line 2: 'ZnQ2': column 3: 'Q' is not an element symbol");
+        assert!(err(b"a,b\n1,2\n").contains("no 'formula' column"));
+        assert!(err(b"[1, ").contains("not valid JSON"));
+        assert!(err(b"\xff\xfe").contains("not UTF-8"));
+        assert!(err(b"\n\n").contains("no formulas"));
     }
 
     #[test]

@@ -1,0 +1,77 @@
+//! Dimensionality reduction to 2-D (or any small dimension): PCA, t-SNE and
+//! UMAP in pure Rust, plus the quality measures that compare them (SPEC
+//! section 6). Native and wasm alike; seeded and deterministic; iterative
+//! methods report progress, can be cancelled, and hand out intermediate
+//! layouts through an [`Observer`] so the page can animate the optimisation.
+//!
+//! Input is an N x D matrix of f32 (row per composition), output N x dim.
+
+pub mod knn;
+
+use std::fmt;
+
+/// What an iterative reducer reports after an iteration or epoch.
+pub struct Step<'a> {
+    /// The phase, named after the paper's steps ("nearest_neighbors", "optimize_layout", ...).
+    pub stage: &'static str,
+    pub done: usize,
+    pub total: usize,
+    /// The current N x dim layout, row-major, when the reducer offers one at this step.
+    pub layout: Option<&'a [f32]>,
+}
+
+/// The observer's answer: go on or stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    Cancel,
+}
+
+/// Receives progress; returning [`Control::Cancel`] stops the reducer with
+/// [`ReduceError::Cancelled`].
+pub trait Observer {
+    fn step(&mut self, step: Step<'_>) -> Control;
+}
+
+impl<F: FnMut(Step<'_>) -> Control> Observer for F {
+    fn step(&mut self, step: Step<'_>) -> Control {
+        self(step)
+    }
+}
+
+/// An observer that never cancels and ignores progress.
+pub struct Silent;
+
+impl Observer for Silent {
+    fn step(&mut self, _: Step<'_>) -> Control {
+        Control::Continue
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReduceError {
+    Cancelled,
+    /// Too few rows for the method and its parameters.
+    TooFewPoints { points: usize, needed: usize, why: String },
+    /// A parameter outside its accepted range.
+    BadParameter { name: &'static str, value: String, accepted: String },
+    /// A NaN or infinity in the input.
+    NonFinite { row: usize, column: usize },
+}
+
+impl fmt::Display for ReduceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReduceError::Cancelled => write!(f, "cancelled"),
+            ReduceError::TooFewPoints { points, needed, why } => {
+                write!(f, "{points} points is too few: at least {needed} are needed ({why})")
+            }
+            ReduceError::BadParameter { name, value, accepted } => write!(f, "{name} = {value} is outside {accepted}"),
+            ReduceError::NonFinite { row, column } => {
+                write!(f, "row {row}, column {column} of the input is not a finite number")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReduceError {}
