@@ -7,6 +7,10 @@
 //! Input is an N x D matrix of f32 (row per composition), output N x dim.
 
 pub mod knn;
+pub mod pca;
+pub mod quality;
+pub mod tsne;
+pub mod umap;
 
 use std::fmt;
 
