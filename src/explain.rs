@@ -173,7 +173,11 @@ fn reason(elements: &[Element], amounts: &[u32], labeller: &Labeller) -> Reason 
             neutral_assignments: neutral.len(),
         };
     }
-    let nearest = all.iter().min_by_key(|q| charge(q, amounts).abs()).expect("non-empty lists");
+    // The nearest miss among electronegativity-balanced assignments, if any:
+    // the closest a chemically sensible choice of states comes to neutral.
+    let balanced: Vec<&Vec<i8>> = all.iter().filter(|q| first_pauling_violation(q, &enegs).is_none()).collect();
+    let candidates = if balanced.is_empty() { all.iter().collect() } else { balanced };
+    let nearest = candidates.into_iter().min_by_key(|q| charge(q, amounts).abs()).expect("non-empty lists");
     Reason::NotNeutral { nearest: species(elements, nearest, amounts) }
 }
 

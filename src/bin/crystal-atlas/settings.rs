@@ -1,0 +1,62 @@
+//! The settings every chemistry command shares: oxidation-state set,
+//! stoichiometry limit and known-composition set, read from flags.
+
+use std::borrow::Cow;
+
+use crystal_atlas::data::{KnownSet, KnownSource, OxidationSet, OxidationStates};
+use crystal_atlas::enumerate::MAX_STOICH_LIMIT;
+use crystal_atlas::filter::DEFAULT_THRESHOLD;
+use crystal_atlas::label::Labeller;
+
+use crate::args::{Args, CliError};
+
+pub struct Settings {
+    pub ox: Cow<'static, OxidationStates>,
+    pub threshold: u32,
+    pub known: Cow<'static, KnownSet>,
+}
+
+impl Settings {
+    pub fn from_args(args: &mut Args) -> Result<Settings, CliError> {
+        let threshold = args.number("max-stoich", Some(DEFAULT_THRESHOLD), 1..=MAX_STOICH_LIMIT)?;
+        let ox = match args.value("ox-set") {
+            None => Cow::Borrowed(OxidationSet::Smact14.states()),
+            Some(name) => match OxidationSet::from_name(&name) {
+                Some(set) => Cow::Borrowed(set.states()),
+                None => Cow::Owned(read_ox_file(&name)?),
+            },
+        };
+        let known = match args.value("known") {
+            None => Cow::Borrowed(embedded(KnownSource::MaterialsProject)),
+            Some(name) if name == "none" => Cow::Owned(KnownSet::empty()),
+            Some(name) => match KnownSource::from_name(&name) {
+                Some(source) => Cow::Borrowed(embedded(source)),
+                None => Cow::Owned(read_known_file(&name)?),
+            },
+        };
+        Ok(Settings { ox, threshold, known })
+    }
+
+    pub fn labeller(&self) -> Labeller<'_> {
+        Labeller { ox: &self.ox, threshold: self.threshold, known: &self.known }
+    }
+}
+
+fn embedded(source: KnownSource) -> &'static KnownSet {
+    source.embedded().expect("native builds embed every known set")
+}
+
+fn read_file(path: &str, what: &str, names: &str) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| CliError(format!("{what} '{path}' is neither {names} nor a readable file ({e})")))
+}
+
+fn read_ox_file(path: &str) -> Result<OxidationStates, CliError> {
+    let bytes = read_file(path, "--ox-set", "smact14, icsd16, icsd24, pymatgen_sp, wiki")?;
+    let text = String::from_utf8(bytes).map_err(|_| CliError(format!("--ox-set '{path}': not UTF-8 text")))?;
+    OxidationStates::parse_smact_file(path, &text).map_err(|e| CliError(format!("--ox-set '{path}': {e}")))
+}
+
+fn read_known_file(path: &str) -> Result<KnownSet, CliError> {
+    let bytes = read_file(path, "--known", "mp, oqmd, aflow, none")?;
+    KnownSet::parse_user_list(path, &bytes).map_err(|e| CliError(format!("--known '{path}': {e}")))
+}
