@@ -72,8 +72,29 @@ pub fn list(mut args: Args) -> Result<(), CliError> {
     Err(CliError("list: not available yet".into()))
 }
 
-pub fn counts(_args: Args) -> Result<(), CliError> {
-    Err(CliError("counts: not available yet".into()))
+/// Reads `--order`, one of 2, 3, 4.
+fn order(args: &mut Args) -> Result<usize, CliError> {
+    args.number("order", None, 2..=4)
+}
+
+pub fn counts(mut args: Args) -> Result<(), CliError> {
+    let order = order(&mut args)?;
+    let json = args.switch("json");
+    let settings = Settings::from_args(&mut args)?;
+    args.finish()?;
+    let c = crystal_atlas::count::count_space(order, &settings.ox, settings.threshold, &settings.known, &mut |_| true)
+        .expect("not cancelled");
+    if json {
+        json_line(&serde_json::to_value(c).expect("serialisable"));
+    } else {
+        let pct = |x: u64| 100.0 * x as f64 / c.unique as f64;
+        out(&format!(
+            "order {}: unique {}, allowed {} ({:.2}%), standard {} ({:.3}%), missing {} ({:.2}%), interesting {} ({:.3}%), unlikely {} ({:.2}%)",
+            c.order, c.unique, c.allowed, pct(c.allowed), c.standard, pct(c.standard), c.missing, pct(c.missing),
+            c.interesting, pct(c.interesting), c.unlikely, pct(c.unlikely)
+        ));
+    }
+    Ok(())
 }
 
 pub fn sample(_args: Args) -> Result<(), CliError> {
