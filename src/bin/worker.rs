@@ -1,1 +1,8 @@
-fn main() {}
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    web_sys::console::log_1(&"worker".into());
+}
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    println!("hint");
+}
