@@ -371,17 +371,26 @@ impl ViewState {
                 continue;
             }
             seen.push(key.clone());
-            if let Err(problem) = state.apply(&key, value.trim()) {
-                fail(problem);
+            if let Err((problem, fallback)) = state.apply(&key, value.trim()) {
+                fail(format!("{problem}; {fallback}"));
             }
         }
         (state, errors)
     }
 
-    /// Sets one parameter, or says why it cannot be (then nothing changes).
-    fn apply(&mut self, key: &str, value: &str) -> Result<(), String> {
+    /// Sets the link parameter `key` (as the page's controls do), or says
+    /// what is wrong with `value`; then nothing changes.
+    pub fn set_param(&mut self, key: &str, value: &str) -> Result<(), String> {
+        self.apply(key, value.trim())
+            .map_err(|(problem, _)| problem)
+    }
+
+    /// Sets one parameter, or says what is wrong and what a link reader falls
+    /// back to (then nothing changes).
+    fn apply(&mut self, key: &str, value: &str) -> Result<(), (String, String)> {
         let d = ViewState::default();
-        let using = |what: String, default: &dyn fmt::Display| format!("{what}; using {default}");
+        let using = |what: String, default: &dyn fmt::Display| (what, format!("using {default}"));
+        let note = |what: String, fallback: &str| (what, fallback.to_string());
         match key {
             "tab" => {
                 let names: Vec<&str> = Tab::ALL.iter().map(|t| t.name()).collect();
@@ -409,7 +418,7 @@ impl ViewState {
             "perp" => self.perplexity = decimal(value, 2.0, 100.0, "t-SNE's perplexity").map_err(|e| using(e, &d.perplexity))?,
             "ox" => {
                 if value == "upload" {
-                    return Err("an uploaded oxidation-state file is not part of a link; upload it again (using smact14 meanwhile)".into());
+                    return Err(note("an uploaded oxidation-state file is not part of a link; upload it again".into(), "using smact14 meanwhile"));
                 }
                 let names: Vec<&str> = OxidationSet::ALL.iter().map(|s| s.name()).collect();
                 self.ox = OxChoice::Builtin(
@@ -423,7 +432,7 @@ impl ViewState {
                 self.known = match value {
                     "none" => KnownSetting::None,
                     "upload" => {
-                        return Err("an uploaded formula list is not part of a link; upload it again (using mp meanwhile)".into());
+                        return Err(note("an uploaded formula list is not part of a link; upload it again".into(), "using mp meanwhile"));
                     }
                     _ => KnownSetting::Builtin(
                         one_of(value, KnownSource::from_name, &["mp", "oqmd", "aflow", "none"], "the database")
@@ -447,18 +456,18 @@ impl ViewState {
                 let mut hidden = Vec::new();
                 for name in value.split(',').filter(|s| !s.is_empty()) {
                     let c = Category::from_name(name).ok_or_else(|| {
-                        format!("'{name}' is not a category (standard, missing, interesting, unlikely); showing all")
+                        note(format!("'{name}' is not a category (standard, missing, interesting, unlikely)"), "showing all")
                     })?;
                     hidden.push(c);
                 }
                 self.hidden = hidden;
             }
             "el" => {
-                self.element = Some(Element::from_symbol(value).map_err(|e| format!("{e}; showing every element"))?);
+                self.element = Some(Element::from_symbol(value).map_err(|e| note(e.to_string(), "showing every element"))?);
             }
             "q" => {
                 if !value.is_empty() && Element::from_symbol(value).is_err() {
-                    Composition::parse(value).map_err(|e| format!("{e}; nothing highlighted"))?;
+                    Composition::parse(value).map_err(|e| note(e.to_string(), "nothing highlighted"))?;
                 }
                 self.search = value.into();
             }
@@ -467,15 +476,18 @@ impl ViewState {
                 match parts[..] {
                     [cx, cy, zoom] if (ZOOM_LIMITS.0..=ZOOM_LIMITS.1).contains(&zoom) => self.view = Some(View { cx, cy, zoom }),
                     _ => {
-                        return Err(format!(
-                            "the view must be three numbers 'x,y,zoom' with zoom from {} to {}; showing the whole map",
-                            ZOOM_LIMITS.0, ZOOM_LIMITS.1
+                        return Err(note(
+                            format!(
+                                "the view must be three numbers 'x,y,zoom' with zoom from {} to {}",
+                                ZOOM_LIMITS.0, ZOOM_LIMITS.1
+                            ),
+                            "showing the whole map",
                         ));
                     }
                 }
             }
             "sel" => {
-                let c = Composition::parse(value).map_err(|e| format!("{e}; no details shown"))?;
+                let c = Composition::parse(value).map_err(|e| note(e.to_string(), "no details shown"))?;
                 self.focus = Some(c.to_string());
             }
             "sys" => {
@@ -483,7 +495,7 @@ impl ViewState {
                 self.system = value.into();
             }
             _ => {
-                return Err("not a setting of this page; ignored (the others apply)".into());
+                return Err(note("not a setting of this page".into(), "ignored (the others apply)"));
             }
         }
         Ok(())

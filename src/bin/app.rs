@@ -1,8 +1,14 @@
+//! The page's wasm module (built by Trunk from index.html).
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    web_sys::console::log_1(&"app".into());
+    crystal_atlas::web::start_app();
 }
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    println!("hint");
+    eprintln!(
+        "app is the web page's wasm module: build and serve it with `trunk serve` (or `trunk build --release`)."
+    );
+    std::process::exit(2);
 }

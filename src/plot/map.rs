@@ -134,6 +134,20 @@ pub fn draw_points<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A count with thousands separated by commas, as the paper's tables write
+/// them: 13,464.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Rough text width, for laying out the legend without font metrics.
 fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * 0.56
@@ -241,6 +255,14 @@ mod tests {
             [217, 217, 217, 255],
         ];
         (coords, colours)
+    }
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(13_464), "13,464");
+        assert_eq!(grouped(16_902_534_325), "16,902,534,325");
     }
 
     #[test]

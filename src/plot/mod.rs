@@ -15,13 +15,16 @@
 pub mod colour;
 pub mod hit_grid;
 pub mod map;
+pub mod periodic;
 pub mod raster;
 pub mod selection;
 pub mod viewport;
 
 pub use colour::{Palette, Rgb};
 pub use hit_grid::HitGrid;
-pub use map::{LegendEntry, MapLabels, MapScene, MapStyle, draw_labels, draw_points, render_svg};
+pub use map::{
+    LegendEntry, MapLabels, MapScene, MapStyle, draw_labels, draw_points, grouped, render_svg,
+};
 pub use raster::RgbaCanvas;
 pub use selection::Selection;
 pub use viewport::{Bounds, Viewport};
