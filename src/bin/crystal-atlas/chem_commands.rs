@@ -13,7 +13,11 @@ use crate::settings::Settings;
 /// Writes to stdout; a closed pipe (`| head`) ends the program quietly.
 pub fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.write_all(b"\n")).is_err() {
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.write_all(b"\n"))
+        .is_err()
+    {
         std::process::exit(0);
     }
 }
@@ -52,7 +56,10 @@ pub fn system(mut args: Args) -> Result<(), CliError> {
                 v["system"] = serde_json::Value::String(sub.to_string());
                 json_line(&v);
             } else {
-                out(&format!("{}\t{}\t{}\t{}", sub, e.formula, e.category, e.summary));
+                out(&format!(
+                    "{}\t{}\t{}\t{}",
+                    sub, e.formula, e.category, e.summary
+                ));
             }
         }
     }
@@ -82,16 +89,32 @@ pub fn counts(mut args: Args) -> Result<(), CliError> {
     let json = args.switch("json");
     let settings = Settings::from_args(&mut args)?;
     args.finish()?;
-    let c = crystal_atlas::count::count_space(order, &settings.ox, settings.threshold, &settings.known, &mut |_| true)
-        .expect("not cancelled");
+    let c = crystal_atlas::count::count_space(
+        order,
+        &settings.ox,
+        settings.threshold,
+        &settings.known,
+        &mut |_| true,
+    )
+    .expect("not cancelled");
     if json {
         json_line(&serde_json::to_value(c).expect("serialisable"));
     } else {
         let pct = |x: u64| 100.0 * x as f64 / c.unique as f64;
         out(&format!(
             "order {}: unique {}, allowed {} ({:.2}%), standard {} ({:.3}%), missing {} ({:.2}%), interesting {} ({:.3}%), unlikely {} ({:.2}%)",
-            c.order, c.unique, c.allowed, pct(c.allowed), c.standard, pct(c.standard), c.missing, pct(c.missing),
-            c.interesting, pct(c.interesting), c.unlikely, pct(c.unlikely)
+            c.order,
+            c.unique,
+            c.allowed,
+            pct(c.allowed),
+            c.standard,
+            pct(c.standard),
+            c.missing,
+            pct(c.missing),
+            c.interesting,
+            pct(c.interesting),
+            c.unlikely,
+            pct(c.unlikely)
         ));
     }
     Ok(())

@@ -22,7 +22,9 @@ Common options: --max-stoich (default 8), --ox-set smact14|icsd16|icsd24|pymatge
 
 fn run(argv: &[String]) -> Result<(), CliError> {
     let Some((command, rest)) = argv.split_first() else {
-        return Err(CliError("no command given; try 'crystal-atlas help'".into()));
+        return Err(CliError(
+            "no command given; try 'crystal-atlas help'".into(),
+        ));
     };
     let args = Args::parse(command, rest)?;
     match command.as_str() {
@@ -35,7 +37,9 @@ fn run(argv: &[String]) -> Result<(), CliError> {
             println!("{HELP}");
             Ok(())
         }
-        other => Err(CliError(format!("unknown command '{other}'; commands: counts, list, explain, system, sample, help"))),
+        other => Err(CliError(format!(
+            "unknown command '{other}'; commands: counts, list, explain, system, sample, help"
+        ))),
     }
 }
 
