@@ -491,6 +491,9 @@ struct StemPattern {
     stems_by_total: Vec<u64>,
 }
 
+/// (p type id, p role, l type id, l role).
+type PairRoles = (u16, Role, u16, Role);
+
 /// Counts allowed ratios for signatures sharing a prefix. A signature is a
 /// stem, then position `p` (the last of the prefix), then the last position
 /// `l`. Ratios are allowed when stem total s, p's charge and l's charge
@@ -509,7 +512,7 @@ struct PrefixSolver<const W: usize> {
     stem_patterns: Vec<StemPattern>,
     stem_all_neutral: bool,
     /// Stem totals needed by each (w_p, w_l), per (p type, p role, l type, l role).
-    needed: HashMap<(u16, Role, u16, Role), Vec<(u16, u16)>>,
+    needed: HashMap<PairRoles, Vec<(u16, u16)>>,
     columns: Vec<u64>,
 }
 

@@ -82,7 +82,6 @@ impl Args {
         self.values.get(name).cloned()
     }
 
-    #[allow(dead_code)]
     pub fn required(&mut self, name: &str, what: &str) -> Result<String, CliError> {
         self.value(name)
             .ok_or_else(|| CliError(format!("{} needs --{name} ({what})", self.command)))
