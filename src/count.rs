@@ -812,13 +812,11 @@ pub fn count_space(
 ) -> Option<Counts> {
     let allowed = SignatureTable::new(order, ox, threshold).allowed_total(progress)?;
     let (mut standard, mut interesting) = (0, 0);
-    for c in known.compositions() {
-        if c.order() == order && c.max_amount() <= threshold {
-            if is_allowed(&c, ox, threshold) {
-                standard += 1;
-            } else {
-                interesting += 1;
-            }
+    for c in known.compositions_within(order, threshold) {
+        if is_allowed(&c, ox, threshold) {
+            standard += 1;
+        } else {
+            interesting += 1;
         }
     }
     let unique = unique_compositions(crate::data::ELEMENT_COUNT as u64, order, threshold);

@@ -11,7 +11,7 @@ use args::{Args, CliError};
 const HELP: &str = "crystal-atlas: maps of inorganic crystal chemical space (Park et al., Faraday Discuss. 2024)
 
 USAGE
-  crystal-atlas counts --order N [--max-stoich 8] [--ox-set NAME|FILE] [--known mp|oqmd|aflow|none|FILE] [--json]
+  crystal-atlas counts --order N [--max-stoich 8] [--ox-set NAME|FILE] [--known mp|oqmd|aflow|none|FILE] [--json] [--time]
   crystal-atlas list --order N --category allowed|forbidden|standard|missing|interesting|unlikely [--limit K]
   crystal-atlas explain FORMULA [--json]
   crystal-atlas system Li-Zn-Sn-O [--json]
