@@ -133,9 +133,12 @@ pub fn render(app: &App) {
             layout.embedding
         ));
     }
-    for (category, short) in &sample.shortfalls {
-        notes.push(format!("Only {} {category} compositions exist for these settings (asked for {}), so all are shown.",
-            grouped((app.state.per_category - short) as u64), grouped(app.state.per_category as u64)));
+    for (category, held) in &sample.shortfalls {
+        notes.push(format!(
+            "Only {} {category} compositions exist for these settings (asked for {}), so all are shown.",
+            grouped(*held as u64),
+            grouped(app.state.per_category as u64)
+        ));
     }
     for note in notes {
         dom::append(&host, make("span", "legend-note", &note));
