@@ -95,13 +95,16 @@ fn show(step: usize) {
         f64::from(tour.offset_width()),
         f64::from(tour.offset_height()),
     );
-    // Beside the target when there is room, else below it, else above; always on screen.
+    // Beside the target when there is room, else below it, else above it,
+    // else (a large target such as the map) inside its top-right corner.
     let (mut x, mut y) = if rect.right() + tw + 16.0 < vw {
         (rect.right() + 12.0, rect.top())
     } else if rect.bottom() + th + 16.0 < vh {
         (rect.left(), rect.bottom() + 12.0)
-    } else {
+    } else if rect.top() - th - 16.0 > 0.0 {
         (rect.left(), rect.top() - th - 12.0)
+    } else {
+        (rect.right() - tw - 16.0, rect.top() + 16.0)
     };
     x = x.clamp(8.0, (vw - tw - 8.0).max(8.0));
     y = y.clamp(8.0, (vh - th - 8.0).max(8.0));
