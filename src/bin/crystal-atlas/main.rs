@@ -41,7 +41,9 @@ CompositionalEmbedding(formula, NAME).feature_vector(stats), computed in float64
 
 fn run(argv: &[String]) -> Result<(), CliError> {
     let Some((command, rest)) = argv.split_first() else {
-        return Err(CliError("no command given; try 'crystal-atlas help'".into()));
+        return Err(CliError(
+            "no command given; try 'crystal-atlas help'".into(),
+        ));
     };
     let args = Args::parse(command, rest)?;
     match command.as_str() {
@@ -55,7 +57,9 @@ fn run(argv: &[String]) -> Result<(), CliError> {
             println!("{HELP}");
             Ok(())
         }
-        other => Err(CliError(format!("unknown command '{other}'; commands: counts, list, explain, system, sample, embed, help"))),
+        other => Err(CliError(format!(
+            "unknown command '{other}'; commands: counts, list, explain, system, sample, embed, help"
+        ))),
     }
 }
 
