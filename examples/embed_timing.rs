@@ -23,20 +23,28 @@ fn main() {
     let compositions: Vec<Composition> = text
         .lines()
         .skip(1)
-        .map(|line| Composition::parse(line.split(',').next().unwrap_or("")).expect("a formula per row"))
+        .map(|line| {
+            Composition::parse(line.split(',').next().unwrap_or("")).expect("a formula per row")
+        })
         .collect();
     for name in names {
-        let embedding = EmbeddingInfo::from_name(name).and_then(|e| e.embedded()).expect("a built-in embedding");
+        let embedding = EmbeddingInfo::from_name(name)
+            .and_then(|e| e.embedded())
+            .expect("a built-in embedding");
         for standardise in [false, true] {
             let mut times = Vec::with_capacity(REPEATS + 1);
             for _ in 0..=REPEATS {
                 let started = Instant::now();
-                let batch = embed_batch(&compositions, embedding, &[PoolingStat::Mean], standardise);
+                let batch =
+                    embed_batch(&compositions, embedding, &[PoolingStat::Mean], standardise);
                 times.push(started.elapsed().as_secs_f64() * 1e3);
                 std::hint::black_box(batch);
             }
             let warm = times[1..].iter().copied().fold(f64::INFINITY, f64::min);
-            println!("{name} standardise={standardise} first_ms={:.2} warm_best_ms={warm:.2}", times[0]);
+            println!(
+                "{name} standardise={standardise} first_ms={:.2} warm_best_ms={warm:.2}",
+                times[0]
+            );
         }
     }
 }

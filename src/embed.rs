@@ -82,14 +82,23 @@ impl PoolingStat {
     /// Reads a comma-separated list such as "mean,variance".
     pub fn parse_list(text: &str) -> Result<Vec<PoolingStat>, UnknownStat> {
         text.split(',')
-            .map(|s| PoolingStat::from_name(s.trim()).ok_or_else(|| UnknownStat(s.trim().to_string())))
+            .map(|s| {
+                PoolingStat::from_name(s.trim()).ok_or_else(|| UnknownStat(s.trim().to_string()))
+            })
             .collect()
     }
 
     /// Pools the element vectors into `acc` (length dim), component by
     /// component, with `tmp` (length dim) as scratch. Loops run element by
     /// element over whole vectors, so each is a plain vectorisable pass.
-    fn pool(self, vectors: &[&[f64]], amounts: &[f64], fractions: &[f64], acc: &mut [f64], tmp: &mut [f64]) {
+    fn pool(
+        self,
+        vectors: &[&[f64]],
+        amounts: &[f64],
+        fractions: &[f64],
+        acc: &mut [f64],
+        tmp: &mut [f64],
+    ) {
         match self {
             PoolingStat::Mean => weighted_sum(acc, vectors, fractions, |v| v),
             PoolingStat::Variance => {
@@ -106,7 +115,9 @@ impl PoolingStat {
             PoolingStat::Range => {
                 fold(acc, vectors, f64::max);
                 fold(tmp, vectors, f64::min);
-                acc.iter_mut().zip(tmp.iter()).for_each(|(a, &min)| *a -= min);
+                acc.iter_mut()
+                    .zip(tmp.iter())
+                    .for_each(|(a, &min)| *a -= min);
             }
             PoolingStat::Sum => weighted_sum(acc, vectors, amounts, |v| v),
             PoolingStat::GeometricMean => {
@@ -135,7 +146,9 @@ fn weighted_sum(acc: &mut [f64], vectors: &[&[f64]], weights: &[f64], f: impl Fn
 fn fold(acc: &mut [f64], vectors: &[&[f64]], f: fn(f64, f64) -> f64) {
     acc.copy_from_slice(vectors[0]);
     for v in &vectors[1..] {
-        acc.iter_mut().zip(v.iter()).for_each(|(a, &x)| *a = f(*a, x));
+        acc.iter_mut()
+            .zip(v.iter())
+            .for_each(|(a, &x)| *a = f(*a, x));
     }
 }
 
@@ -152,7 +165,12 @@ pub struct UnknownStat(pub String);
 impl fmt::Display for UnknownStat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<&str> = PoolingStat::ALL.iter().map(|s| s.name()).collect();
-        write!(f, "'{}' is not a pooling statistic; choose from {}", self.0, names.join(", "))
+        write!(
+            f,
+            "'{}' is not a pooling statistic; choose from {}",
+            self.0,
+            names.join(", ")
+        )
     }
 }
 
@@ -178,7 +196,11 @@ fn write_feature_vector<T>(
     let parts = composition.parts();
     let n = parts.len();
     let dim = embedding.dim();
-    assert!(n <= MAX_COMPOSITION_ELEMENTS && out.len() == feature_len(embedding, stats) && scratch.len() == 2 * dim);
+    assert!(
+        n <= MAX_COMPOSITION_ELEMENTS
+            && out.len() == feature_len(embedding, stats)
+            && scratch.len() == 2 * dim
+    );
     let mut vectors: [&[f64]; MAX_COMPOSITION_ELEMENTS] = [&[]; MAX_COMPOSITION_ELEMENTS];
     let mut amounts = [0.0; MAX_COMPOSITION_ELEMENTS];
     let mut fractions = [0.0; MAX_COMPOSITION_ELEMENTS];
@@ -191,7 +213,9 @@ fn write_feature_vector<T>(
     let (acc, tmp) = scratch.split_at_mut(dim);
     for (stat, out) in stats.iter().zip(out.chunks_exact_mut(dim)) {
         stat.pool(&vectors[..n], &amounts[..n], &fractions[..n], acc, tmp);
-        out.iter_mut().zip(acc.iter()).for_each(|(o, &a)| *o = round(a));
+        out.iter_mut()
+            .zip(acc.iter())
+            .for_each(|(o, &a)| *o = round(a));
     }
     Ok(())
 }
@@ -240,7 +264,9 @@ pub fn embed_batch(
     for (i, c) in compositions.iter().enumerate() {
         let start = data.len();
         data.resize(start + width, 0.0);
-        match write_feature_vector(c, embedding, stats, &mut scratch, &mut data[start..], |v| v as f32) {
+        match write_feature_vector(c, embedding, stats, &mut scratch, &mut data[start..], |v| {
+            v as f32
+        }) {
             Ok(()) => kept_rows.push(i),
             Err(element) => {
                 data.truncate(start);
@@ -248,11 +274,16 @@ pub fn embed_batch(
             }
         }
     }
-    let mut matrix = Array2::from_shape_vec((kept_rows.len(), width), data).expect("rows x width values");
+    let mut matrix =
+        Array2::from_shape_vec((kept_rows.len(), width), data).expect("rows x width values");
     if standardise {
         standardise_columns(&mut matrix);
     }
-    EmbedBatch { matrix, kept_rows, left_out }
+    EmbedBatch {
+        matrix,
+        kept_rows,
+        left_out,
+    }
 }
 
 /// Z-scores each column: (x - mean) / std with the population std (as
@@ -273,7 +304,10 @@ pub fn standardise_columns(matrix: &mut Array2<f32>) {
     // row in memory order, each value shifted by its column's first value so
     // the variance does not cancel and a constant column's is exactly 0.
     // Rows that are all finite (nearly all) take a loop the compiler vectorises.
-    let shift: Vec<f64> = data[..width].iter().map(|&v| if v.is_finite() { f64::from(v) } else { 0.0 }).collect();
+    let shift: Vec<f64> = data[..width]
+        .iter()
+        .map(|&v| if v.is_finite() { f64::from(v) } else { 0.0 })
+        .collect();
     let mut finite_rows = 0.0;
     let mut extra_count = vec![0f64; width];
     let mut sum = vec![0f64; width];
@@ -306,7 +340,11 @@ pub fn standardise_columns(matrix: &mut Array2<f32>) {
             let shifted_mean = sum[j] / count;
             mean[j] = shift[j] + shifted_mean;
             let variance = (squares[j] / count - shifted_mean * shifted_mean).max(0.0);
-            scale[j] = if squares[j] == 0.0 { 0.0 } else { 1.0 / variance.sqrt() };
+            scale[j] = if squares[j] == 0.0 {
+                0.0
+            } else {
+                1.0 / variance.sqrt()
+            };
         }
     }
     for row in data.chunks_exact_mut(width) {
@@ -353,7 +391,10 @@ mod tests {
         assert_eq!(fv(PoolingStat::Sum), [6.0, -2.0, 3.0]);
         let geo = fv(PoolingStat::GeometricMean);
         assert!((geo[0] - 4f64.powf(1.0 / 3.0)).abs() < 1e-12);
-        assert!(geo[1].is_nan(), "a negative value makes numpy's geometric mean NaN");
+        assert!(
+            geo[1].is_nan(),
+            "a negative value makes numpy's geometric mean NaN"
+        );
         assert_eq!(geo[2], 0.0, "a zero makes it 0");
         let harm = fv(PoolingStat::HarmonicMean);
         assert!((harm[0] - 1.0 / (2.0 / 3.0 + 1.0 / 12.0)).abs() < 1e-12);
@@ -367,9 +408,18 @@ mod tests {
     #[test]
     fn uncovered_elements_are_left_out_and_named() {
         let e = toy();
-        let batch = embed_batch(&[c("H2O"), c("NaCl"), c("OH"), c("HOC")], &e, &[PoolingStat::Mean], false);
+        let batch = embed_batch(
+            &[c("H2O"), c("NaCl"), c("OH"), c("HOC")],
+            &e,
+            &[PoolingStat::Mean],
+            false,
+        );
         assert_eq!(batch.kept_rows, [0, 2]);
-        let names: Vec<(usize, &str)> = batch.left_out.iter().map(|&(i, el)| (i, el.symbol())).collect();
+        let names: Vec<(usize, &str)> = batch
+            .left_out
+            .iter()
+            .map(|&(i, el)| (i, el.symbol()))
+            .collect();
         assert_eq!(names, [(1, "Na"), (3, "C")]);
         assert_eq!(batch.matrix.shape(), [2, 3]);
         assert_eq!(batch.matrix.row(1).to_vec(), [2.5, 0.0, 1.5]);
@@ -385,7 +435,11 @@ mod tests {
         for (j, column) in batch.matrix.axis_iter(Axis(1)).enumerate() {
             let n = column.len() as f64;
             let mean = column.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-            let var = column.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n;
+            let var = column
+                .iter()
+                .map(|&v| (f64::from(v) - mean).powi(2))
+                .sum::<f64>()
+                / n;
             assert!(mean.abs() < 1e-6, "column {j} mean {mean}");
             if j < 3 {
                 assert!((var - 1.0).abs() < 1e-6, "column {j} var {var}");
@@ -407,12 +461,19 @@ mod tests {
 
     #[test]
     fn batch_rows_are_the_single_vectors_rounded_once() {
-        let e = EmbeddingInfo::from_name("mat2vec").unwrap().embedded().unwrap();
+        let e = EmbeddingInfo::from_name("mat2vec")
+            .unwrap()
+            .embedded()
+            .unwrap();
         let comps = [c("Li2ZnSn3O8"), c("ZnO"), c("LiZn4Sn4O8")];
         let stats = [PoolingStat::Mean, PoolingStat::Variance];
         let batch = embed_batch(&comps, e, &stats, false);
         for (row, c) in batch.matrix.rows().into_iter().zip(&comps) {
-            let single: Vec<f32> = feature_vector(c, e, &stats).unwrap().iter().map(|&v| v as f32).collect();
+            let single: Vec<f32> = feature_vector(c, e, &stats)
+                .unwrap()
+                .iter()
+                .map(|&v| v as f32)
+                .collect();
             assert_eq!(row.to_vec(), single);
         }
     }
@@ -422,8 +483,16 @@ mod tests {
         for s in PoolingStat::ALL {
             assert_eq!(PoolingStat::from_name(s.name()), Some(s));
         }
-        assert_eq!(PoolingStat::parse_list("mean, variance").unwrap(), [PoolingStat::Mean, PoolingStat::Variance]);
-        let err = PoolingStat::parse_list("mean,median").unwrap_err().to_string();
-        assert!(err.starts_with("'median' is not a pooling statistic; choose from mean, variance"), "{err}");
+        assert_eq!(
+            PoolingStat::parse_list("mean, variance").unwrap(),
+            [PoolingStat::Mean, PoolingStat::Variance]
+        );
+        let err = PoolingStat::parse_list("mean,median")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("'median' is not a pooling statistic; choose from mean, variance"),
+            "{err}"
+        );
     }
 }

@@ -44,7 +44,14 @@ const fn info(
     citation: &'static str,
     source_file: &'static str,
 ) -> EmbeddingInfo {
-    EmbeddingInfo { name, dim, in_paper, description, citation, source_file }
+    EmbeddingInfo {
+        name,
+        dim,
+        in_paper,
+        description,
+        citation,
+        source_file,
+    }
 }
 
 /// Every element embedding of ElementEmbeddings 0.8.0: the paper's six first
@@ -272,8 +279,9 @@ impl EmbeddingInfo {
         let i = EMBEDDINGS.iter().position(|e| e.name == self.name)?;
         DECODED[i]
             .get_or_init(|| {
-                self.embedded_bytes()
-                    .map(|b| ElementEmbedding::from_bytes(self.name, b).expect("embedded embedding decodes"))
+                self.embedded_bytes().map(|b| {
+                    ElementEmbedding::from_bytes(self.name, b).expect("embedded embedding decodes")
+                })
             })
             .as_ref()
     }
@@ -296,26 +304,52 @@ pub enum EmbeddingFileError {
     /// A NaN or infinite component.
     NonFinite { z: u8, component: usize },
     /// A known embedding's file whose vectors have the wrong length.
-    WrongDimension { name: String, expected: usize, found: usize },
+    WrongDimension {
+        name: String,
+        expected: usize,
+        found: usize,
+    },
 }
 
 impl fmt::Display for EmbeddingFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use EmbeddingFileError::*;
         match self {
-            NotAnEmbeddingFile => write!(f, "not an element-embedding file (it should start with \"CAE1\")"),
-            BadValueWidth(w) => write!(f, "value width {w} in the header; only 4 (float32) and 8 (float64) exist"),
-            Empty => write!(f, "the header declares an empty embedding (no components or no elements)"),
+            NotAnEmbeddingFile => write!(
+                f,
+                "not an element-embedding file (it should start with \"CAE1\")"
+            ),
+            BadValueWidth(w) => write!(
+                f,
+                "value width {w} in the header; only 4 (float32) and 8 (float64) exist"
+            ),
+            Empty => write!(
+                f,
+                "the header declares an empty embedding (no components or no elements)"
+            ),
             WrongLength { expected, found } => {
-                write!(f, "the file is {found} bytes but its header describes {expected}; it is truncated or corrupt")
+                write!(
+                    f,
+                    "the file is {found} bytes but its header describes {expected}; it is truncated or corrupt"
+                )
             }
             BadElementList { position, z } => write!(
                 f,
                 "element {position} of the file has atomic number {z}; they must increase strictly within 1..={ELEMENT_COUNT}"
             ),
-            NonFinite { z, component } => write!(f, "component {component} of element Z = {z} is not a finite number"),
-            WrongDimension { name, expected, found } => {
-                write!(f, "{name} vectors have {expected} components but this file's have {found}")
+            NonFinite { z, component } => write!(
+                f,
+                "component {component} of element Z = {z} is not a finite number"
+            ),
+            WrongDimension {
+                name,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "{name} vectors have {expected} components but this file's have {found}"
+                )
             }
         }
     }
@@ -342,7 +376,10 @@ impl ElementEmbedding {
     /// of [`EMBEDDINGS`], the vectors must have that embedding's length.
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<ElementEmbedding, EmbeddingFileError> {
         use EmbeddingFileError::*;
-        let header = bytes.get(..HEADER_BYTES).filter(|h| h.starts_with(b"CAE1")).ok_or(NotAnEmbeddingFile)?;
+        let header = bytes
+            .get(..HEADER_BYTES)
+            .filter(|h| h.starts_with(b"CAE1"))
+            .ok_or(NotAnEmbeddingFile)?;
         let width = header[4];
         if width != 4 && width != 8 {
             return Err(BadValueWidth(width));
@@ -354,31 +391,53 @@ impl ElementEmbedding {
         }
         let expected = HEADER_BYTES + n + n * dim * usize::from(width);
         if bytes.len() != expected {
-            return Err(WrongLength { expected, found: bytes.len() });
+            return Err(WrongLength {
+                expected,
+                found: bytes.len(),
+            });
         }
         if let Some(known) = EmbeddingInfo::from_name(name).filter(|k| k.dim != dim) {
-            return Err(WrongDimension { name: name.to_string(), expected: known.dim, found: dim });
+            return Err(WrongDimension {
+                name: name.to_string(),
+                expected: known.dim,
+                found: dim,
+            });
         }
         let zs = &bytes[HEADER_BYTES..HEADER_BYTES + n];
         let mut rows = [None; ELEMENT_COUNT];
         let mut previous = 0u8;
         for (position, &z) in zs.iter().enumerate() {
             if z <= previous || usize::from(z) > ELEMENT_COUNT {
-                return Err(BadElementList { position: position + 1, z });
+                return Err(BadElementList {
+                    position: position + 1,
+                    z,
+                });
             }
             rows[usize::from(z) - 1] = Some(position as u16);
             previous = z;
         }
         let body = &bytes[HEADER_BYTES + n..];
         let vectors: Vec<f64> = if width == 4 {
-            body.chunks_exact(4).map(|b| f64::from(f32::from_le_bytes(b.try_into().expect("4 bytes")))).collect()
+            body.chunks_exact(4)
+                .map(|b| f64::from(f32::from_le_bytes(b.try_into().expect("4 bytes"))))
+                .collect()
         } else {
-            body.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))).collect()
+            body.chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                .collect()
         };
         if let Some(i) = vectors.iter().position(|v| !v.is_finite()) {
-            return Err(NonFinite { z: zs[i / dim], component: i % dim });
+            return Err(NonFinite {
+                z: zs[i / dim],
+                component: i % dim,
+            });
         }
-        Ok(ElementEmbedding { name: name.to_string(), dim, rows, vectors })
+        Ok(ElementEmbedding {
+            name: name.to_string(),
+            dim,
+            rows,
+            vectors,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -418,28 +477,64 @@ mod tests {
 
     #[test]
     fn every_native_embedding_decodes_as_import_data_counted_it() {
-        let counts: serde_json::Value = serde_json::from_str(include_str!("../../data/counts.json")).unwrap();
+        let counts: serde_json::Value =
+            serde_json::from_str(include_str!("../../data/counts.json")).unwrap();
         for info in &EMBEDDINGS {
-            let e = info.embedded().unwrap_or_else(|| panic!("{} is embedded natively", info.name));
+            let e = info
+                .embedded()
+                .unwrap_or_else(|| panic!("{} is embedded natively", info.name));
             let c = &counts["embeddings"][info.name];
-            assert_eq!(e.dim(), c["dim"].as_u64().unwrap() as usize, "{}", info.name);
-            assert_eq!(e.elements().count(), c["elements"].as_u64().unwrap() as usize, "{}", info.name);
-            assert_eq!(info.embedded_bytes().unwrap().len(), c["bytes"].as_u64().unwrap() as usize);
+            assert_eq!(
+                e.dim(),
+                c["dim"].as_u64().unwrap() as usize,
+                "{}",
+                info.name
+            );
+            assert_eq!(
+                e.elements().count(),
+                c["elements"].as_u64().unwrap() as usize,
+                "{}",
+                info.name
+            );
+            assert_eq!(
+                info.embedded_bytes().unwrap().len(),
+                c["bytes"].as_u64().unwrap() as usize
+            );
         }
-        let paper: Vec<&str> = EMBEDDINGS.iter().filter(|e| e.in_paper).map(|e| e.name).collect();
-        assert_eq!(paper, ["magpie", "mat2vec", "megnet16", "oliynyk", "skipatom", "random_200"]);
+        let paper: Vec<&str> = EMBEDDINGS
+            .iter()
+            .filter(|e| e.in_paper)
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(
+            paper,
+            [
+                "magpie",
+                "mat2vec",
+                "megnet16",
+                "oliynyk",
+                "skipatom",
+                "random_200"
+            ]
+        );
     }
 
     #[test]
     fn vectors_are_elementembeddings_values() {
         // ElementEmbeddings 0.8.0 magpie.csv, row O: Number 8, MendeleevNumber 87, AtomicWeight 15.9994.
-        let magpie = EmbeddingInfo::from_name("magpie").unwrap().embedded().unwrap();
+        let magpie = EmbeddingInfo::from_name("magpie")
+            .unwrap()
+            .embedded()
+            .unwrap();
         assert_eq!(&magpie.vector(el("O")).unwrap()[..3], &[8.0, 87.0, 15.9994]);
         // Magpie has no vector for Cf (the reference's 615 left-out rows hold such elements).
         assert!(!magpie.covers(el("Cf")));
         assert!(magpie.vector(el("Cf")).is_none());
         // atomic: one-hot atomic number.
-        let atomic = EmbeddingInfo::from_name("atomic").unwrap().embedded().unwrap();
+        let atomic = EmbeddingInfo::from_name("atomic")
+            .unwrap()
+            .embedded()
+            .unwrap();
         let fe = atomic.vector(el("Fe")).unwrap();
         assert_eq!(fe[25], 1.0);
         assert_eq!(fe.iter().sum::<f64>(), 1.0);
@@ -464,10 +559,17 @@ mod tests {
     #[test]
     fn small_files_decode_in_both_widths() {
         for width in [4, 8] {
-            let e = ElementEmbedding::from_bytes("mine", &packed(width, 2, &[1, 8], &[0.5, -1.0, 2.0, 3.0])).unwrap();
+            let e = ElementEmbedding::from_bytes(
+                "mine",
+                &packed(width, 2, &[1, 8], &[0.5, -1.0, 2.0, 3.0]),
+            )
+            .unwrap();
             assert_eq!(e.name(), "mine");
             assert_eq!(e.vector(el("O")), Some(&[2.0, 3.0][..]));
-            assert_eq!(e.elements().map(|e| e.symbol()).collect::<Vec<_>>(), ["H", "O"]);
+            assert_eq!(
+                e.elements().map(|e| e.symbol()).collect::<Vec<_>>(),
+                ["H", "O"]
+            );
         }
     }
 
@@ -478,17 +580,41 @@ mod tests {
         let good = packed(4, 2, &[1, 8], &[0.5, -1.0, 2.0, 3.0]);
         assert_eq!(err(b""), NotAnEmbeddingFile);
         assert_eq!(err(b"CAK1\x04\x00\x02\x00\x02\x00"), NotAnEmbeddingFile);
-        assert_eq!(err(&good[..good.len() - 1]), WrongLength { expected: good.len(), found: good.len() - 1 });
+        assert_eq!(
+            err(&good[..good.len() - 1]),
+            WrongLength {
+                expected: good.len(),
+                found: good.len() - 1
+            }
+        );
         assert_eq!(err(&good[..9]), NotAnEmbeddingFile);
         assert_eq!(err(&packed(2, 2, &[1], &[])), BadValueWidth(2));
         assert_eq!(err(&packed(4, 0, &[1], &[])), Empty);
-        assert_eq!(err(&packed(4, 1, &[8, 1], &[1.0, 2.0])), BadElementList { position: 2, z: 1 });
-        assert_eq!(err(&packed(4, 1, &[104], &[1.0])), BadElementList { position: 1, z: 104 });
-        assert_eq!(err(&packed(8, 2, &[1, 8], &[0.5, -1.0, f64::NAN, 3.0])), NonFinite { z: 8, component: 0 });
+        assert_eq!(
+            err(&packed(4, 1, &[8, 1], &[1.0, 2.0])),
+            BadElementList { position: 2, z: 1 }
+        );
+        assert_eq!(
+            err(&packed(4, 1, &[104], &[1.0])),
+            BadElementList {
+                position: 1,
+                z: 104
+            }
+        );
+        assert_eq!(
+            err(&packed(8, 2, &[1, 8], &[0.5, -1.0, f64::NAN, 3.0])),
+            NonFinite { z: 8, component: 0 }
+        );
         let e = ElementEmbedding::from_bytes("mat2vec", &good).unwrap_err();
-        assert_eq!(e.to_string(), "mat2vec vectors have 200 components but this file's have 2");
+        assert_eq!(
+            e.to_string(),
+            "mat2vec vectors have 200 components but this file's have 2"
+        );
         // A real file cut short anywhere fails cleanly.
-        let real = EmbeddingInfo::from_name("megnet16").unwrap().embedded_bytes().unwrap();
+        let real = EmbeddingInfo::from_name("megnet16")
+            .unwrap()
+            .embedded_bytes()
+            .unwrap();
         for cut in [0, 5, 10, 50, real.len() - 1] {
             assert!(ElementEmbedding::from_bytes("megnet16", &real[..cut]).is_err());
         }

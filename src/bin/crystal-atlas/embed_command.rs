@@ -17,7 +17,9 @@ pub fn embed(mut args: Args) -> Result<(), CliError> {
         args.finish()?;
         return list();
     }
-    let embedding = load_embedding(&args.required("embedding", "an embedding name such as mat2vec; see --list")?)?;
+    let embedding = load_embedding(
+        &args.required("embedding", "an embedding name such as mat2vec; see --list")?,
+    )?;
     let stats = PoolingStat::parse_list(&args.value("stats").unwrap_or_else(|| "mean".to_string()))
         .map_err(|e| CliError(format!("--stats: {e}")))?;
     let standardise = args.switch("standardise");
@@ -34,18 +36,36 @@ pub fn embed(mut args: Args) -> Result<(), CliError> {
 
     write_matrix(&out_path, &batch)?;
     if let Some(path) = &kept_path {
-        let lines: String = batch.kept_rows.iter().map(|&i| format!("{}\n", rows[i].line)).collect();
-        std::fs::write(path, lines).map_err(|e| CliError(format!("--kept '{path}': cannot write ({e})")))?;
+        let lines: String = batch
+            .kept_rows
+            .iter()
+            .map(|&i| format!("{}\n", rows[i].line))
+            .collect();
+        std::fs::write(path, lines)
+            .map_err(|e| CliError(format!("--kept '{path}': cannot write ({e})")))?;
     }
-    report(&batch, &rows, &embedding, &out_path, elapsed.as_secs_f64() * 1e3);
+    report(
+        &batch,
+        &rows,
+        &embedding,
+        &out_path,
+        elapsed.as_secs_f64() * 1e3,
+    );
     Ok(())
 }
 
 fn list() -> Result<(), CliError> {
     for info in &EMBEDDINGS {
         let origin = if info.in_paper { "paper" } else { "extra" };
-        let built_in = if info.embedded_bytes().is_some() { "" } else { " (not in this build: pass its .bin file)" };
-        out(&format!("{}\t{}\t{origin}\t{}{built_in}\t{}", info.name, info.dim, info.description, info.citation));
+        let built_in = if info.embedded_bytes().is_some() {
+            ""
+        } else {
+            " (not in this build: pass its .bin file)"
+        };
+        out(&format!(
+            "{}\t{}\t{origin}\t{}{built_in}\t{}",
+            info.name, info.dim, info.description, info.citation
+        ));
     }
     Ok(())
 }
@@ -67,9 +87,12 @@ fn load_embedding(name: &str) -> Result<Cow<'static, ElementEmbedding>, CliError
         };
         CliError(format!("--embedding: {why}"))
     })?;
-    let stem = std::path::Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or(name);
-    let embedding =
-        ElementEmbedding::from_bytes(stem, &bytes).map_err(|e| CliError(format!("--embedding '{name}': {e}")))?;
+    let stem = std::path::Path::new(name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(name);
+    let embedding = ElementEmbedding::from_bytes(stem, &bytes)
+        .map_err(|e| CliError(format!("--embedding '{name}': {e}")))?;
     Ok(Cow::Owned(embedding))
 }
 
@@ -83,11 +106,16 @@ struct FormulaRow {
 /// One formula per line, or a CSV/TSV whose header names a `formula` column.
 /// Blank lines and `#` comments are skipped; line numbers count every line.
 fn read_formulas(path: &str) -> Result<Vec<FormulaRow>, CliError> {
-    let bytes = std::fs::read(path).map_err(|e| CliError(format!("--formulas '{path}': cannot read ({e})")))?;
-    let text = String::from_utf8(bytes).map_err(|_| CliError(format!("--formulas '{path}': not UTF-8 text")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError(format!("--formulas '{path}': cannot read ({e})")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError(format!("--formulas '{path}': not UTF-8 text")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut lines =
-        text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#')).peekable();
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .peekable();
     let mut column = None;
     if let Some(&(_, first)) = lines.peek()
         && first.contains([',', '\t'])
@@ -106,19 +134,33 @@ fn read_formulas(path: &str) -> Result<Vec<FormulaRow>, CliError> {
     }
     let mut rows = Vec::new();
     for (i, line) in lines {
-        let text = split_row(line).nth(column.unwrap_or(0)).unwrap_or("").to_string();
-        let composition = Composition::parse(&text)
-            .map_err(|e| CliError(format!("--formulas '{path}': line {}: '{text}': {e}", i + 1)))?;
-        rows.push(FormulaRow { line: i + 1, text, composition });
+        let text = split_row(line)
+            .nth(column.unwrap_or(0))
+            .unwrap_or("")
+            .to_string();
+        let composition = Composition::parse(&text).map_err(|e| {
+            CliError(format!(
+                "--formulas '{path}': line {}: '{text}': {e}",
+                i + 1
+            ))
+        })?;
+        rows.push(FormulaRow {
+            line: i + 1,
+            text,
+            composition,
+        });
     }
     if rows.is_empty() {
-        return Err(CliError(format!("--formulas '{path}': no formulas; give one per line, e.g. ZnO")));
+        return Err(CliError(format!(
+            "--formulas '{path}': no formulas; give one per line, e.g. ZnO"
+        )));
     }
     Ok(rows)
 }
 
 fn split_row(line: &str) -> impl Iterator<Item = &str> {
-    line.split([',', '\t']).map(|c| c.trim().trim_matches('"').trim())
+    line.split([',', '\t'])
+        .map(|c| c.trim().trim_matches('"').trim())
 }
 
 fn write_matrix(path: &str, batch: &EmbedBatch) -> Result<(), CliError> {
@@ -132,12 +174,22 @@ fn write_matrix(path: &str, batch: &EmbedBatch) -> Result<(), CliError> {
 }
 
 /// Left-out rows, one per line, then a summary, all on stderr.
-fn report(batch: &EmbedBatch, rows: &[FormulaRow], embedding: &ElementEmbedding, out_path: &str, millis: f64) {
+fn report(
+    batch: &EmbedBatch,
+    rows: &[FormulaRow],
+    embedding: &ElementEmbedding,
+    out_path: &str,
+    millis: f64,
+) {
     let mut err = std::io::stderr().lock();
     let name = embedding.name();
     for &(i, element) in &batch.left_out {
         let row = &rows[i];
-        let _ = writeln!(err, "embed: line {}: {} left out: {name} has no vector for {element}", row.line, row.text);
+        let _ = writeln!(
+            err,
+            "embed: line {}: {} left out: {name} has no vector for {element}",
+            row.line, row.text
+        );
     }
     let (n, width) = batch.matrix.dim();
     let _ = writeln!(
