@@ -9,6 +9,7 @@ pub mod anion;
 pub mod chem;
 pub mod count;
 pub mod data;
+pub mod embed;
 pub mod enumerate;
 pub mod explain;
 pub mod export;
