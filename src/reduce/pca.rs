@@ -16,5 +16,9 @@ pub struct Pca {
 }
 
 pub fn pca(_data: ArrayView2<f32>, _dim: usize) -> Result<Pca, ReduceError> {
-    Err(ReduceError::BadParameter { name: "method", value: "pca".into(), accepted: "methods implemented so far".into() })
+    Err(ReduceError::BadParameter {
+        name: "method",
+        value: "pca".into(),
+        accepted: "methods implemented so far".into(),
+    })
 }

@@ -34,6 +34,14 @@ impl Default for TsneParams {
     }
 }
 
-pub fn tsne(_data: ArrayView2<f32>, _params: &TsneParams, _observer: &mut dyn Observer) -> Result<Array2<f32>, ReduceError> {
-    Err(ReduceError::BadParameter { name: "method", value: "tsne".into(), accepted: "methods implemented so far".into() })
+pub fn tsne(
+    _data: ArrayView2<f32>,
+    _params: &TsneParams,
+    _observer: &mut dyn Observer,
+) -> Result<Array2<f32>, ReduceError> {
+    Err(ReduceError::BadParameter {
+        name: "method",
+        value: "tsne".into(),
+        accepted: "methods implemented so far".into(),
+    })
 }
