@@ -9,7 +9,9 @@
 use std::fmt;
 
 use crate::chem::{ChemicalSystem, Composition, Element};
+use crate::data::embeddings::{EMBEDDINGS, EmbeddingInfo};
 use crate::data::{KnownSource, OxidationSet};
+use crate::embed::PoolingStat;
 use crate::enumerate::MAX_STOICH_LIMIT;
 use crate::filter::DEFAULT_THRESHOLD;
 use crate::label::Category;
@@ -17,51 +19,24 @@ use crate::pipeline::ReducerParams;
 use crate::plot::colour::{ColourBy, Palette};
 use crate::plot::viewport::ZOOM_LIMITS;
 
-/// Pooling statistics of ElementEmbeddings' `feature_vector`.
-pub const POOLINGS: [&str; 8] = [
-    "mean",
-    "variance",
-    "minpool",
-    "maxpool",
-    "range",
-    "sum",
-    "geometric_mean",
-    "harmonic_mean",
-];
+/// Names of every element embedding the page offers (ElementEmbeddings 0.8.0's).
+pub fn embedding_names() -> Vec<&'static str> {
+    EMBEDDINGS.iter().map(|e| e.name).collect()
+}
 
 /// The paper's six element embeddings, in the paper's order.
-pub const PAPER_EMBEDDINGS: [&str; 6] = [
-    "magpie",
-    "mat2vec",
-    "megnet16",
-    "oliynyk",
-    "skipatom",
-    "random_200",
-];
+pub fn paper_embeddings() -> Vec<&'static str> {
+    EMBEDDINGS
+        .iter()
+        .filter(|e| e.in_paper)
+        .map(|e| e.name)
+        .collect()
+}
 
-/// Every embedding of ElementEmbeddings 0.8.0 the page offers.
-pub const EMBEDDINGS: [&str; 20] = [
-    "magpie",
-    "mat2vec",
-    "megnet16",
-    "oliynyk",
-    "skipatom",
-    "random_200",
-    "atomic",
-    "cgnf",
-    "chemeleon",
-    "chgnet",
-    "crystallm",
-    "mace_mp0",
-    "magpie_sc",
-    "matscholar",
-    "matscibert",
-    "mod_petti",
-    "oliynyk_sc",
-    "orb_v2",
-    "sevennet",
-    "xenonpy",
-];
+/// Names of ElementEmbeddings' pooling statistics, the paper's mean first.
+pub fn pooling_names() -> Vec<&'static str> {
+    PoolingStat::ALL.iter().map(|p| p.name()).collect()
+}
 
 /// Most compositions drawn per category.
 pub const MAX_PER_CATEGORY: usize = 10_000;
@@ -398,14 +373,17 @@ impl ViewState {
             }
             "n" => self.order = whole(value, 2, 4, "the order (number of elements)").map_err(|e| using(e, &d.order))?,
             "emb" => {
-                if !EMBEDDINGS.contains(&value) {
-                    return Err(using(format!("no element embedding is called '{value}'; choose one of {}", EMBEDDINGS.join(", ")), &d.embedding));
+                if EmbeddingInfo::from_name(value).is_none() {
+                    let names = embedding_names().join(", ");
+                    let problem = format!("no element embedding is called '{value}'; choose one of {names}");
+                    return Err(using(problem, &d.embedding));
                 }
                 self.embedding = value.into();
             }
             "pool" => {
-                if !POOLINGS.contains(&value) {
-                    return Err(using(format!("pooling must be one of {}", POOLINGS.join(", ")), &d.pooling));
+                if PoolingStat::from_name(value).is_none() {
+                    let problem = format!("pooling must be one of {}", pooling_names().join(", "));
+                    return Err(using(problem, &d.pooling));
                 }
                 self.pooling = value.into();
             }

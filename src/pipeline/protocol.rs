@@ -121,11 +121,13 @@ pub enum Response {
         shortfalls: Vec<(Category, usize)>,
     },
     /// Payload: the `kept.len()` x `cols` matrix. `kept` lists the sample rows
-    /// embedded; the rest have an element the embedding does not cover.
+    /// embedded; of the rest, `non_finite` gave a non-finite pooled value and
+    /// the others have an element the embedding does not cover.
     Embedded {
         id: u32,
         kept: Vec<u32>,
         cols: usize,
+        non_finite: usize,
     },
     /// Payload: `rows` x 2 coordinates, an intermediate layout unless `last`.
     Layout {
@@ -136,12 +138,21 @@ pub enum Response {
         total: usize,
         last: bool,
     },
-    /// Payload: the panel's coordinates, one pair per `kept` sample row.
+    /// Payload: the panel's coordinates, one pair per `kept` sample row
+    /// (`non_finite` as in [`Response::Embedded`]).
     GridPanel {
         id: u32,
         embedding: String,
         params: ReducerParams,
         kept: Vec<u32>,
+        non_finite: usize,
+    },
+    /// A panel of the grid that could not be computed; the others go on.
+    GridPanelFailed {
+        id: u32,
+        embedding: String,
+        params: ReducerParams,
+        message: String,
     },
     GridDone {
         id: u32,
@@ -161,7 +172,8 @@ impl Response {
             Response::Ready
             | Response::Progress { .. }
             | Response::Sample { .. }
-            | Response::GridPanel { .. } => false,
+            | Response::GridPanel { .. }
+            | Response::GridPanelFailed { .. } => false,
             _ => true,
         }
     }

@@ -168,6 +168,19 @@ pub fn draw_labels<DB: DrawingBackend>(
     let small = ("sans-serif", 12.0 * k)
         .into_font()
         .color(&RGBColor(70, 70, 70));
+    if !labels.title.is_empty() || !labels.subtitle.is_empty() {
+        // A pale box keeps the text legible over dense points.
+        let width = text_width(&labels.title, 15.0).max(text_width(&labels.subtitle, 12.0));
+        let height = if labels.subtitle.is_empty() {
+            26.0
+        } else {
+            44.0
+        };
+        area.draw(&Rectangle::new(
+            [(px(4.0), px(4.0)), (px(16.0 + width), px(4.0 + height))],
+            RGBAColor(255, 255, 255, 0.85).filled(),
+        ))?;
+    }
     if !labels.title.is_empty() {
         area.draw(&Text::new(labels.title.clone(), (px(10.0), px(8.0)), title))?;
     }

@@ -49,6 +49,8 @@ pub struct EmbeddedData {
     pub kept: Rc<Vec<u32>>,
     pub cols: usize,
     pub matrix: js_sys::Float32Array,
+    /// Rows left out because their pooled vector was not finite.
+    pub non_finite: usize,
 }
 
 /// A map layout: one (x, y) per kept sample row.
@@ -61,6 +63,9 @@ pub struct LayoutData {
     pub method: String,
     pub embedding: String,
     pub last: bool,
+    /// Sample rows left out because their pooled vector was not finite (the
+    /// other rows missing from `kept` have an element the embedding lacks).
+    pub non_finite: usize,
 }
 
 /// Files the user uploaded: (file name, text).
@@ -104,6 +109,9 @@ pub struct App {
     embedded: Vec<Rc<EmbeddedData>>,
     layouts: Vec<Rc<LayoutData>>,
     pub map: MapView,
+    /// When the first layout of any kind (a PCA preview, say) was on screen.
+    pub first_layout_ms: Option<f64>,
+    /// When the first finished layout was on screen.
     pub first_map_ms: Option<f64>,
     /// The layout key the user stopped, not to be restarted by redraws.
     pub stopped: Option<String>,
@@ -158,6 +166,7 @@ pub fn start() {
         embedded: Vec::new(),
         layouts: Vec::new(),
         map: MapView::new(),
+        first_layout_ms: None,
         first_map_ms: None,
         stopped: None,
         grid_req: InFlight::default(),
@@ -576,8 +585,10 @@ impl App {
     }
 
     fn show_layout(&mut self, layout: Rc<LayoutData>) {
-        if layout.last && self.first_map_ms.is_none() {
-            self.first_map_ms = Some(dom::now() - self.t0);
+        let t = dom::now() - self.t0;
+        self.first_layout_ms.get_or_insert(t);
+        if layout.last {
+            self.first_map_ms.get_or_insert(t);
         }
         let view = self.state.view;
         self.map.set_layout(layout, view);
@@ -699,7 +710,12 @@ impl App {
                     grid_panel::on_sample(formulas, categories, shortfalls);
                 }
             }
-            Response::Embedded { id, kept, cols } => {
+            Response::Embedded {
+                id,
+                kept,
+                cols,
+                non_finite,
+            } => {
                 if self.embed_req.id != Some(id) {
                     return;
                 }
@@ -717,6 +733,7 @@ impl App {
                     kept: Rc::new(kept),
                     cols,
                     matrix,
+                    non_finite,
                 });
                 self.embedded.retain(|e| e.key != embedded.key);
                 self.embedded.push(embedded.clone());
@@ -763,6 +780,7 @@ impl App {
                     method: title.into(),
                     embedding: self.state.embedding.clone(),
                     last,
+                    non_finite: embedded.non_finite,
                 });
                 if last {
                     self.reduce_req.id = None;
@@ -793,11 +811,29 @@ impl App {
                 embedding,
                 params,
                 kept,
+                non_finite,
             } => {
                 if self.grid_req.id == Some(id)
                     && let Some(coords) = payload
                 {
-                    grid_panel::on_panel(self, embedding, params, kept, coords.to_vec());
+                    let panel = grid_panel::Panel {
+                        embedding,
+                        params,
+                        kept,
+                        coords: coords.to_vec(),
+                        non_finite,
+                    };
+                    grid_panel::on_panel(self, panel);
+                }
+            }
+            Response::GridPanelFailed {
+                id,
+                embedding,
+                params,
+                message,
+            } => {
+                if self.grid_req.id == Some(id) {
+                    grid_panel::on_failed(self, &embedding, &params, message);
                 }
             }
             Response::GridDone { id } => {
@@ -877,7 +913,7 @@ impl App {
 fn stage_text(stage: &str) -> String {
     match stage {
         "nearest_neighbors" => "finding nearest neighbours".into(),
-        "optimize_layout" => "optimising the layout, epoch".into(),
+        "optimize_layout" | "optimize_layout_euclidean" => "optimising the layout, epoch".into(),
         "fuzzy_simplicial_set" => "building the neighbour graph".into(),
         "spectral_layout" => "spectral initialisation".into(),
         "early_exaggeration" => "early exaggeration, iteration".into(),

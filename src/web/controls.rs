@@ -11,7 +11,7 @@ use super::dom::{self, by_id, on};
 use super::messages;
 use crate::data::{KnownSet, OxidationStates};
 use crate::view_state::{
-    EMBEDDINGS, KnownSetting, OxChoice, PAPER_EMBEDDINGS, POOLINGS, Tab, ViewState,
+    KnownSetting, OxChoice, Tab, ViewState, embedding_names, paper_embeddings, pooling_names,
 };
 
 /// (element id, link key) of the plain inputs and selects.
@@ -120,16 +120,20 @@ pub fn install() {
     let embedding: HtmlSelectElement = by_id("embedding");
     let paper = dom::append(&embedding, dom::make("optgroup", "", ""));
     dom::set_attr(&paper, "label", "The paper's six");
-    for name in PAPER_EMBEDDINGS {
+    let paper_six = paper_embeddings();
+    for &name in &paper_six {
         add_option(&paper.clone().unchecked_into(), name, name);
     }
     let more = dom::append(&embedding, dom::make("optgroup", "", ""));
     dom::set_attr(&more, "label", "More from ElementEmbeddings");
-    for name in EMBEDDINGS.iter().filter(|n| !PAPER_EMBEDDINGS.contains(n)) {
+    for name in embedding_names()
+        .into_iter()
+        .filter(|n| !paper_six.contains(n))
+    {
         add_option(&more.clone().unchecked_into(), name, name);
     }
     let pooling: HtmlSelectElement = by_id("pooling");
-    for name in POOLINGS {
+    for name in pooling_names() {
         let label = if name == "mean" {
             "mean (the paper's eq. 2)".to_string()
         } else {

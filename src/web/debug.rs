@@ -32,6 +32,11 @@ pub fn render(app: &App) {
             first_counts.map_or("–".into(), |ms| format!("{ms:.0} ms after start"))
         ),
         format!(
+            "first map on screen at: {}",
+            app.first_layout_ms
+                .map_or("–".into(), |ms| format!("{ms:.0} ms after start"))
+        ),
+        format!(
             "first finished map at: {}",
             app.first_map_ms
                 .map_or("–".into(), |ms| format!("{ms:.0} ms after start"))
@@ -53,6 +58,9 @@ pub fn render(app: &App) {
         "data-slowest-draw-ms",
         &format!("{:.3}", map.slowest_draw_ms),
     );
+    if let Some(ms) = app.first_layout_ms {
+        let _ = debug.set_attribute("data-first-layout-ms", &format!("{ms:.0}"));
+    }
     if let Some(ms) = app.first_map_ms {
         let _ = debug.set_attribute("data-first-map-ms", &format!("{ms:.0}"));
     }

@@ -169,6 +169,9 @@ const BALANCE: &str = "Electronegativity measures how strongly an atom pulls ele
 positive ions (cations, blue) are the less electronegative elements and the negative ions (anions, red) the more \
 electronegative ones: every cation must sit to the left of every anion on the scale.";
 
+/// Passing assignments drawn as charges; the rest are listed in words.
+const SHOWN_ASSIGNMENTS: usize = 3;
+
 pub fn render_pending(app: &App) {
     let body: HtmlElement = by_id("details-body");
     dom::set_hidden(&by_id::<HtmlElement>("details-empty"), true);
@@ -216,29 +219,30 @@ fn render_explanation(app: &App, body: &HtmlElement, e: &Explanation) {
     append(body, make("p", "summary", &e.summary));
     match &e.reason {
         Reason::Allowed { assignments } => {
-            append(body, make("p", "verdict good", "Charge neutral:"));
-            charges(body, &assignments[0]);
-            append(
-                body,
-                make(
-                    "p",
-                    "verdict good",
-                    "Electronegativity balanced: every cation left of every anion.",
-                ),
-            );
-            electronegativity_scale(body, &assignments[0]);
-            if assignments.len() > 1 {
-                let others: Vec<String> =
-                    assignments[1..].iter().map(Assignment::written).collect();
-                append(
-                    body,
-                    make(
-                        "p",
-                        "note",
-                        &format!("Also passing: {}.", others.join("; ")),
-                    ),
-                );
+            let shown = assignments.len().min(SHOWN_ASSIGNMENTS);
+            let lead = if assignments.len() == 1 {
+                "Charge neutral:".to_string()
+            } else {
+                format!(
+                    "Charge neutral in {} ways (SMACT needs one):",
+                    assignments.len()
+                )
+            };
+            append(body, make("p", "verdict good", &lead));
+            for a in &assignments[..shown] {
+                charges(body, a);
             }
+            if assignments.len() > shown {
+                let others: Vec<String> = assignments[shown..]
+                    .iter()
+                    .map(Assignment::written)
+                    .collect();
+                let text = format!("Also: {}.", others.join("; "));
+                append(body, make("p", "note", &text));
+            }
+            let text = "Electronegativity balanced: every cation left of every anion.";
+            append(body, make("p", "verdict good", text));
+            electronegativity_scale(body, &assignments[0]);
         }
         Reason::NotNeutral { nearest } => {
             append(

@@ -149,12 +149,24 @@ fn export_csv(app: &App, selection_only: bool) {
     );
 }
 
+/// Closes the export menu once a choice is made.
+fn close_menu() {
+    if let Some(menu) = dom::document()
+        .query_selector("details.export")
+        .ok()
+        .flatten()
+    {
+        let _ = menu.remove_attribute("open");
+    }
+}
+
 pub fn install() {
     on::<web_sys::Event>(
         &by_id::<web_sys::EventTarget>("export-svg"),
         "click",
         |_| {
             with_app(|app| export_svg(app));
+            close_menu();
         },
     );
     on::<web_sys::Event>(
@@ -162,6 +174,7 @@ pub fn install() {
         "click",
         |_| {
             with_app(|app| export_png(app));
+            close_menu();
         },
     );
     on::<web_sys::Event>(
@@ -169,6 +182,7 @@ pub fn install() {
         "click",
         |_| {
             with_app(|app| export_csv(app, false));
+            close_menu();
         },
     );
     on::<web_sys::Event>(
@@ -176,6 +190,7 @@ pub fn install() {
         "click",
         |_| {
             with_app(|app| export_csv(app, true));
+            close_menu();
         },
     );
 }

@@ -16,11 +16,13 @@ use crate::label::Category;
 use crate::pipeline::settings::cache_key;
 use crate::pipeline::{EmbedSettings, ReducerParams, Request};
 use crate::plot::{Bounds, MapScene, MapStyle, RgbaCanvas, Viewport, draw_points};
-use crate::view_state::{PAPER_EMBEDDINGS, Reducer, Tab};
+use crate::view_state::{Reducer, Tab, paper_embeddings};
 
 thread_local! {
     /// The grid's sample (it may differ from the map's while both compute).
     static SAMPLE: std::cell::RefCell<Option<Rc<SampleData>>> = const { std::cell::RefCell::new(None) };
+    /// Panels that failed, by layout key, with the reason.
+    static FAILED: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn reducers(app: &App) -> [ReducerParams; 3] {
@@ -61,8 +63,8 @@ pub fn ensure(app: &mut App) {
         workers::cancel(Role::Grid);
     }
     let params = reducers(app);
-    let missing: Vec<String> = PAPER_EMBEDDINGS
-        .iter()
+    let missing: Vec<String> = paper_embeddings()
+        .into_iter()
         .filter(|e| {
             params.iter().any(|p| {
                 app.cached_layout(&App::layout_key(&embed_settings(app, e), p))
@@ -115,28 +117,47 @@ pub fn on_sample(
     });
 }
 
-pub fn on_panel(
-    app: &mut App,
-    embedding: String,
-    params: ReducerParams,
-    kept: Vec<u32>,
-    coords: Vec<f32>,
-) {
+/// One finished cell of the grid.
+pub struct Panel {
+    pub embedding: String,
+    pub params: ReducerParams,
+    pub kept: Vec<u32>,
+    pub coords: Vec<f32>,
+    pub non_finite: usize,
+}
+
+pub fn on_panel(app: &mut App, panel: Panel) {
     let Some(sample) = SAMPLE.with(|s| s.borrow().clone()) else {
         return;
     };
-    let key = App::layout_key(&embed_settings(app, &embedding), &params);
+    let key = App::layout_key(&embed_settings(app, &panel.embedding), &panel.params);
     let layout = LayoutData {
         key,
         sample,
-        kept: Rc::new(kept),
-        coords,
-        method: params.title().into(),
-        embedding,
+        kept: Rc::new(panel.kept),
+        coords: panel.coords,
+        method: panel.params.title().into(),
+        embedding: panel.embedding,
         last: true,
+        non_finite: panel.non_finite,
     };
     app.cache_layout(Rc::new(layout));
     render(app);
+}
+
+pub fn on_failed(app: &mut App, embedding: &str, params: &ReducerParams, message: String) {
+    let key = App::layout_key(&embed_settings(app, embedding), params);
+    FAILED.with(|f| f.borrow_mut().push((key, message)));
+    render(app);
+}
+
+fn failure(key: &str) -> Option<String> {
+    FAILED.with(|f| {
+        f.borrow()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, m)| m.clone())
+    })
 }
 
 pub fn progress(app: &App, stage: &str, fraction: f64) {
@@ -164,7 +185,7 @@ pub fn render(app: &App) {
     let params = reducers(app);
     let mut done = 0;
     for (r, p) in params.iter().enumerate() {
-        for e in PAPER_EMBEDDINGS {
+        for e in paper_embeddings() {
             let Some(panel) = host
                 .query_selector(&format!("[data-cell='{r}-{e}']"))
                 .ok()
@@ -184,7 +205,8 @@ pub fn render(app: &App) {
                 .flatten()
                 .expect("built")
                 .unchecked_into();
-            match app.cached_layout(&App::layout_key(&embed_settings(app, e), p)) {
+            let key = App::layout_key(&embed_settings(app, e), p);
+            match app.cached_layout(&key) {
                 Some(layout) => {
                     done += 1;
                     dom::set_hidden(&state, true);
@@ -197,11 +219,13 @@ pub fn render(app: &App) {
                 }
                 None => {
                     dom::set_hidden(&state, false);
-                    state.set_text_content(Some(if app.grid_req.id.is_some() {
-                        "waiting…"
-                    } else {
-                        "not computed"
-                    }));
+                    let (text, why) = match failure(&key) {
+                        Some(message) => ("not available", message),
+                        None if app.grid_req.id.is_some() => ("waiting…", String::new()),
+                        None => ("not computed", String::new()),
+                    };
+                    state.set_text_content(Some(text));
+                    dom::set_attr(&panel, "title", &why);
                     let _ = canvas.get_context("2d").ok().flatten().map(|c| {
                         c.unchecked_into::<web_sys::CanvasRenderingContext2d>()
                             .clear_rect(
@@ -215,7 +239,7 @@ pub fn render(app: &App) {
             }
         }
     }
-    let total = params.len() * PAPER_EMBEDDINGS.len();
+    let total = params.len() * paper_embeddings().len();
     let running = app.grid_req.id.is_some();
     if !running {
         dom::set_text(
@@ -232,7 +256,7 @@ pub fn render(app: &App) {
 
 fn build(host: &HtmlElement) {
     append(host, make("span", "", ""));
-    for e in PAPER_EMBEDDINGS {
+    for e in paper_embeddings() {
         append(host, make("span", "col-head", e));
     }
     for (r, reducer) in [Reducer::Pca, Reducer::Tsne, Reducer::Umap]
@@ -240,7 +264,7 @@ fn build(host: &HtmlElement) {
         .enumerate()
     {
         append(host, make("span", "row-head", ["PCA", "t-SNE", "UMAP"][r]));
-        for e in PAPER_EMBEDDINGS {
+        for e in paper_embeddings() {
             let panel = append(host, make("button", "sm-panel", ""));
             dom::set_attr(&panel, "type", "button");
             dom::set_attr(&panel, "data-cell", &format!("{r}-{e}"));
@@ -292,7 +316,7 @@ fn draw_panel(canvas: &web_sys::HtmlCanvasElement, layout: &LayoutData, app: &Ap
                 .state
                 .palette
                 .category(layout.sample.categories[row as usize]);
-            [c[0], c[1], c[2], 200]
+            [c[0], c[1], c[2], 170]
         })
         .collect();
     let layer = |i: u32| match layout.sample.categories[layout.kept[i as usize] as usize] {
@@ -318,8 +342,9 @@ fn draw_panel(canvas: &web_sys::HtmlCanvasElement, layout: &LayoutData, app: &Ap
         hover: None,
         selection: None,
     };
+    // Single pixels (radius 0) at this size, so dense regions show density.
     let style = MapStyle {
-        radius: ratio.round() as u32,
+        radius: (ratio - 1.0).round().max(0.0) as u32,
         pixel_ratio: ratio,
         ..MapStyle::default()
     };

@@ -124,8 +124,15 @@ pub fn render(app: &App) {
             }
         }
     }
-    let left_out = sample.formulas.len() - layout.kept.len();
+    let left_out = sample.formulas.len() - layout.kept.len() - layout.non_finite;
     let mut notes = Vec::new();
+    if layout.non_finite > 0 {
+        notes.push(format!(
+            "{} sampled compositions have no finite {} pooled vector (e.g. a geometric mean of negative values) and are left out.",
+            grouped(layout.non_finite as u64),
+            app.state.pooling.replace('_', " ")
+        ));
+    }
     if left_out > 0 {
         notes.push(format!(
             "{} sampled compositions contain an element {} has no vector for, so they are left out of this map.",

@@ -390,9 +390,13 @@ impl MapView {
         self.last_draw_ms = dom::now() - t0;
         self.slowest_draw_ms = self.slowest_draw_ms.max(self.last_draw_ms);
         self.draws += 1;
-        let _ = self
-            .canvas
-            .set_attribute("data-drawn-points", &self.order.len().to_string());
+        // For tests and assistive tools: what is drawn, and whether it is final.
+        let canvas = &self.canvas;
+        let _ = canvas.set_attribute("data-drawn-points", &self.order.len().to_string());
+        if let Some(layout) = &self.layout {
+            let _ = canvas.set_attribute("data-method", &layout.method);
+            let _ = canvas.set_attribute("data-final", if layout.last { "true" } else { "false" });
+        }
     }
 
     pub fn set_status(&mut self, status: Option<Status>) {

@@ -84,7 +84,9 @@ async fn run(runner: Rc<RefCell<Runner>>, request: Request, payload: Option<Vec<
             return post(&Response::Error { id, message }, None);
         }
     }
-    let mut last_post = f64::NEG_INFINITY;
+    // Only intermediate messages are dropped, and only in favour of each
+    // other: a progress note right after a finished panel still gets through.
+    let mut last_intermediate = f64::NEG_INFINITY;
     runner
         .borrow_mut()
         .handle(request, payload, &mut |response, payload| {
@@ -92,11 +94,13 @@ async fn run(runner: Rc<RefCell<Runner>>, request: Request, payload: Option<Vec<
                 response,
                 Response::Progress { .. } | Response::Layout { last: false, .. }
             );
-            let t = now();
-            if droppable && t - last_post < THROTTLE_MS {
-                return;
+            if droppable {
+                let t = now();
+                if t - last_intermediate < THROTTLE_MS {
+                    return;
+                }
+                last_intermediate = t;
             }
-            last_post = t;
             post(&response, payload);
         });
 }

@@ -287,6 +287,7 @@ fn response_id(r: &Response) -> Option<u32> {
         | Response::Embedded { id, .. }
         | Response::Layout { id, .. }
         | Response::GridPanel { id, .. }
+        | Response::GridPanelFailed { id, .. }
         | Response::GridDone { id }
         | Response::Error { id, .. } => Some(*id),
     }

@@ -3,7 +3,7 @@
 // in tests/e2e/*.test.mjs in a fresh browser context, saves a screenshot of
 // each to tests/e2e/screenshots/, and exits non-zero if any test fails.
 //
-//   node tests/e2e/run.mjs [name filter]
+//   node tests/e2e/run.mjs [part of a test's name or file name]
 //
 // Chromium comes from the system (/usr/bin/chromium, or $CHROMIUM); this
 // never downloads a browser.
@@ -28,7 +28,7 @@ for (const file of (await readdir(here)).filter((f) => f.endsWith(".test.mjs")).
   const module = await import(pathToFileURL(join(here, file)).href);
   for (const t of module.tests) tests.push({ ...t, file });
 }
-const selected = tests.filter((t) => t.name.includes(filter));
+const selected = tests.filter((t) => t.name.includes(filter) || t.file.includes(filter));
 
 const { server, url } = await serve(dist);
 const browser = await launch();
