@@ -87,7 +87,6 @@ pub struct App {
     pub state: ViewState,
     pub uploads: Uploads,
     next_id: u32,
-    pub t0: f64,
     // Table 2.
     pub counts_req: [InFlight; 3],
     pub counts: [Option<Counts>; 3],
@@ -109,7 +108,8 @@ pub struct App {
     embedded: Vec<Rc<EmbeddedData>>,
     layouts: Vec<Rc<LayoutData>>,
     pub map: MapView,
-    /// When the first layout of any kind (a PCA preview, say) was on screen.
+    /// When the first layout of any kind (a PCA preview, say) was on screen,
+    /// in milliseconds since the page began loading.
     pub first_layout_ms: Option<f64>,
     /// When the first finished layout was on screen.
     pub first_map_ms: Option<f64>,
@@ -148,7 +148,6 @@ pub fn start() {
         state,
         uploads: Uploads::default(),
         next_id: 1,
-        t0: dom::now(),
         counts_req: Default::default(),
         counts: [None; 3],
         counts_progress: [0.0; 3],
@@ -189,6 +188,7 @@ pub fn start() {
         app.show_tab();
         app.request_counts();
         app.request_map();
+        workers::start_early(Role::Reduce);
         if let Some(focus) = app.state.focus.clone() {
             app.request_explain(&focus);
         }
@@ -585,7 +585,8 @@ impl App {
     }
 
     fn show_layout(&mut self, layout: Rc<LayoutData>) {
-        let t = dom::now() - self.t0;
+        // Milliseconds since the page began loading (performance.now()'s origin).
+        let t = dom::now();
         self.first_layout_ms.get_or_insert(t);
         if layout.last {
             self.first_map_ms.get_or_insert(t);

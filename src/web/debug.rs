@@ -19,7 +19,8 @@ pub fn render(app: &App) {
             )
         })
         .collect();
-    let first_counts = app.counts_ms[0].map(|ms| ms + app.counts_req[0].started - app.t0);
+    // Times are from performance.now(): milliseconds since the page began loading.
+    let first_counts = app.counts_ms[0].map(|ms| ms + app.counts_req[0].started);
     let lines = [
         format!(
             "draw: last {:.2} ms, slowest {:.2} ms, {} draws",
@@ -29,17 +30,21 @@ pub fn render(app: &App) {
         format!("Table 2 counting time: {}", counts.join(", ")),
         format!(
             "binary counts shown at: {}",
-            first_counts.map_or("–".into(), |ms| format!("{ms:.0} ms after start"))
+            first_counts.map_or("–".into(), |ms| format!(
+                "{ms:.0} ms after the page began loading"
+            ))
         ),
         format!(
             "first map on screen at: {}",
-            app.first_layout_ms
-                .map_or("–".into(), |ms| format!("{ms:.0} ms after start"))
+            app.first_layout_ms.map_or("–".into(), |ms| format!(
+                "{ms:.0} ms after the page began loading"
+            ))
         ),
         format!(
             "first finished map at: {}",
-            app.first_map_ms
-                .map_or("–".into(), |ms| format!("{ms:.0} ms after start"))
+            app.first_map_ms.map_or("–".into(), |ms| format!(
+                "{ms:.0} ms after the page began loading"
+            ))
         ),
         format!(
             "map: {}",

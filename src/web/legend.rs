@@ -48,7 +48,10 @@ pub fn render(app: &App) {
         input.set_type("checkbox");
         input.set_checked(!app.state.hidden.contains(&category));
         dom::set_attr(&input, "data-category", category.name());
-        dom::append(&label, swatch(app.state.palette.category(category)));
+        // Category swatches only when the points wear category colours.
+        if app.state.colour == ColourBy::Category {
+            dom::append(&label, swatch(app.state.palette.category(category)));
+        }
         dom::append(&label, make("span", "", category.name()));
         let sampled = sample.categories.iter().filter(|&&c| c == category).count();
         let count = if app.state.hidden.contains(&category) {

@@ -142,6 +142,18 @@ pub fn send(role: Role, request: &Request, payload: Option<&js_sys::Float32Array
     });
 }
 
+/// Starts the worker for `role` now, so its wasm is compiled by the time the
+/// first request for it comes (the map's reducer waits on sampling otherwise).
+pub fn start_early(role: Role) {
+    with(|w| {
+        let handler = w.handler.clone();
+        let slot = &mut w.slots[role.index()];
+        if slot.worker.is_none() {
+            start(slot, role, handler);
+        }
+    });
+}
+
 /// Stops whatever the worker for `role` is doing (by terminating it); the
 /// next [`send`] starts a fresh one.
 pub fn cancel(role: Role) {

@@ -91,3 +91,22 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: "a worker that dies is restarted and its work sent again",
+  allowErrors: ["worker", "Failed to load"],
+  async run({ page, context, url }) {
+    // The first attempt to start a worker fails to load; later ones succeed.
+    let failed = 0;
+    await context.route(/worker-[0-9a-f]+_loader\.js/, (route) => {
+      if (failed++ === 0) return route.fulfill({ status: 200, contentType: "text/javascript", body: "throw new Error('simulated crash')" });
+      return route.continue();
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => /worker stopped/.test(document.querySelector("#messages").textContent), null, { timeout: 20_000 });
+    assert.match(await page.textContent("#messages"), /restarted and its work sent again/);
+    const cell = page.locator('#counts-table [data-order="2"] [data-allowed]');
+    await cell.waitFor({ timeout: 30_000 });
+    assert.equal(await cell.getAttribute("data-allowed"), "13464");
+  },
+});
