@@ -121,8 +121,9 @@ impl PoolingStat {
             }
             PoolingStat::Sum => weighted_sum(acc, vectors, amounts, |v| v),
             PoolingStat::GeometricMean => {
-                weighted_sum(acc, vectors, fractions, f64::ln);
-                acc.iter_mut().for_each(|a| *a = a.exp());
+                // libm, not the platform's maths library, so wasm gives the same bits.
+                weighted_sum(acc, vectors, fractions, libm::log);
+                acc.iter_mut().for_each(|a| *a = libm::exp(*a));
             }
             PoolingStat::HarmonicMean => {
                 weighted_sum(acc, vectors, fractions, |v| 1.0 / v);

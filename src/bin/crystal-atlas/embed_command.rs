@@ -164,13 +164,12 @@ fn split_row(line: &str) -> impl Iterator<Item = &str> {
 }
 
 fn write_matrix(path: &str, batch: &EmbedBatch) -> Result<(), CliError> {
-    let mut bytes = Vec::with_capacity(batch.matrix.len() * 4);
+    let fail = |e: std::io::Error| CliError(format!("--out '{path}': cannot write ({e})"));
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
     for v in batch.matrix.iter() {
-        bytes.extend_from_slice(&v.to_le_bytes());
+        file.write_all(&v.to_le_bytes()).map_err(fail)?;
     }
-    std::fs::File::create(path)
-        .and_then(|mut f| f.write_all(&bytes))
-        .map_err(|e| CliError(format!("--out '{path}': cannot write ({e})")))
+    file.flush().map_err(fail)
 }
 
 /// Left-out rows, one per line, then a summary, all on stderr.
