@@ -11,7 +11,7 @@
 //! These functions mirror SMACT one to one and are the reference the fast
 //! counting in [`crate::count`] is tested against.
 
-use crate::chem::{Composition, Element, gcd};
+use crate::chem::{Composition, Element, MAX_COMPOSITION_ELEMENTS, gcd};
 use crate::data::OxidationStates;
 
 /// SMACT's default stoichiometry threshold.
@@ -141,32 +141,53 @@ pub fn is_allowed(c: &Composition, ox: &OxidationStates, threshold: u32) -> bool
         // 2..4-element systems; the atlas's space starts at binaries.
         return false;
     }
-    let elements: Vec<Element> = c.elements().collect();
-    let amounts: Vec<u32> = c.amounts().collect();
-    let enegs = electronegativities(&elements);
-    if enegs.iter().any(Option::is_none) {
-        return false;
+    // Stack arrays: this runs for every sampled and every known composition.
+    let n = c.order();
+    let mut lists: [&[i8]; MAX_COMPOSITION_ELEMENTS] = [&[]; MAX_COMPOSITION_ELEMENTS];
+    let mut amounts = [0i64; MAX_COMPOSITION_ELEMENTS];
+    let mut enegs = [None; MAX_COMPOSITION_ELEMENTS];
+    for (i, &(e, a)) in c.parts().iter().enumerate() {
+        lists[i] = ox.of(e);
+        amounts[i] = i64::from(a);
+        enegs[i] = Some(match e.pauling_eneg() {
+            Some(x) => x,
+            None => return false,
+        });
     }
-    let lists: Vec<&[i8]> = elements.iter().map(|&e| ox.of(e)).collect();
-    any_assignment(&lists, &mut Vec::with_capacity(lists.len()), &mut |q| {
-        charge(q, &amounts) == 0 && pauling_test(q, &enegs)
-    })
+    let mut states = [0i8; MAX_COMPOSITION_ELEMENTS];
+    any_neutral_balanced(
+        &lists[..n],
+        &amounts[..n],
+        &enegs[..n],
+        &mut states[..n],
+        0,
+        0,
+    )
 }
 
-/// Depth-first search over assignments, stopping at the first accepted one.
-fn any_assignment(
+/// Depth-first over assignments with a running charge; true at the first
+/// neutral assignment that passes [`pauling_test`].
+fn any_neutral_balanced(
     lists: &[&[i8]],
-    prefix: &mut Vec<i8>,
-    accept: &mut impl FnMut(&[i8]) -> bool,
+    amounts: &[i64],
+    enegs: &[Option<f64>],
+    states: &mut [i8],
+    depth: usize,
+    charge: i64,
 ) -> bool {
-    let Some((first, rest)) = lists.split_first() else {
-        return accept(prefix);
-    };
-    for &q in *first {
-        prefix.push(q);
-        let found = any_assignment(rest, prefix, accept);
-        prefix.pop();
-        if found {
+    if depth == lists.len() {
+        return charge == 0 && pauling_test(states, enegs);
+    }
+    for &q in lists[depth] {
+        states[depth] = q;
+        if any_neutral_balanced(
+            lists,
+            amounts,
+            enegs,
+            states,
+            depth + 1,
+            charge + i64::from(q) * amounts[depth],
+        ) {
             return true;
         }
     }

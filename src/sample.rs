@@ -93,13 +93,11 @@ pub fn sample(
 
     // Known categories: from the known set itself.
     let (mut standard, mut interesting) = (Vec::new(), Vec::new());
-    for c in labeller.known.compositions() {
-        if c.order() == order && c.max_amount() <= threshold {
-            if is_allowed(&c, labeller.ox, threshold) {
-                standard.push(c)
-            } else {
-                interesting.push(c)
-            }
+    for c in labeller.known.compositions_within(order, threshold) {
+        if is_allowed(&c, labeller.ox, threshold) {
+            standard.push(c)
+        } else {
+            interesting.push(c)
         }
     }
     for (category, pool) in [

@@ -209,6 +209,29 @@ impl KnownSet {
     pub fn compositions(&self) -> impl Iterator<Item = Composition> + '_ {
         self.keys.iter().filter_map(|&k| unpack_key(k))
     }
+
+    /// The compositions of exactly `order` elements with every amount at most
+    /// `max_amount`, in key order (read off the keys before unpacking).
+    pub fn compositions_within(
+        &self,
+        order: usize,
+        max_amount: u32,
+    ) -> impl Iterator<Item = Composition> + '_ {
+        self.keys
+            .iter()
+            .filter(move |&&k| {
+                let fields = (0..4)
+                    .map(|i| (k >> (16 * (3 - i))) & 0xffff)
+                    .filter(|f| f >> 9 != 0);
+                let (mut n, mut max) = (0, 0);
+                for f in fields {
+                    n += 1;
+                    max = max.max((f & 0x1ff) as u32);
+                }
+                n == order && max <= max_amount
+            })
+            .filter_map(|&k| unpack_key(k))
+    }
 }
 
 /// Largest user-supplied known list accepted.

@@ -124,8 +124,7 @@ pub fn list(mut args: Args) -> Result<(), CliError> {
         // Known categories come from the known set: no need to walk the space.
         let mut found: Vec<Composition> = settings
             .known
-            .compositions()
-            .filter(|c| c.order() == order && c.max_amount() <= settings.threshold)
+            .compositions_within(order, settings.threshold)
             .filter(|k| labeller.category(k) == c)
             .collect();
         found.sort();
@@ -163,8 +162,10 @@ fn order(args: &mut Args) -> Result<usize, CliError> {
 pub fn counts(mut args: Args) -> Result<(), CliError> {
     let order = order(&mut args)?;
     let json = args.switch("json");
+    let time = args.switch("time");
     let settings = Settings::from_args(&mut args)?;
     args.finish()?;
+    let start = std::time::Instant::now();
     let c = crystal_atlas::count::count_space(
         order,
         &settings.ox,
@@ -173,6 +174,12 @@ pub fn counts(mut args: Args) -> Result<(), CliError> {
         &mut |_| true,
     )
     .expect("not cancelled");
+    if time {
+        eprintln!(
+            "counts: order {order} in {:.1} ms",
+            start.elapsed().as_secs_f64() * 1e3
+        );
+    }
     if json {
         json_line(&serde_json::to_value(c).expect("serialisable"));
     } else {

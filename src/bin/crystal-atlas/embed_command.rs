@@ -26,6 +26,7 @@ pub fn embed(mut args: Args) -> Result<(), CliError> {
     let formulas_path = args.required("formulas", "a file with one formula per line")?;
     let out_path = args.required("out", "the .f32 file to write")?;
     let kept_path = args.value("kept");
+    let time = args.switch("time");
     args.finish()?;
 
     let rows = read_formulas(&formulas_path)?;
@@ -44,13 +45,14 @@ pub fn embed(mut args: Args) -> Result<(), CliError> {
         std::fs::write(path, lines)
             .map_err(|e| CliError(format!("--kept '{path}': cannot write ({e})")))?;
     }
-    report(
-        &batch,
-        &rows,
-        &embedding,
-        &out_path,
-        elapsed.as_secs_f64() * 1e3,
-    );
+    report(&batch, &rows, &embedding, &out_path);
+    if time {
+        eprintln!(
+            "embed: {} formulas in {:.1} ms",
+            rows.len(),
+            elapsed.as_secs_f64() * 1e3
+        );
+    }
     Ok(())
 }
 
@@ -173,13 +175,7 @@ fn write_matrix(path: &str, batch: &EmbedBatch) -> Result<(), CliError> {
 }
 
 /// Left-out rows, one per line, then a summary, all on stderr.
-fn report(
-    batch: &EmbedBatch,
-    rows: &[FormulaRow],
-    embedding: &ElementEmbedding,
-    out_path: &str,
-    millis: f64,
-) {
+fn report(batch: &EmbedBatch, rows: &[FormulaRow], embedding: &ElementEmbedding, out_path: &str) {
     let mut err = std::io::stderr().lock();
     let name = embedding.name();
     for &(i, element) in &batch.left_out {
@@ -193,7 +189,7 @@ fn report(
     let (n, width) = batch.matrix.dim();
     let _ = writeln!(
         err,
-        "embed: {} formulas, {n} rows of {width} float32 written to {out_path}, {} left out (elements {name} lacks); embedding took {millis:.1} ms",
+        "embed: {} formulas, {n} rows of {width} float32 written to {out_path}, {} left out (elements {name} lacks)",
         rows.len(),
         batch.left_out.len()
     );
