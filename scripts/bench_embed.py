@@ -4,6 +4,9 @@ For each embedding, over the same formulas, in one run:
   ours native   `crystal-atlas embed` (wall time of the whole command, and
                 the time of embed_batch alone that --time prints)
   ours wasm     the same program built for wasm32-wasip1, run by Node's WASI
+                (the whole command includes starting Node and compiling the wasm;
+                embed_batch alone is its first call, so it includes V8 compiling
+                the hot code and the first touch of the output's memory)
   EE notebook   CompositionalEmbedding(f, embedding=NAME).feature_vector(stats="mean")
                 per formula, as the paper's notebooks do (loads the embedding each call)
   EE loaded     the same with the Embedding loaded once and passed in
@@ -86,8 +89,11 @@ for name in EMBEDDINGS:
     for method, m, t in results:
         same_shape = m.shape == ee_notebook.shape
         diff = np.abs(m.astype(np.float64) - ee_notebook).max() if same_shape else float("nan")
-        unequal = int((m != ee_notebook.astype(np.float32)).sum()) if same_shape else -1
-        print(f"{name:10} {method:40} {seconds(t):>12}  {t_notebook / t:17.0f}x  {diff:15.3e}  {unequal:10d}  {m.shape[0]}")
+        if m.dtype != np.float32:
+            unequal = "-"
+        else:
+            unequal = str(int((m != ee_notebook.astype(np.float32)).sum())) if same_shape else "shape"
+        print(f"{name:10} {method:40} {seconds(t):>12}  {t_notebook / t:17.0f}x  {diff:15.3e}  {unequal:>10}  {m.shape[0]}")
 
 print("\nembed_batch alone, in one process (mean; --standardise adds the z-scoring)")
 timers = [("native", [os.path.join(NATIVE_DIR, "examples", "embed_timing")])]
