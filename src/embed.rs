@@ -121,8 +121,9 @@ impl PoolingStat {
             }
             PoolingStat::Sum => weighted_sum(acc, vectors, amounts, |v| v),
             PoolingStat::GeometricMean => {
-                weighted_sum(acc, vectors, fractions, f64::ln);
-                acc.iter_mut().for_each(|a| *a = a.exp());
+                // libm, not the platform's maths library, so wasm gives the same bits.
+                weighted_sum(acc, vectors, fractions, libm::log);
+                acc.iter_mut().for_each(|a| *a = libm::exp(*a));
             }
             PoolingStat::HarmonicMean => {
                 weighted_sum(acc, vectors, fractions, |v| 1.0 / v);
@@ -185,6 +186,11 @@ pub fn feature_len(embedding: &ElementEmbedding, stats: &[PoolingStat]) -> usize
 /// [`feature_len`]), computed in f64 in `scratch` (length 2 x dim) and rounded
 /// by `round` (the identity for f64, `as f32` for the maps). Returns the first
 /// element (in increasing Z) the embedding does not cover, leaving `out` untouched.
+///
+/// Never inlined: in wasm, V8 first runs code unoptimised and swaps in
+/// optimised code only between calls, so the per-row work must be a call of
+/// its own to be optimised within a batch's first run, not only in later ones.
+#[inline(never)]
 fn write_feature_vector<T>(
     composition: &Composition,
     embedding: &ElementEmbedding,

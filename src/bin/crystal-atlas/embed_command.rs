@@ -26,6 +26,7 @@ pub fn embed(mut args: Args) -> Result<(), CliError> {
     let formulas_path = args.required("formulas", "a file with one formula per line")?;
     let out_path = args.required("out", "the .f32 file to write")?;
     let kept_path = args.value("kept");
+    let time = args.switch("time");
     args.finish()?;
 
     let rows = read_formulas(&formulas_path)?;
@@ -44,13 +45,14 @@ pub fn embed(mut args: Args) -> Result<(), CliError> {
         std::fs::write(path, lines)
             .map_err(|e| CliError(format!("--kept '{path}': cannot write ({e})")))?;
     }
-    report(
-        &batch,
-        &rows,
-        &embedding,
-        &out_path,
-        elapsed.as_secs_f64() * 1e3,
-    );
+    report(&batch, &rows, &embedding, &out_path);
+    if time {
+        eprintln!(
+            "embed: {} formulas in {:.1} ms",
+            rows.len(),
+            elapsed.as_secs_f64() * 1e3
+        );
+    }
     Ok(())
 }
 
@@ -164,23 +166,16 @@ fn split_row(line: &str) -> impl Iterator<Item = &str> {
 }
 
 fn write_matrix(path: &str, batch: &EmbedBatch) -> Result<(), CliError> {
-    let mut bytes = Vec::with_capacity(batch.matrix.len() * 4);
+    let fail = |e: std::io::Error| CliError(format!("--out '{path}': cannot write ({e})"));
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
     for v in batch.matrix.iter() {
-        bytes.extend_from_slice(&v.to_le_bytes());
+        file.write_all(&v.to_le_bytes()).map_err(fail)?;
     }
-    std::fs::File::create(path)
-        .and_then(|mut f| f.write_all(&bytes))
-        .map_err(|e| CliError(format!("--out '{path}': cannot write ({e})")))
+    file.flush().map_err(fail)
 }
 
 /// Left-out rows, one per line, then a summary, all on stderr.
-fn report(
-    batch: &EmbedBatch,
-    rows: &[FormulaRow],
-    embedding: &ElementEmbedding,
-    out_path: &str,
-    millis: f64,
-) {
+fn report(batch: &EmbedBatch, rows: &[FormulaRow], embedding: &ElementEmbedding, out_path: &str) {
     let mut err = std::io::stderr().lock();
     let name = embedding.name();
     for &(i, element) in &batch.left_out {
@@ -194,7 +189,7 @@ fn report(
     let (n, width) = batch.matrix.dim();
     let _ = writeln!(
         err,
-        "embed: {} formulas, {n} rows of {width} float32 written to {out_path}, {} left out (elements {name} lacks); embedding took {millis:.1} ms",
+        "embed: {} formulas, {n} rows of {width} float32 written to {out_path}, {} left out (elements {name} lacks)",
         rows.len(),
         batch.left_out.len()
     );

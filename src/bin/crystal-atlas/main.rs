@@ -17,7 +17,7 @@ USAGE
   crystal-atlas explain FORMULA [--json]
   crystal-atlas system Li-Zn-Sn-O [--json]
   crystal-atlas sample --order N --per-category K --seed S
-  crystal-atlas embed --embedding NAME [--stats mean] [--standardise] --formulas FILE --out X.f32 [--kept FILE]
+  crystal-atlas embed --embedding NAME [--stats mean] [--standardise] --formulas FILE --out X.f32 [--kept FILE] [--time]
   crystal-atlas embed --list
 
 Common options: --max-stoich (default 8), --ox-set smact14|icsd16|icsd24|pymatgen_sp|wiki|FILE
@@ -37,7 +37,8 @@ CompositionalEmbedding(formula, NAME).feature_vector(stats), computed in float64
                A formula with an element the embedding lacks has no vector (ElementEmbeddings raises
                KeyError) and gets no row: stderr lists each such line number and formula, and the count.
   --kept FILE  writes the input line number of each row of --out, one per line.
-  --standardise  z-scores each column over the rows written (population std; constant columns 0).";
+  --standardise  z-scores each column over the rows written (population std; constant columns 0).
+  --time       prints how long the embedding itself took (stderr).";
 
 fn run(argv: &[String]) -> Result<(), CliError> {
     let Some((command, rest)) = argv.split_first() else {
