@@ -84,6 +84,14 @@ pub fn sequential(t: f64) -> Rgb {
     })
 }
 
+/// The sequential scale as a CSS gradient, for its key in the page.
+pub fn sequential_css_gradient() -> String {
+    let stops: Vec<String> = (0..VIRIDIS.len())
+        .map(|i| hex(sequential(i as f64 / (VIRIDIS.len() - 1) as f64)))
+        .collect();
+    format!("linear-gradient(to right, {})", stops.join(", "))
+}
+
 /// `#rrggbb`, for CSS and SVG.
 pub fn hex(c: Rgb) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
@@ -259,6 +267,7 @@ mod tests {
         assert_eq!(sequential(7.0), VIRIDIS[8]);
         assert_eq!(sequential(0.5), VIRIDIS[4]);
         assert_eq!(sequential(f64::NAN), NO_DATA);
+        assert!(sequential_css_gradient().starts_with("linear-gradient(to right, #440154, "));
         let lightness = |c: Rgb| c.iter().map(|&v| u32::from(v)).sum::<u32>();
         let steps: Vec<u32> = (0..=20)
             .map(|i| lightness(sequential(f64::from(i) / 20.0)))

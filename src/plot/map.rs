@@ -134,6 +134,18 @@ pub fn draw_points<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Where a category's points sit in the drawing order: unlikely at the back
+/// (the most numerous, pale grey), standard in front.
+pub fn category_layer(c: crate::label::Category) -> u8 {
+    use crate::label::Category;
+    match c {
+        Category::Unlikely => 0,
+        Category::Interesting => 1,
+        Category::Missing => 2,
+        Category::Standard => 3,
+    }
+}
+
 /// A count with thousands separated by commas, as the paper's tables write
 /// them: 13,464.
 pub fn grouped(n: u64) -> String {

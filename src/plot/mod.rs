@@ -23,7 +23,8 @@ pub mod viewport;
 pub use colour::{Palette, Rgb};
 pub use hit_grid::HitGrid;
 pub use map::{
-    LegendEntry, MapLabels, MapScene, MapStyle, draw_labels, draw_points, grouped, render_svg,
+    LegendEntry, MapLabels, MapScene, MapStyle, category_layer, draw_labels, draw_points, grouped,
+    render_svg,
 };
 pub use raster::RgbaCanvas;
 pub use selection::Selection;

@@ -7,7 +7,7 @@ use web_sys::HtmlElement;
 use super::app::{App, with_app};
 use super::dom::{self, append, by_id, make};
 use crate::chem::Element;
-use crate::plot::colour::{hex, sequential};
+use crate::plot::colour::{hex, sequential, sequential_css_gradient};
 use crate::plot::grouped;
 use crate::plot::periodic::position;
 use crate::view_state::Tab;
@@ -93,13 +93,9 @@ pub fn render(app: &App) {
     if counts.is_some() {
         append(&scale, make("span", "", "0"));
         let bar = append(&scale, make("span", "gradient", ""));
-        let stops: Vec<String> = (0..=8)
-            .map(|i| hex(sequential(f64::from(i) / 8.0)))
-            .collect();
-        let _ = bar.style().set_property(
-            "background",
-            &format!("linear-gradient(to right, {})", stops.join(", ")),
-        );
+        let _ = bar
+            .style()
+            .set_property("background", &sequential_css_gradient());
         append(&scale, make("span", "", &grouped(max)));
     }
 }

@@ -3,8 +3,8 @@
 
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::{Clamped, JsCast};
 
 use super::app::{App, with_app};
 use super::dom::{self, by_id, on};
@@ -78,22 +78,7 @@ fn export_png(app: &App) {
     canvas.set_width(vp.width);
     canvas.set_height(vp.height);
     let style = app.map.style();
-    let mut pixels = vec![0u8; vp.width as usize * vp.height as usize * 4];
-    if let Some(mut raster) = crate::plot::RgbaCanvas::new(&mut pixels, vp.width, vp.height) {
-        raster.clear([255, 255, 255, 255]);
-        let _ = crate::plot::draw_points(&mut raster, &scene, &vp, &style);
-    }
-    let context: Option<web_sys::CanvasRenderingContext2d> = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into().ok());
-    if let (Some(context), Ok(image)) = (
-        context,
-        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), vp.width, vp.height),
-    ) {
-        let _ = context.put_image_data(&image, 0.0, 0.0);
-    }
+    super::map_view::paint_points(&canvas, &scene, &vp, &style);
     if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
         let _ = draw_labels(
             &backend.into_drawing_area(),

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use super::app::{App, InFlight, LayoutData, SampleData, with_app};
@@ -15,7 +15,7 @@ use crate::chem::Composition;
 use crate::label::Category;
 use crate::pipeline::settings::cache_key;
 use crate::pipeline::{EmbedSettings, ReducerParams, Request};
-use crate::plot::{Bounds, MapScene, MapStyle, RgbaCanvas, Viewport, draw_points};
+use crate::plot::{Bounds, MapScene, MapStyle, Viewport, category_layer};
 use crate::view_state::{Reducer, Tab, paper_embeddings};
 
 thread_local! {
@@ -307,32 +307,17 @@ fn draw_panel(canvas: &web_sys::HtmlCanvasElement, layout: &LayoutData, app: &Ap
     let Some(bounds) = Bounds::of(&layout.coords) else {
         return;
     };
-    let view = Viewport::fit(bounds, side, side, 6.0 * ratio);
-    let colours: Vec<[u8; 4]> = layout
-        .kept
-        .iter()
-        .map(|&row| {
-            let c = app
-                .state
-                .palette
-                .category(layout.sample.categories[row as usize]);
+    let category = |i: u32| layout.sample.categories[layout.kept[i as usize] as usize];
+    let colours: Vec<[u8; 4]> = (0..layout.kept.len() as u32)
+        .map(|i| {
+            let c = app.state.palette.category(category(i));
             [c[0], c[1], c[2], 170]
         })
         .collect();
-    let layer = |i: u32| match layout.sample.categories[layout.kept[i as usize] as usize] {
-        Category::Unlikely => 0,
-        Category::Interesting => 1,
-        Category::Missing => 2,
-        Category::Standard => 3,
-    };
     let mut order: Vec<u32> = (0..layout.kept.len() as u32)
-        .filter(|&i| {
-            !app.state
-                .hidden
-                .contains(&layout.sample.categories[layout.kept[i as usize] as usize])
-        })
+        .filter(|&i| !app.state.hidden.contains(&category(i)))
         .collect();
-    order.sort_by_key(|&i| layer(i));
+    order.sort_by_key(|&i| category_layer(category(i)));
     let scene = MapScene {
         coords: &layout.coords,
         colours: &colours,
@@ -348,20 +333,6 @@ fn draw_panel(canvas: &web_sys::HtmlCanvasElement, layout: &LayoutData, app: &Ap
         pixel_ratio: ratio,
         ..MapStyle::default()
     };
-    let mut pixels = vec![0u8; side as usize * side as usize * 4];
-    if let Some(mut raster) = RgbaCanvas::new(&mut pixels, side, side) {
-        raster.clear([255, 255, 255, 255]);
-        let _ = draw_points(&mut raster, &scene, &view, &style);
-    }
-    let context: Option<web_sys::CanvasRenderingContext2d> = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into().ok());
-    if let (Some(context), Ok(image)) = (
-        context,
-        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), side, side),
-    ) {
-        let _ = context.put_image_data(&image, 0.0, 0.0);
-    }
+    let view = Viewport::fit(bounds, side, side, 6.0 * ratio);
+    super::map_view::paint_points(canvas, &scene, &view, &style);
 }

@@ -7,7 +7,7 @@ use super::app::{App, with_app};
 use super::dom::{self, by_id, make};
 use crate::anion::AnionClass;
 use crate::label::Category;
-use crate::plot::colour::{ColourBy, anion_colour, hex, sequential};
+use crate::plot::colour::{ColourBy, anion_colour, hex, sequential, sequential_css_gradient};
 use crate::plot::{LegendEntry, grouped};
 
 fn swatch(colour: [u8; 3]) -> web_sys::HtmlElement {
@@ -104,13 +104,9 @@ pub fn render(app: &App) {
             if let Some(r) = app.map.range {
                 dom::append(&host, make("span", "count", &format!("{:.2}", r.min)));
                 let bar = dom::append(&host, make("span", "gradient", ""));
-                let stops: Vec<String> = (0..=8)
-                    .map(|i| hex(sequential(f64::from(i) / 8.0)))
-                    .collect();
-                let _ = bar.style().set_property(
-                    "background",
-                    &format!("linear-gradient(to right, {})", stops.join(", ")),
-                );
+                let _ = bar
+                    .style()
+                    .set_property("background", &sequential_css_gradient());
                 dom::append(&host, make("span", "count", &format!("{:.2}", r.max)));
             }
             let missing = app.map.values.iter().filter(|v| v.is_none()).count();

@@ -21,8 +21,8 @@ use crate::chem::{Composition, Element};
 use crate::label::Category;
 use crate::plot::colour::{ColourBy, Range, anion_colour, sequential};
 use crate::plot::{
-    Bounds, HitGrid, MapLabels, MapScene, MapStyle, RgbaCanvas, Selection, Viewport, draw_labels,
-    draw_points, grouped,
+    Bounds, HitGrid, MapLabels, MapScene, MapStyle, RgbaCanvas, Selection, Viewport,
+    category_layer, draw_labels, draw_points, grouped,
 };
 use crate::view_state::{View, ViewState};
 
@@ -84,12 +84,7 @@ pub struct MapView {
 impl MapView {
     pub fn new() -> MapView {
         let canvas: HtmlCanvasElement = by_id("map");
-        let context = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into().ok())
-            .expect("the browser offers a 2-D canvas");
+        let context = context_2d(&canvas).expect("the browser offers a 2-D canvas");
         MapView {
             canvas,
             context,
@@ -256,16 +251,10 @@ impl MapView {
                 [rgb[0], rgb[1], rgb[2], if faded(i) { 45 } else { 215 }]
             })
             .collect();
-        let layer = |c: Category| match c {
-            Category::Unlikely => 0,
-            Category::Interesting => 1,
-            Category::Missing => 2,
-            Category::Standard => 3,
-        };
         let mut order: Vec<u32> = (0..n as u32)
             .filter(|&i| self.visible[i as usize])
             .collect();
-        order.sort_by_key(|&i| (!faded(i as usize), layer(cat(i as usize))));
+        order.sort_by_key(|&i| (!faded(i as usize), category_layer(cat(i as usize))));
         self.order = order;
         self.highlighted = search_matches(&state.search, n, comp)
             .into_iter()
@@ -367,11 +356,7 @@ impl MapView {
         };
         self.pixels = pixels;
         if drawn {
-            if let Ok(image) =
-                web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&self.pixels), w, h)
-            {
-                let _ = self.context.put_image_data(&image, 0.0, 0.0);
-            }
+            blit(&self.context, &self.pixels, w, h);
         } else {
             self.context
                 .clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
@@ -472,6 +457,41 @@ impl MapView {
             vp.scale = vp.fit_scale * 3.0;
         }
         self.user_moved = true;
+    }
+}
+
+/// Draws the scene's points into a fresh RGBA buffer and blits it onto
+/// `canvas` (already sized to the view), for exports and small panels.
+pub fn paint_points(
+    canvas: &HtmlCanvasElement,
+    scene: &MapScene,
+    view: &Viewport,
+    style: &MapStyle,
+) {
+    let (w, h) = (view.width, view.height);
+    let mut pixels = vec![0u8; w as usize * h as usize * 4];
+    if let Some(mut raster) = RgbaCanvas::new(&mut pixels, w, h) {
+        raster.clear([255, 255, 255, 255]);
+        let _ = draw_points(&mut raster, scene, view, style);
+    }
+    if let Some(context) = context_2d(canvas) {
+        blit(&context, &pixels, w, h);
+    }
+}
+
+/// The canvas's 2-D context, when the browser gives one.
+pub fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+}
+
+/// Puts RGBA `pixels` (w x h) at the canvas's origin in one call.
+fn blit(context: &CanvasRenderingContext2d, pixels: &[u8], w: u32, h: u32) {
+    if let Ok(image) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), w, h) {
+        let _ = context.put_image_data(&image, 0.0, 0.0);
     }
 }
 
