@@ -374,17 +374,14 @@ impl Runner {
         if !self.emit_sample(id, sample, emit) {
             return;
         }
+        // Reducer by reducer, so the quick PCA row fills first; an embedding
+        // is recomputed per row (cheap next to the reducers, and it keeps one
+        // matrix in memory rather than six).
         let total = embeddings.len() * reducers.len();
-        for (i, embedding) in embeddings.iter().enumerate() {
-            let settings = EmbedSettings {
-                sample: sample.clone(),
-                embedding: embedding.clone(),
-                pooling: pooling.to_string(),
-            };
-            let embedded = self.embed(&settings);
-            for (j, params) in reducers.iter().enumerate() {
+        for (j, params) in reducers.iter().enumerate() {
+            for (i, embedding) in embeddings.iter().enumerate() {
                 let stage = format!("{} of {embedding}", params.title());
-                let fraction = fraction(i * reducers.len() + j, total);
+                let fraction = fraction(j * embeddings.len() + i, total);
                 emit(
                     Response::Progress {
                         id,
@@ -393,7 +390,12 @@ impl Runner {
                     },
                     None,
                 );
-                let layout = embedded.as_ref().map_err(String::clone).and_then(|e| {
+                let settings = EmbedSettings {
+                    sample: sample.clone(),
+                    embedding: embedding.clone(),
+                    pooling: pooling.to_string(),
+                };
+                let layout = self.embed(&settings).and_then(|e| {
                     reduce(e.matrix.view(), params, &mut crate::reduce::Silent)
                         .map(|layout| (e, layout))
                         .map_err(|e| e.to_string())
@@ -892,8 +894,8 @@ mod tests {
             [
                 "sample of 4",
                 "panel magpie",
-                "failed magpie",
                 "panel megnet16",
+                "failed magpie",
                 "failed megnet16",
                 "done"
             ]
