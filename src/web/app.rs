@@ -511,6 +511,11 @@ impl App {
         if self.embed_req.id.is_some() && self.embed_req.key == embed_key {
             return;
         }
+        if self.embed_req.id.is_some() {
+            // Sampling for settings already left behind would hold up these
+            // (at the cost of the worker's cached sample).
+            workers::cancel(Role::Data);
+        }
         let id = self.new_id();
         self.embed_req = InFlight {
             id: Some(id),
@@ -651,9 +656,10 @@ impl App {
                 if let Some(i) = self.counts_req.iter().position(|r| r.id == Some(id)) {
                     self.counts_progress[i] = fraction;
                     counts_panel::render(self);
-                } else if self.reduce_req.id == Some(id) || self.embed_req.id == Some(id) {
-                    self.map
-                        .set_status(Some((stage_text(&stage), Some(fraction), true)));
+                } else if self.reduce_req.id == Some(id) {
+                    let title = self.state.reducer_params().title();
+                    let text = format!("{title}: {}…", stage_text(&stage));
+                    self.map.set_status(Some((text, Some(fraction), true)));
                 } else if self.grid_req.id == Some(id) {
                     grid_panel::progress(self, &stage, fraction);
                 }
@@ -918,6 +924,7 @@ fn stage_text(stage: &str) -> String {
         "fuzzy_simplicial_set" => "building the neighbour graph".into(),
         "spectral_layout" => "spectral initialisation".into(),
         "early_exaggeration" => "early exaggeration, iteration".into(),
+        "affinities" => "computing affinities".into(),
         "gradient_descent" | "optimize" => "optimising, iteration".into(),
         other => other.replace('_', " "),
     }
