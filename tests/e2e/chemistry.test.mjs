@@ -100,3 +100,28 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: "OQMD is fetched when chosen and relabels the counts",
+  async run({ page, url }) {
+    const fetched = [];
+    page.on("request", (r) => fetched.push(r.url()));
+    await page.goto(url);
+    const allowed = page.locator('#counts-table [data-order="2"] [data-allowed]');
+    await allowed.waitFor({ timeout: 20_000 });
+    const mp = await page.textContent('#counts-table [data-order="2"] .cats');
+    await page.selectOption("#known", "oqmd");
+    await page.waitForFunction(
+      (before) => {
+        const cats = document.querySelector('#counts-table [data-order="2"] .cats');
+        return cats && cats.textContent !== before;
+      },
+      mp,
+      { timeout: 30_000 },
+    );
+    assert.ok(fetched.some((u) => u.endsWith("data/known/oqmd.bin")), "oqmd.bin fetched on demand");
+    assert.equal(await allowed.getAttribute("data-allowed"), "13464", "allowed does not depend on the database");
+    assert.match(await page.textContent("#counts-note"), /known = in OQMD/);
+    assert.match(page.url(), /db=oqmd/);
+  },
+});
