@@ -295,7 +295,12 @@ impl MapView {
                 grouped(sample.formulas.len() as u64)
             ),
         };
-        if !layout.last {
+        let wanted = state.reducer_params().title();
+        if layout.method != wanted {
+            // The PCA an iterative reducer shows while it starts.
+            let note = format!(" (preview while {wanted} computes)");
+            self.labels.title.push_str(&note);
+        } else if !layout.last {
             self.labels.title.push_str(" (computing…)");
         }
     }
