@@ -11,7 +11,6 @@ use super::app::{App, with_app};
 use super::dom::{self, append, by_id, make};
 use crate::chem::{Composition, Element};
 use crate::explain::{Assignment, Explanation, Reason};
-use crate::label::Category;
 use crate::plot::colour::hex;
 use crate::view_state::Tab;
 
@@ -326,7 +325,6 @@ fn render_explanation(app: &App, body: &HtmlElement, e: &Explanation) {
     dom::on::<web_sys::Event>(&close, "click", |_| {
         with_app(|app| app.close_details());
     });
-    let _ = Category::ALL;
 }
 
 /// Switches to the map, centred on the composition, with its details open.
