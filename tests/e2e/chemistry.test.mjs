@@ -125,3 +125,20 @@ tests.push({
     assert.match(page.url(), /db=oqmd/);
   },
 });
+
+tests.push({
+  name: "a sampled composition in the explorer is located on the map",
+  async run({ page, url, shot }) {
+    await page.goto(url + "#red=pca&tab=system&sys=Zn-O");
+    // Every standard binary is in the sample (there are fewer than 3,000), so ZnO is on the map.
+    const zno = page.locator('[data-system="Zn-O"] button[data-formula="ZnO"].sampled');
+    await zno.waitFor({ timeout: 60_000 });
+    await zno.click();
+    await page.locator("#panel-map").waitFor({ state: "visible" });
+    await page.waitForFunction(() => location.hash.includes("sel=ZnO"));
+    await page.locator("#details-body .summary").waitFor({ timeout: 20_000 });
+    assert.match(await page.textContent("#details-body .summary"), /^ZnO is allowed/);
+    await page.waitForTimeout(300);
+    await shot("-located");
+  },
+});
