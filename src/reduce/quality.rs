@@ -152,6 +152,28 @@ mod tests {
     use ndarray::{Array2, array};
 
     #[test]
+    fn agrees_with_scikit_learn() {
+        let fixture = crate::reduce::reference_fixture();
+        let q = &fixture["quality"];
+        let high = crate::reduce::fixture_matrix(&q["high"]);
+        let low = crate::reduce::fixture_matrix(&q["low"]);
+        for score in q["scores"].as_array().unwrap() {
+            let k = score["k"].as_u64().unwrap() as usize;
+            let t = trustworthiness(high.view(), low.view(), k);
+            let want = score["trustworthiness"].as_f64().unwrap();
+            assert!(
+                (t - want).abs() < 1e-9,
+                "k {k}: trustworthiness {t} vs {want}"
+            );
+            let r = knn_recall(high.view(), low.view(), k);
+            let want = score["knn_recall"].as_f64().unwrap();
+            assert!((r - want).abs() < 1e-9, "k {k}: recall {r} vs {want}");
+            let both = quality(high.view(), low.view(), k).unwrap();
+            assert_eq!((both.trustworthiness, both.knn_recall), (t, r));
+        }
+    }
+
+    #[test]
     fn a_perfect_map_scores_one() {
         let x = Array2::from_shape_fn((40, 3), |(i, j)| {
             ((i * 7 + j * 3) % 11) as f32 + i as f32 * 0.01

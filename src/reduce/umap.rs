@@ -267,3 +267,185 @@ fn scale_to_ten(embedding: &mut [f32], dim: usize) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reduce::quality::trustworthiness;
+    use crate::reduce::{Silent, Step};
+
+    /// Three Gaussian blobs in 6-D.
+    fn blobs(n_per: usize, seed: u64) -> Array2<f32> {
+        let mut random = Random::new(seed);
+        Array2::from_shape_fn((3 * n_per, 6), |(i, c)| {
+            let centre = if c == i / n_per { 8.0 } else { 0.0 };
+            (centre + random.normal()) as f32
+        })
+    }
+
+    fn quick() -> UmapParams {
+        UmapParams {
+            n_epochs: Some(60),
+            snapshot_every: 0,
+            ..UmapParams::default()
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_bits() {
+        let x = blobs(60, 1);
+        let a = umap(x.view(), &quick(), &mut Silent).unwrap();
+        let b = umap(x.view(), &quick(), &mut Silent).unwrap();
+        let same = a
+            .iter()
+            .zip(b.iter())
+            .all(|(p, q)| p.to_bits() == q.to_bits());
+        assert!(same);
+        let c = umap(x.view(), &UmapParams { seed: 7, ..quick() }, &mut Silent).unwrap();
+        assert!(a.iter().zip(c.iter()).any(|(p, q)| p != q));
+    }
+
+    #[test]
+    fn keeps_the_neighbourhoods_of_clear_clusters() {
+        let x = blobs(80, 2);
+        let outcome = umap_with_outcome(
+            x.view(),
+            &UmapParams {
+                n_epochs: Some(200),
+                ..quick()
+            },
+            &mut Silent,
+        )
+        .unwrap();
+        assert_eq!(outcome.embedding.dim(), (240, 2));
+        assert!(outcome.random_init.is_none());
+        assert!(outcome.embedding.iter().all(|v| v.is_finite()));
+        let t = trustworthiness(x.view(), outcome.embedding.view(), 10);
+        assert!(t > 0.9, "trustworthiness {t}");
+    }
+
+    #[test]
+    fn reports_every_epoch_and_offers_snapshots() {
+        let x = blobs(40, 3);
+        let params = UmapParams {
+            n_epochs: Some(20),
+            snapshot_every: 5,
+            dim: 3,
+            ..quick()
+        };
+        let mut epochs = Vec::new();
+        let mut snapshots = Vec::new();
+        let mut stages = Vec::new();
+        let mut observe = |s: Step<'_>| {
+            if !stages.contains(&s.stage) {
+                stages.push(s.stage);
+            }
+            if s.stage == "optimize_layout_euclidean" {
+                assert_eq!(s.total, 20);
+                epochs.push(s.done);
+                if let Some(layout) = s.layout {
+                    assert_eq!(layout.len(), 120 * 3);
+                    snapshots.push(s.done);
+                }
+            }
+            Control::Continue
+        };
+        umap(x.view(), &params, &mut observe).unwrap();
+        assert_eq!(
+            stages,
+            [
+                "nearest_neighbors",
+                "fuzzy_simplicial_set",
+                "spectral_layout",
+                "optimize_layout_euclidean"
+            ]
+        );
+        assert_eq!(epochs, (1..=20).collect::<Vec<_>>());
+        assert_eq!(snapshots, [5, 10, 15, 20]);
+    }
+
+    #[test]
+    fn cancelling_stops_within_an_epoch() {
+        let x = blobs(40, 4);
+        let mut epochs_seen = 0;
+        let mut cancel_at_three = |s: Step<'_>| {
+            if s.stage == "optimize_layout_euclidean" {
+                epochs_seen += 1;
+                if s.done == 3 {
+                    return Control::Cancel;
+                }
+            }
+            Control::Continue
+        };
+        let result = umap(
+            x.view(),
+            &UmapParams {
+                n_epochs: Some(500),
+                ..quick()
+            },
+            &mut cancel_at_three,
+        );
+        assert_eq!(result, Err(ReduceError::Cancelled));
+        assert_eq!(epochs_seen, 3);
+    }
+
+    #[test]
+    fn bad_parameters_and_tiny_inputs_are_errors() {
+        let x = blobs(3, 5);
+        let too_few = umap(x.view(), &quick(), &mut Silent);
+        assert!(
+            matches!(
+                too_few,
+                Err(ReduceError::TooFewPoints {
+                    points: 9,
+                    needed: 16,
+                    ..
+                })
+            ),
+            "{too_few:?}"
+        );
+        let x = blobs(20, 5);
+        for params in [
+            UmapParams { dim: 0, ..quick() },
+            UmapParams { dim: 5, ..quick() },
+            UmapParams {
+                n_neighbors: 1,
+                ..quick()
+            },
+            UmapParams {
+                min_dist: -0.1,
+                ..quick()
+            },
+            UmapParams {
+                min_dist: 2.0,
+                ..quick()
+            },
+            UmapParams {
+                spread: f32::NAN,
+                ..quick()
+            },
+            UmapParams {
+                n_epochs: Some(0),
+                ..quick()
+            },
+            UmapParams {
+                learning_rate: 0.0,
+                ..quick()
+            },
+        ] {
+            assert!(
+                matches!(
+                    umap(x.view(), &params, &mut Silent),
+                    Err(ReduceError::BadParameter { .. })
+                ),
+                "{params:?}"
+            );
+        }
+        let mut with_nan = blobs(20, 5);
+        with_nan[[7, 2]] = f32::NAN;
+        assert_eq!(
+            umap(with_nan.view(), &quick(), &mut Silent),
+            Err(ReduceError::NonFinite { row: 7, column: 2 })
+        );
+    }
+}

@@ -213,6 +213,60 @@ mod tests {
     }
 
     #[test]
+    fn agrees_with_umap_learn() {
+        let fixture = crate::reduce::reference_fixture();
+        let f = &fixture["fuzzy"];
+        let x = crate::reduce::fixture_matrix(&f["x"]);
+        let k = f["n_neighbors"].as_u64().unwrap() as usize;
+        let knn = exact_nearest_neighbors(x.view(), k - 1);
+        // umap-learn's lists start with the point itself.
+        for (i, row) in f["knn_indices"].as_array().unwrap().iter().enumerate() {
+            let want: Vec<u32> = row.as_array().unwrap()[1..]
+                .iter()
+                .map(|v| v.as_u64().unwrap() as u32)
+                .collect();
+            assert_eq!(knn.neighbors(i), want.as_slice());
+        }
+        let (sigmas, rhos) = smooth_knn_dist(&knn);
+        for i in 0..x.nrows() {
+            let (s, r) = (
+                f["sigmas"][i].as_f64().unwrap(),
+                f["rhos"][i].as_f64().unwrap(),
+            );
+            assert!(
+                (sigmas[i] as f64 - s).abs() <= 1e-6 * s,
+                "sigma {i}: {} vs {s}",
+                sigmas[i]
+            );
+            assert!(
+                (rhos[i] as f64 - r).abs() <= 1e-6 * r,
+                "rho {i}: {} vs {r}",
+                rhos[i]
+            );
+        }
+        let graph = fuzzy_simplicial_set(&knn);
+        let want = f["graph"].as_array().unwrap();
+        assert_eq!(graph.edges(), want.len());
+        let mut at = 0;
+        for i in 0..graph.vertices() {
+            let (cols, ws) = graph.row(i);
+            for (&j, &w) in cols.iter().zip(ws) {
+                let e = want[at].as_array().unwrap();
+                assert_eq!(
+                    (e[0].as_u64().unwrap(), e[1].as_u64().unwrap()),
+                    (i as u64, j as u64)
+                );
+                let expected = e[2].as_f64().unwrap();
+                assert!(
+                    (w as f64 - expected).abs() <= 1e-6,
+                    "edge {i}-{j}: {w} vs {expected}"
+                );
+                at += 1;
+            }
+        }
+    }
+
+    #[test]
     fn sigma_sets_the_neighbourhood_size_to_log2_k() {
         let x = array![[0.0f32], [1.0], [1.5], [4.0], [4.2], [9.0]];
         let knn = exact_nearest_neighbors(x.view(), 3);
