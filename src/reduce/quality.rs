@@ -113,20 +113,22 @@ fn for_each_point(
     let mut high_row = vec![0.0f64; n];
     let mut low_row = vec![0.0f64; n];
     for i in 0..n {
-        for j in 0..n {
-            high_row[j] = if j == i {
-                f64::INFINITY
-            } else {
-                squared_distance(&high_rows[i], &high_rows[j])
-            };
-            low_row[j] = if j == i {
-                f64::INFINITY
-            } else {
-                squared_distance(&low_rows[i], &low_rows[j])
-            };
-        }
+        distances_from(i, &high_rows, &mut high_row);
+        distances_from(i, &low_rows, &mut low_row);
         let low_neighbors = nearest(&low_row, k);
         f(i, &high_row, &low_neighbors);
+    }
+}
+
+/// Squared distances from point i to every point, infinite to itself.
+#[inline(never)]
+fn distances_from(i: usize, rows: &[Vec<f64>], out: &mut [f64]) {
+    for (j, (o, row)) in out.iter_mut().zip(rows).enumerate() {
+        *o = if j == i {
+            f64::INFINITY
+        } else {
+            squared_distance(&rows[i], row)
+        };
     }
 }
 

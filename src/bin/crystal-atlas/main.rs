@@ -18,14 +18,15 @@ USAGE
   crystal-atlas system Li-Zn-Sn-O [--json]
   crystal-atlas sample --order N --per-category K --seed S
   crystal-atlas reduce --method pca|tsne|umap --input X.f32 --dim D [--seed 42] [--n-neighbors 15]
-                       [--min-dist 0.1] [--perplexity 30] --out Y.f32
+                       [--min-dist 0.1] [--perplexity 30] --out Y.f32 [--time]
 
 Common options: --max-stoich (default 8), --ox-set smact14|icsd16|icsd24|pymatgen_sp|wiki|FILE
 (default smact14, the paper's set), --known mp|oqmd|aflow|none|FILE (default mp).
 
 reduce reads X.f32, raw little-endian f32 values row after row with D (--dim) columns, and writes the
 N x 2 map the same way to Y.f32; --n-neighbors and --min-dist apply to umap, --perplexity to tsne. It
-prints the time and the trustworthiness and kNN recall at 15 on the standard subset to stderr.";
+prints the time and the trustworthiness and kNN recall at 15 on the standard subset to stderr
+(--time: also the time of each stage).";
 
 fn run(argv: &[String]) -> Result<(), CliError> {
     let Some((command, rest)) = argv.split_first() else {

@@ -1,14 +1,15 @@
 //! `reduce`: a matrix of raw little-endian f32 rows in, its 2-D map out, in
 //! the format of the reference matrices (`np.fromfile(f, "<f4")`). The time
 //! of the reduction and its trustworthiness on the standard subset go to
-//! stderr, for people and for `scripts/bench-reduce`.
+//! stderr, for people and for `scripts/bench-reduce`; `--time` adds the
+//! time of each stage the reducer reports.
 
 use std::time::Instant;
 
 use crystal_atlas::reduce::quality::{self, standard_subset};
 use crystal_atlas::reduce::tsne::TsneParams;
 use crystal_atlas::reduce::umap::UmapParams;
-use crystal_atlas::reduce::{Silent, pca, tsne, umap};
+use crystal_atlas::reduce::{Control, Observer, Step, pca, tsne, umap};
 use ndarray::{Array2, Axis};
 
 use crate::args::{Args, CliError};
@@ -28,6 +29,7 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     let n_neighbors: usize = args.number("n-neighbors", Some(15), 2..=1000)?;
     let min_dist = real(&mut args, "min-dist", 0.1, 0.0, 1.0)?;
     let perplexity = real(&mut args, "perplexity", 30.0, 1.0, 10_000.0)?;
+    let stage_times = args.switch("time");
     args.finish()?;
     if !["pca", "tsne", "umap"].contains(&method.as_str()) {
         return Err(CliError(format!(
@@ -38,6 +40,7 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     let (n, d) = data.dim();
 
     let start = Instant::now();
+    let mut stages = StageClock::new(stage_times);
     let map = match method.as_str() {
         "pca" => pca::pca(data.view(), 2).map(|p| p.coords),
         "tsne" => {
@@ -46,7 +49,7 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
                 seed,
                 ..TsneParams::default()
             };
-            tsne::tsne(data.view(), &params, &mut Silent)
+            tsne::tsne(data.view(), &params, &mut stages)
         }
         _ => {
             let params = UmapParams {
@@ -56,11 +59,12 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
                 snapshot_every: 0,
                 ..UmapParams::default()
             };
-            umap::umap(data.view(), &params, &mut Silent)
+            umap::umap(data.view(), &params, &mut stages)
         }
     }
     .map_err(|e| CliError(format!("{method}: {e}")))?;
     let seconds = start.elapsed().as_secs_f64();
+    stages.report(&method);
 
     let bytes: Vec<u8> = map.iter().flat_map(|x| x.to_le_bytes()).collect();
     std::fs::write(&out, bytes)
@@ -72,6 +76,38 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     );
     eprintln!("{method}: {}", quality_line(&data, &map));
     Ok(())
+}
+
+/// With --time, when each reported stage began, to print how long each took.
+struct StageClock {
+    enabled: bool,
+    starts: Vec<(&'static str, Instant)>,
+}
+
+impl StageClock {
+    fn new(enabled: bool) -> StageClock {
+        StageClock {
+            enabled,
+            starts: Vec::new(),
+        }
+    }
+
+    fn report(&self, method: &str) {
+        let end = Instant::now();
+        for (at, (stage, start)) in self.starts.iter().enumerate() {
+            let next = self.starts.get(at + 1).map_or(end, |s| s.1);
+            eprintln!("{method}: {stage} {:.3} s", (next - *start).as_secs_f64());
+        }
+    }
+}
+
+impl Observer for StageClock {
+    fn step(&mut self, step: Step<'_>) -> Control {
+        if self.enabled && self.starts.last().is_none_or(|s| s.0 != step.stage) {
+            self.starts.push((step.stage, Instant::now()));
+        }
+        Control::Continue
+    }
 }
 
 /// `--name` as a finite number in lo..=hi, or `default`.

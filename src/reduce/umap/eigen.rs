@@ -193,7 +193,9 @@ impl Lanczos<'_> {
 
     /// Removes from w its components along the deflated vectors and the basis
     /// (classical Gram-Schmidt, repeated once when it cancelled most of w:
-    /// "twice is enough", Kahan and Parlett) and returns its norm.
+    /// "twice is enough", Kahan and Parlett) and returns its norm. A call per
+    /// step, which lets a JIT optimise it early.
+    #[inline(never)]
     fn orthogonalize(&self, w: &mut [f64], basis: &[Vec<f64>]) -> f64 {
         let mut before = norm(w);
         for _ in 0..2 {

@@ -50,9 +50,12 @@ pub struct Optimization<'a> {
 /// Gradient clipping bound (umap-learn's `clip`).
 const CLIP: f32 = 4.0;
 
+/// Written as two compare-selects (what `f32::clamp` does for numbers),
+/// which wasm SIMD has single instructions for (pmax, pmin).
 #[inline(always)]
 fn clip(x: f32) -> f32 {
-    x.clamp(-CLIP, CLIP)
+    let x = if x < -CLIP { -CLIP } else { x };
+    if x > CLIP { CLIP } else { x }
 }
 
 /// Lanes evaluated together: the edge's tail and negative samples, gradient
@@ -181,8 +184,13 @@ fn lanes<const DIM: usize, const POSITIVE: bool>(
         let c = numerator / (denominator * (a * pow_b + 1.0));
         coeff[p] = if live[p] && d2 > 0.0 { c } else { 0.0 };
     }
-    for d in 0..DIM {
-        let grads: [f32; LANES] = std::array::from_fn(|p| clip(coeff[p] * diff[d][p]));
+    let mut grads = [[0.0f32; LANES]; DIM];
+    for (g, row) in grads.iter_mut().zip(&diff) {
+        for p in 0..LANES {
+            g[p] = clip(coeff[p] * row[p]);
+        }
+    }
+    for (d, grads) in grads.iter().enumerate() {
         if POSITIVE {
             attraction[d] += grads[0];
         }
@@ -199,62 +207,13 @@ pub fn optimize_layout_euclidean<const DIM: usize>(
     random: &mut Random,
     observer: &mut dyn Observer,
 ) -> Result<(), ReduceError> {
-    with_best_simd(
-        #[inline(always)]
-        |_| run_epochs::<DIM>(embedding, opt, random, observer),
-    )
-}
-
-#[inline(always)]
-fn run_epochs<const DIM: usize>(
-    embedding: &mut [f32],
-    opt: &Optimization<'_>,
-    random: &mut Random,
-    observer: &mut dyn Observer,
-) -> Result<(), ReduceError> {
-    let curve = Curve {
-        a: opt.a,
-        b: opt.b,
-        gamma: opt.gamma,
-    };
-    let eps = opt.epochs_per_sample;
-    let epochs_per_negative_sample: Vec<f64> =
-        eps.iter().map(|e| e / opt.negative_sample_rate).collect();
-    let mut epoch_of_next_negative_sample = epochs_per_negative_sample.clone();
-    // Edges never to be sampled (weight 0) wait forever.
-    let mut epoch_of_next_sample: Vec<f64> = eps
-        .iter()
-        .map(|&e| if e > 0.0 { e } else { f64::INFINITY })
-        .collect();
-    let mut due: Vec<u32> = vec![0; eps.len()];
+    let mut schedule = Schedule::new(opt);
     let mut alpha = opt.initial_alpha;
     for n in 0..opt.n_epochs {
-        let epoch = n as f64;
-        // The edges due this epoch, gathered without branches (which would
-        // mispredict often and stall the pipeline the samples overlap in).
-        let mut len = 0;
-        for (i, &next) in epoch_of_next_sample.iter().enumerate() {
-            due[len] = i as u32;
-            len += (next <= epoch) as usize;
-        }
-        for &i in &due[..len] {
-            let i = i as usize;
-            epoch_of_next_sample[i] += eps[i];
-            let n_neg_samples = ((epoch - epoch_of_next_negative_sample[i])
-                / epochs_per_negative_sample[i])
-                .max(0.0) as usize;
-            sample_edge::<DIM>(
-                embedding,
-                opt.head[i] as usize,
-                opt.tail[i] as usize,
-                n_neg_samples,
-                alpha,
-                curve,
-                random,
-            );
-            epoch_of_next_negative_sample[i] +=
-                n_neg_samples as f64 * epochs_per_negative_sample[i];
-        }
+        with_best_simd(
+            #[inline(always)]
+            |_| schedule.epoch::<DIM>(n, alpha, embedding, random),
+        );
         alpha = opt.initial_alpha * (1.0 - n as f32 / opt.n_epochs as f32);
         let snapshot =
             opt.snapshot_every > 0 && ((n + 1) % opt.snapshot_every == 0 || n + 1 == opt.n_epochs);
@@ -269,6 +228,79 @@ fn run_epochs<const DIM: usize>(
         }
     }
     Ok(())
+}
+
+/// umap-learn's per-edge bookkeeping: when each edge is next sampled and how
+/// many negative samples it has had.
+struct Schedule<'a> {
+    opt: &'a Optimization<'a>,
+    curve: Curve,
+    epochs_per_negative_sample: Vec<f64>,
+    epoch_of_next_negative_sample: Vec<f64>,
+    epoch_of_next_sample: Vec<f64>,
+    due: Vec<u32>,
+}
+
+impl<'a> Schedule<'a> {
+    fn new(opt: &'a Optimization<'a>) -> Schedule<'a> {
+        let eps = opt.epochs_per_sample;
+        let epochs_per_negative_sample: Vec<f64> =
+            eps.iter().map(|e| e / opt.negative_sample_rate).collect();
+        Schedule {
+            opt,
+            curve: Curve {
+                a: opt.a,
+                b: opt.b,
+                gamma: opt.gamma,
+            },
+            epoch_of_next_negative_sample: epochs_per_negative_sample.clone(),
+            epochs_per_negative_sample,
+            // Edges never to be sampled (weight 0) wait forever.
+            epoch_of_next_sample: eps
+                .iter()
+                .map(|&e| if e > 0.0 { e } else { f64::INFINITY })
+                .collect(),
+            due: vec![0; eps.len()],
+        }
+    }
+
+    /// Epoch n: every edge due is sampled once, in edge order.
+    #[inline(always)]
+    fn epoch<const DIM: usize>(
+        &mut self,
+        n: usize,
+        alpha: f32,
+        embedding: &mut [f32],
+        random: &mut Random,
+    ) {
+        let epoch = n as f64;
+        let eps = self.opt.epochs_per_sample;
+        // The edges due, gathered without branches (which would mispredict
+        // often and stall the pipeline the samples overlap in).
+        let mut len = 0;
+        for (i, &next) in self.epoch_of_next_sample.iter().enumerate() {
+            self.due[len] = i as u32;
+            len += (next <= epoch) as usize;
+        }
+        for &i in &self.due[..len] {
+            let i = i as usize;
+            self.epoch_of_next_sample[i] += eps[i];
+            let n_neg_samples = ((epoch - self.epoch_of_next_negative_sample[i])
+                / self.epochs_per_negative_sample[i])
+                .max(0.0) as usize;
+            sample_edge::<DIM>(
+                embedding,
+                self.opt.head[i] as usize,
+                self.opt.tail[i] as usize,
+                n_neg_samples,
+                alpha,
+                self.curve,
+                random,
+            );
+            self.epoch_of_next_negative_sample[i] +=
+                n_neg_samples as f64 * self.epochs_per_negative_sample[i];
+        }
+    }
 }
 
 #[cfg(test)]
