@@ -3,7 +3,8 @@
 //!
 //! 1. [`nearest_neighbors`](crate::reduce::knn::nearest_neighbors): each
 //!    point's n_neighbors - 1 nearest others (umap-learn counts the point
-//!    itself), exact below 4,096 points, NN-descent above.
+//!    itself), exact for small inputs (below about 5,000 points), NN-descent
+//!    for large ones.
 //! 2. [`fuzzy::smooth_knn_dist`], [`fuzzy::compute_membership_strengths`],
 //!    [`fuzzy::fuzzy_simplicial_set`]: local fuzzy sets and their union.
 //! 3. Edges lighter than max / n_epochs are dropped (they would never be
@@ -387,6 +388,31 @@ mod tests {
         );
         assert_eq!(result, Err(ReduceError::Cancelled));
         assert_eq!(epochs_seen, 3);
+    }
+
+    #[test]
+    fn degenerate_inputs_give_finite_layouts() {
+        // All points identical; a line; two far groups and two stray points
+        // (several components, two of them too small for an eigensolve).
+        let identical = Array2::<f32>::ones((50, 3));
+        let line = Array2::from_shape_fn((60, 2), |(i, c)| if c == 0 { i as f32 } else { 0.0 });
+        let mut groups = blobs(30, 6);
+        for c in 0..6 {
+            groups[[0, c]] = 1e4;
+            groups[[1, c]] = -1e4;
+        }
+        for x in [identical, line, groups] {
+            let params = UmapParams {
+                n_neighbors: 5,
+                ..quick()
+            };
+            let outcome = umap_with_outcome(x.view(), &params, &mut Silent).unwrap();
+            assert!(
+                outcome.embedding.iter().all(|v| v.is_finite()),
+                "{:?}",
+                outcome.random_init
+            );
+        }
     }
 
     #[test]

@@ -417,6 +417,44 @@ mod tests {
     }
 
     #[test]
+    fn many_components_are_placed_by_their_centroids() {
+        // Six far-apart blobs along a line: more components than 2 x dim, so
+        // the anchors come from a spectral embedding of the centroids.
+        let mut random = Random::new(6);
+        let x = Array2::from_shape_fn((120, 3), |(i, c)| {
+            let offset = if c == 0 { (i / 20) as f64 * 3.0 } else { 0.0 };
+            (offset + 0.05 * random.normal()) as f32
+        });
+        let graph = fuzzy_simplicial_set(&exact_nearest_neighbors(x.view(), 5));
+        let (count, labels) = connected_components(&graph);
+        assert_eq!(count, 6);
+        let layout = spectral_layout(x.view(), &graph, 2, &mut random);
+        assert!(layout.fallback.is_none(), "{:?}", layout.fallback);
+        assert!(layout.coords.iter().all(|v| v.is_finite()));
+        // Each component stays apart from the others: its points are closer to
+        // their own mean than to any other component's.
+        let means: Vec<[f64; 2]> = (0..6)
+            .map(|c| {
+                let members: Vec<usize> = (0..120).filter(|&i| labels[i] == c).collect();
+                let m = |d: usize| {
+                    members
+                        .iter()
+                        .map(|&i| layout.coords[i * 2 + d])
+                        .sum::<f64>()
+                        / 20.0
+                };
+                [m(0), m(1)]
+            })
+            .collect();
+        for (p, &label) in layout.coords.chunks_exact(2).zip(&labels) {
+            let nearest = (0..6)
+                .min_by(|&a, &b| distance(p, &means[a]).total_cmp(&distance(p, &means[b])))
+                .unwrap();
+            assert_eq!(nearest, label, "point at {p:?}");
+        }
+    }
+
+    #[test]
     fn separate_clusters_sit_at_opposite_anchors() {
         let mut random = Random::new(5);
         let x = two_clusters(&mut random, false);
