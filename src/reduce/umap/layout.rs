@@ -146,7 +146,11 @@ fn lanes<const DIM: usize, const POSITIVE: bool>(
     attraction: &mut [f32; DIM],
     repulsion: &mut [f32; DIM],
 ) {
-    let mut others: [usize; LANES] = std::array::from_fn(|_| random.below(n_vertices) as usize);
+    let mut others = [0usize; LANES];
+    for pair in others.chunks_exact_mut(2) {
+        let [x, y] = random.two_below(n_vertices);
+        (pair[0], pair[1]) = (x as usize, y as usize);
+    }
     let first_negative = if POSITIVE { 1 } else { 0 };
     if POSITIVE {
         others[0] = k;
