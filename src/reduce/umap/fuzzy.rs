@@ -90,7 +90,7 @@ fn smooth_one(distances: &[f32], target: f64, mean_distances: f64) -> (f32, f32)
         for &d in distances {
             let d = d - rho;
             psum += if d > 0.0 {
-                numeric::exp(-(d / mid) as f64) as f32
+                numeric::fast_exp(-(d / mid))
             } else {
                 1.0
             };

@@ -151,7 +151,7 @@ fn lanes<const DIM: usize, const POSITIVE: bool>(
         let [x, y] = random.two_below(n_vertices);
         (pair[0], pair[1]) = (x as usize, y as usize);
     }
-    let first_negative = if POSITIVE { 1 } else { 0 };
+    let first_negative = usize::from(POSITIVE);
     if POSITIVE {
         others[0] = k;
     }
@@ -188,19 +188,17 @@ fn lanes<const DIM: usize, const POSITIVE: bool>(
         let c = numerator / (denominator * (a * pow_b + 1.0));
         coeff[p] = if live[p] && d2 > 0.0 { c } else { 0.0 };
     }
-    let mut grads = [[0.0f32; LANES]; DIM];
-    for (g, row) in grads.iter_mut().zip(&diff) {
-        for p in 0..LANES {
-            g[p] = clip(coeff[p] * row[p]);
-        }
-    }
-    for (d, grads) in grads.iter().enumerate() {
+    for (d, row) in diff.iter().enumerate() {
+        let grads: [f32; LANES] = std::array::from_fn(|p| clip(coeff[p] * row[p]));
         if POSITIVE {
             attraction[d] += grads[0];
         }
-        for &g in &grads[first_negative..] {
-            repulsion[d] += g;
-        }
+        // The repulsions summed as a fixed tree over the lanes (halves, then
+        // quarters), which stays in vector registers.
+        let pushes: [f32; LANES] = std::array::from_fn(|p| if attract[p] { 0.0 } else { grads[p] });
+        let halves: [f32; 4] = std::array::from_fn(|l| pushes[l] + pushes[l + 4]);
+        let quarters: [f32; 2] = std::array::from_fn(|l| halves[l] + halves[l + 2]);
+        repulsion[d] += quarters[0] + quarters[1];
     }
 }
 
