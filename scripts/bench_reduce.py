@@ -1,27 +1,31 @@
-"""The Python half of scripts/bench-reduce: times the reference reducers on the
-same matrices as Crystal Atlas, scores every map (ours and theirs) the same
-way, and prints the side-by-side table. Run through scripts/bench-reduce.
+"""The timing and scoring half of scripts/bench-reduce: Crystal Atlas's CLI
+(native and wasm) and the reference reducers on the same matrices, the
+umap-learn and Crystal Atlas UMAP runs interleaved round by round so that a
+busy machine slows them alike; every map scored the same way; the table.
+Run through scripts/bench-reduce.
 
-Usage: bench_reduce.py OURS.tsv WORKDIR NAME:PATH:DIM [NAME:PATH:DIM ...]
+Usage: bench_reduce.py NATIVE WASM WASI_RUNNER ROUNDS WORKDIR NAME:PATH:DIM [...]
 
-OURS.tsv lists Crystal Atlas's runs, one a line: dataset, method,
-implementation, seconds, output file, error (tab-separated; seconds and
-output empty when the run failed). For each dataset this script times, in this
-process unless said otherwise:
-  umap-learn 0.5.12 UMAP(random_state=42), warm (numba has compiled: the
-    better of runs two and three), single-threaded as umap-learn is when seeded;
-  umap-learn UMAP() unseeded, warm likewise, parallel over the machine's cores;
-  umap-learn UMAP(random_state=42) in a fresh Python process, import and
-    numba compilation included (what a one-off script pays);
-  openTSNE 1.0.4 TSNE(n_jobs=2, random_state=42, n_iter=750): 250 early
-    exaggeration + 750 = scikit-learn's 1,000 iterations;
-  scikit-learn 1.9.1 TSNE(random_state=42) and PCA(2).
+Timed for each dataset:
+  ours, native and wasm: `crystal-atlas reduce --method M --seed 42`, the
+    reduction time the CLI reports (reading and scoring excluded), best of
+    ROUNDS;
+  umap-learn 0.5.12 UMAP(random_state=42) in this process after a warm-up run
+    (numba compiled), single-threaded as umap-learn is when seeded, best of
+    ROUNDS;
+  umap-learn UMAP() unseeded, parallel over the machine's cores, likewise;
+  umap-learn UMAP(random_state=42) in a fresh Python process, start-up, import
+    and numba compilation included (what a one-off script pays), once;
+  openTSNE 1.0.4 TSNE(n_jobs=2, random_state=42, n_iter=750), 250 early
+    exaggeration + 750 = scikit-learn's 1,000 iterations, once;
+  scikit-learn 1.9.1 TSNE(random_state=42) and PCA(2), once.
 Quality: trustworthiness (sklearn.manifold.trustworthiness) and kNN recall at
 k = 15 on the standard subset, rows i * n // 3000 for i < 3000 (the formula
 src/reduce/quality.rs uses), for every map.
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -37,6 +41,17 @@ from sklearn.neighbors import NearestNeighbors  # noqa: E402
 K = 15
 SUBSET = 3000
 
+FRESH = """
+import sys, time, warnings
+start = time.perf_counter()
+warnings.filterwarnings("ignore")
+import numpy as np, umap
+x = np.fromfile(sys.argv[1], "<f4").reshape(-1, int(sys.argv[2]))
+y = umap.UMAP(random_state=42).fit_transform(x)
+print(time.perf_counter() - start)
+np.asarray(y, dtype=np.float32).tofile(sys.argv[3])
+"""
+
 
 def standard_subset(n):
     if n <= SUBSET:
@@ -50,8 +65,7 @@ def quality(x, y):
     t = trustworthiness(high, low, n_neighbors=K)
     a = NearestNeighbors(n_neighbors=K).fit(high).kneighbors(return_distance=False)
     b = NearestNeighbors(n_neighbors=K).fit(low).kneighbors(return_distance=False)
-    recall = np.mean([len(set(p) & set(q)) / K for p, q in zip(a, b)])
-    return t, recall
+    return t, np.mean([len(set(p) & set(q)) / K for p, q in zip(a, b)])
 
 
 def timed(run):
@@ -60,89 +74,113 @@ def timed(run):
     return time.perf_counter() - start, np.asarray(y, dtype=np.float32)
 
 
-FRESH = """
-import sys, time, warnings
-start = time.perf_counter()
-warnings.filterwarnings("ignore")
-import numpy as np, umap
-x = np.fromfile(sys.argv[1], "<f4").reshape(-1, int(sys.argv[2]))
-y = umap.UMAP(random_state=42).fit_transform(x)
-print(time.perf_counter() - start)
-np.asarray(y, dtype=np.float32).tofile(sys.argv[3])
-"""
+class Ours:
+    def __init__(self, native, wasm, runner):
+        self.commands = {"native": [native], "wasm": ["node", "--no-warnings", runner, wasm]}
+
+    def run(self, implementation, method, path, dim, out):
+        """Seconds the CLI reports, or the reason it failed."""
+        args = ["reduce", "--method", method, "--input", path, "--dim", str(dim), "--seed", "42", "--out", out]
+        done = subprocess.run(self.commands[implementation] + args, capture_output=True, text=True)
+        if done.returncode != 0:
+            message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
+            return "not implemented yet" if "implemented so far" in message else message
+        return float(re.search(r" in ([0-9.]+) s$", done.stderr, re.M).group(1))
 
 
-def reference_runs(name, path, dim, workdir):
+def best(results):
+    """The fastest (seconds, map) of several, or the first failure."""
+    failures = [r for r in results if isinstance(r, str)]
+    return failures[0] if failures else min(results, key=lambda r: r[0])
+
+
+def dataset_runs(name, path, dim, ours, rounds, workdir):
     import umap
     from openTSNE import TSNE as OpenTSNE
     from sklearn.decomposition import PCA
     from sklearn.manifold import TSNE
 
     x = np.fromfile(path, "<f4").reshape(-1, dim)
-    runs = []
+    rows = []
 
-    def record(method, implementation, seconds, y, how):
-        out = os.path.join(workdir, f"{name}-{method}-{implementation.replace(' ', '_')}.f32")
-        y.tofile(out)
-        runs.append(dict(dataset=name, method=method, implementation=implementation, seconds=seconds, output=out, how=how))
+    def ours_once(implementation, method):
+        out = os.path.join(workdir, f"{name}-{method}-ours-{implementation}.f32")
+        t = ours.run(implementation, method, path, dim, out)
+        return t if isinstance(t, str) else (t, np.fromfile(out, "<f4").reshape(len(x), -1))
 
-    def warm(make):
+    reference = {
+        "umap-learn seeded warm": (lambda: umap.UMAP(random_state=42), "UMAP(random_state=42), warm, in process, 1 thread"),
+        "umap-learn parallel warm": (lambda: umap.UMAP(), f"UMAP(), warm, in process, {os.cpu_count()} threads"),
+    }
+    print(f"  {name}: warming umap-learn up...", file=sys.stderr)
+    for make, _ in reference.values():
         make().fit_transform(x)
-        return min((timed(lambda: make().fit_transform(x)) for _ in range(2)), key=lambda r: r[0])
+    results = {key: [] for key in ["ours native", "ours wasm", *reference]}
+    for r in range(rounds):
+        print(f"  {name}: UMAP round {r + 1} of {rounds} (ours native, ours wasm, umap-learn seeded, parallel)...",
+              file=sys.stderr)
+        results["ours native"].append(ours_once("native", "umap"))
+        results["ours wasm"].append(ours_once("wasm", "umap"))
+        for key, (make, _) in reference.items():
+            results[key].append(timed(lambda: make().fit_transform(x)))
+    for key, runs in results.items():
+        rows.append((name, "umap", key, best(runs), reference.get(key, (None, ""))[1]))
 
-    print(f"  {name}: umap-learn seeded (three runs, the better of the last two timed)...", file=sys.stderr)
-    seconds, y = warm(lambda: umap.UMAP(random_state=42))
-    record("umap", "umap-learn seeded warm", seconds, y, "UMAP(random_state=42), warm in process, 1 thread")
-    print(f"  {name}: umap-learn unseeded parallel (likewise)...", file=sys.stderr)
-    seconds, y = warm(lambda: umap.UMAP())
-    record("umap", "umap-learn parallel warm", seconds, y, f"UMAP(), warm in process, {os.cpu_count()} threads")
     print(f"  {name}: umap-learn in a fresh process...", file=sys.stderr)
     out = os.path.join(workdir, f"{name}-umap-fresh.f32")
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", FRESH, path, str(dim), out], check=True, capture_output=True)
-    seconds = time.perf_counter() - start
-    record("umap", "umap-learn fresh process", seconds, np.fromfile(out, "<f4").reshape(-1, 2),
-           "python -c 'import umap; UMAP(random_state=42).fit_transform(x)': start-up, import, numba JIT")
+    fresh = (time.perf_counter() - start, np.fromfile(out, "<f4").reshape(len(x), -1))
+    rows.append((name, "umap", "umap-learn fresh process", fresh,
+                 "python -c 'import umap; UMAP(random_state=42).fit_transform(x)': start-up, import, numba JIT"))
+
+    for method in ["tsne", "pca"]:
+        for implementation in ["native", "wasm"]:
+            print(f"  {name}: ours {implementation} {method}...", file=sys.stderr)
+            first = ours_once(implementation, method)
+            runs = [first] + ([] if isinstance(first, str) else [ours_once(implementation, method) for _ in range(rounds - 1)])
+            rows.append((name, method, f"ours {implementation}", best(runs), ""))
     print(f"  {name}: openTSNE...", file=sys.stderr)
-    seconds, y = timed(lambda: OpenTSNE(n_jobs=2, random_state=42, n_iter=750).fit(x))
-    record("tsne", "openTSNE n_jobs=2", seconds, y, "TSNE(n_jobs=2, random_state=42, n_iter=750), FFT gradients")
+    rows.append((name, "tsne", "openTSNE n_jobs=2", timed(lambda: OpenTSNE(n_jobs=2, random_state=42, n_iter=750).fit(x)),
+                 "TSNE(n_jobs=2, random_state=42, n_iter=750), FFT gradients"))
     print(f"  {name}: scikit-learn TSNE...", file=sys.stderr)
-    seconds, y = timed(lambda: TSNE(n_components=2, random_state=42).fit_transform(x))
-    record("tsne", "scikit-learn", seconds, y, "TSNE(n_components=2, random_state=42), Barnes-Hut")
-    seconds, y = timed(lambda: PCA(n_components=2).fit_transform(x))
-    record("pca", "scikit-learn", seconds, y, "PCA(n_components=2)")
-    return x, runs
+    rows.append((name, "tsne", "scikit-learn", timed(lambda: TSNE(n_components=2, random_state=42).fit_transform(x)),
+                 "TSNE(n_components=2, random_state=42), Barnes-Hut"))
+    rows.append((name, "pca", "scikit-learn", timed(lambda: PCA(n_components=2).fit_transform(x)), "PCA(n_components=2)"))
+
+    identical = []
+    for method in ["umap", "tsne", "pca"]:
+        a, b = (os.path.join(workdir, f"{name}-{method}-ours-{i}.f32") for i in ["native", "wasm"])
+        if os.path.exists(a) and os.path.exists(b):
+            same = open(a, "rb").read() == open(b, "rb").read()
+            identical.append(f"{name} {method}: wasm map {'identical to the native one, bit for bit' if same else 'DIFFERS from the native one'}")
+    return x, rows, identical
 
 
 def main():
-    ours_file, workdir, datasets = sys.argv[1], sys.argv[2], sys.argv[3:]
-    ours = []
-    with open(ours_file) as f:
-        for line in f:
-            dataset, method, implementation, seconds, output, error = line.rstrip("\n").split("\t")
-            ours.append(dict(dataset=dataset, method=method, implementation=implementation,
-                             seconds=float(seconds) if seconds else None, output=output, error=error))
-    rows, notes = [], []
+    native, wasm, runner, rounds, workdir, *datasets = sys.argv[1:]
+    ours = Ours(native, wasm, runner)
+    table, notes, identical = [], [], []
     for spec in datasets:
         name, path, dim = spec.split(":")
-        x, theirs = reference_runs(name, path, int(dim), workdir)
-        for run in [r for r in ours if r["dataset"] == name] + theirs:
-            if run.get("error"):
-                rows.append((name, run["method"], run["implementation"], None, None, None, run["error"]))
-                continue
-            y = np.fromfile(run["output"], "<f4").reshape(len(x), -1)
-            t, recall = quality(x, y)
-            rows.append((name, run["method"], run["implementation"], run["seconds"], t, recall, run.get("how", "")))
+        x, rows, same = dataset_runs(name, path, int(dim), ours, int(rounds), workdir)
+        identical += same
+        for name, method, implementation, result, how in rows:
+            if isinstance(result, str):
+                table.append((name, method, implementation, None, None, None, result))
+            else:
+                seconds, y = result
+                t, recall = quality(x, y)
+                table.append((name, method, implementation, seconds, t, recall, how))
 
     print()
     print(f"{'dataset':<12} {'method':<5} {'implementation':<26} {'wall s':>8} {'x ours':>7} "
           f"{'trust@15':>9} {'recall@15':>9}")
-    for name, method, implementation, seconds, t, recall, how in rows:
-        base = next((r[3] for r in rows if r[0] == name and r[1] == method and r[2] == "ours native"
-                     and r[3] is not None), None)
+    for name, method, implementation, seconds, t, recall, how in table:
         if seconds is None:
             print(f"{name:<12} {method:<5} {implementation:<26} {how}")
             continue
+        base = next((r[3] for r in table if r[:3] == (name, method, "ours native") and r[3] is not None), None)
         ratio = f"{seconds / base:6.2f}x" if base else "      -"
         print(f"{name:<12} {method:<5} {implementation:<26} {seconds:8.2f} {ratio:>7} {t:9.4f} {recall:9.4f}")
         if how:
@@ -152,6 +190,8 @@ def main():
     print(f"Quality on the standard subset (rows i * n // {SUBSET}), k = {K}, scored by scikit-learn for every row.")
     for note in dict.fromkeys(notes):
         print("  " + note)
+    for line in identical:
+        print(line)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,12 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
                 snapshot_every: 0,
                 ..UmapParams::default()
             };
-            umap::umap(data.view(), &params, &mut stages)
+            umap::umap_with_outcome(data.view(), &params, &mut stages).map(|outcome| {
+                if let Some(why) = outcome.random_init {
+                    eprintln!("umap: initial layout (partly) random instead of spectral: {why}");
+                }
+                outcome.embedding
+            })
         }
     }
     .map_err(|e| CliError(format!("{method}: {e}")))?;
