@@ -135,17 +135,27 @@ pub fn umap_with_outcome(
     let (a, b) = (a as f32, b as f32);
     // Edges in rounds (every vertex's first edge, then every vertex's second,
     // ...) so consecutive samples move different points and the processor
-    // can overlap them; umap-learn goes row by row.
-    let max_degree = (0..n).map(|i| graph.row(i).0.len()).max().unwrap_or(0);
-    let (mut head, mut tail, mut weights) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..max_degree {
-        for i in 0..n {
-            let (cols, ws) = graph.row(i);
-            if round < cols.len() {
-                head.push(i as u32);
-                tail.push(cols[round]);
-                weights.push(ws[round]);
-            }
+    // can overlap them; umap-learn goes row by row. A counting sort by round.
+    let degree = |i: usize| graph.indptr[i + 1] - graph.indptr[i];
+    let max_degree = (0..n).map(degree).max().unwrap_or(0);
+    let mut round_start = vec![0usize; max_degree + 1];
+    for i in 0..n {
+        for r in 0..degree(i) {
+            round_start[r + 1] += 1;
+        }
+    }
+    for r in 0..max_degree {
+        round_start[r + 1] += round_start[r];
+    }
+    let edges = graph.edges();
+    let (mut head, mut tail, mut weights) =
+        (vec![0u32; edges], vec![0u32; edges], vec![0f32; edges]);
+    for i in 0..n {
+        let (cols, ws) = graph.row(i);
+        for (r, (&j, &w)) in cols.iter().zip(ws).enumerate() {
+            let at = round_start[r];
+            round_start[r] += 1;
+            (head[at], tail[at], weights[at]) = (i as u32, j, w);
         }
     }
     let epochs_per_sample = layout::make_epochs_per_sample(&weights, n_epochs);
