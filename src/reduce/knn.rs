@@ -1,9 +1,9 @@
 //! k-nearest-neighbour graphs in Euclidean space, the first step of t-SNE and
 //! UMAP (umap-learn's `nearest_neighbors`) and of the quality measures.
 //!
-//! [`nearest_neighbors`] is what the reducers call: below [`EXACT_BELOW`]
-//! points it compares every pair ([`exact_nearest_neighbors`]), above it runs
-//! NN-descent from a random projection forest
+//! [`nearest_neighbors`] is what the reducers call: for small inputs (see
+//! [`uses_exact_search`]) it compares every pair ([`exact_nearest_neighbors`]),
+//! for large ones it runs NN-descent from a random projection forest
 //! ([`approximate_nearest_neighbors`]), as umap-learn does. Both are seeded and
 //! single-threaded, so a seed fixes the graph bit for bit on every target.
 //! Neighbour lists never contain the point itself and are sorted by distance,
@@ -62,16 +62,28 @@ impl KnnGraph {
     }
 }
 
-/// From this many points on, [`nearest_neighbors`] switches from comparing all
-/// pairs to NN-descent. umap-learn draws the line at the same place (its
-/// `_small_data` path computes all distances below 4,096 points). Here the
-/// exact path takes about 0.1 s at 4,096 x 200 natively and grows with N^2,
-/// while NN-descent's cost grows with N and reaches recall 0.99+.
-pub const EXACT_BELOW: usize = 4096;
+/// Below this many points, at k = 15, [`nearest_neighbors`] compares all
+/// pairs; see [`uses_exact_search`].
+pub const EXACT_BELOW: usize = 5000;
 
-/// Each point's k nearest other points, exact below [`EXACT_BELOW`] points and
-/// by NN-descent from there on. Needs finite input and at least k + 1 points.
-/// Reports progress as stage "nearest_neighbors" and honours cancellation.
+/// Whether [`nearest_neighbors`] compares all pairs for N points and k
+/// neighbours: when N < 5,000 (k / 15)^1.5, where the exact search is the
+/// faster one. Its cost grows with N^2 and hardly with k (12,000 x 200: 0.5 s
+/// at k = 14 and 0.9 s at k = 90, natively); NN-descent's grows with N and
+/// about k^1.5 (0.26 s at k = 14, 4.2 s at k = 90), so the crossover moves up
+/// with k: about 5,000 points for UMAP's k = 14, 85,000 for t-SNE's k = 90.
+/// (umap-learn switches at 4,096 whatever k.) Integer arithmetic, so every
+/// target makes the same choice.
+pub fn uses_exact_search(n: usize, k: usize) -> bool {
+    // n < EXACT_BELOW (k / 15)^1.5  <=>  n^2 15^3 < EXACT_BELOW^2 k^3
+    let (n, k, limit) = (n as u128, k as u128, EXACT_BELOW as u128);
+    n * n * 15 * 15 * 15 < limit * limit * k * k * k
+}
+
+/// Each point's k nearest other points, exact for small inputs and by
+/// NN-descent for large ones ([`uses_exact_search`]). Needs finite input and
+/// at least k + 1 points. Reports progress as stage "nearest_neighbors" and
+/// honours cancellation.
 pub fn nearest_neighbors(
     data: ArrayView2<f32>,
     k: usize,
@@ -80,7 +92,7 @@ pub fn nearest_neighbors(
 ) -> Result<KnnGraph, ReduceError> {
     check_input(data, k)?;
     let rows = Rows::new(data);
-    let heaps = if data.nrows() < EXACT_BELOW {
+    let heaps = if uses_exact_search(data.nrows(), k) {
         brute_force::nearest_neighbors(&rows, k, observer)?
     } else {
         nn_descent::nn_descent(
@@ -289,6 +301,14 @@ mod tests {
             nearest_neighbors(x.view(), 0, 0, &mut Silent),
             Err(ReduceError::BadParameter { .. })
         ));
+    }
+
+    #[test]
+    fn the_exact_search_covers_more_points_for_more_neighbours() {
+        assert!(uses_exact_search(4999, 15) && !uses_exact_search(5000, 15));
+        assert!(uses_exact_search(4000, 14) && !uses_exact_search(6000, 14));
+        assert!(uses_exact_search(12_000, 90) && !uses_exact_search(100_000, 90));
+        assert!(uses_exact_search(3, 1));
     }
 
     #[test]

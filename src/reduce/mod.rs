@@ -107,3 +107,30 @@ impl fmt::Display for ReduceError {
 }
 
 impl std::error::Error for ReduceError {}
+
+/// Values from umap-learn and scikit-learn for the unit tests, written by
+/// `scripts/make-reduce-fixtures`.
+#[cfg(test)]
+pub(crate) fn reference_fixture() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../tests/fixtures/reduce/reference.json"))
+        .expect("valid JSON")
+}
+
+/// A fixture matrix (rows of numbers) as f32.
+#[cfg(test)]
+pub(crate) fn fixture_matrix(value: &serde_json::Value) -> ndarray::Array2<f32> {
+    let rows: Vec<Vec<f32>> = value
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .expect("row")
+                .iter()
+                .map(|x| x.as_f64().expect("number") as f32)
+                .collect()
+        })
+        .collect();
+    let cols = rows.first().map_or(0, Vec::len);
+    ndarray::Array2::from_shape_vec((rows.len(), cols), rows.concat()).expect("rectangular")
+}

@@ -1,21 +1,28 @@
-//! Runtime choice of the widest vector instructions for the hot loops.
+//! Where the hot loops run: compiled for the widest vector instructions the
+//! machine has, and in pieces a JIT can optimise.
 //!
 //! The kernels are written over fixed lanes in plain Rust; compiled for the
 //! baseline target they use SSE2 (x86-64) or SIMD128 (wasm with
 //! `+simd128`). On x86-64 CPUs with AVX2 the same code compiled with AVX2
-//! runs about twice as fast. The choice never changes a result.
+//! runs about twice as fast. The choice never changes a result: Rust never
+//! fuses a multiply and an add on its own, and the kernels fix the order of
+//! every addition.
+//!
+//! In the browser, V8 first runs a wasm function as baseline code and uses
+//! its optimised version from the function's next call on: a loop that runs
+//! for seconds inside one call never gets faster. So callers hand over work
+//! in pieces (an epoch, a block of rows), each a separate call.
 
-/// Runs `f` compiled for AVX2 when the CPU has it (x86-64 only), else as
-/// compiled for the baseline target; `f` learns which through its argument so
-/// it can choose tile sizes. The results are identical either way: Rust never
-/// fuses a multiply and an add on its own, and the kernels fix the order of
-/// every addition. `f` and what it calls must be `#[inline(always)]` for the
-/// wider instructions to reach them.
+/// Runs `f`, compiled for AVX2 when the CPU has it (x86-64 only), else as a
+/// separate function compiled for the baseline target; `f` learns which
+/// through its argument so it can choose tile sizes. `f` and what it calls
+/// must be `#[inline(always)]` for the wider instructions to reach them.
 #[inline(always)]
 pub fn with_best_simd<R>(f: impl FnOnce(bool) -> R) -> R {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx2")]
+        #[inline(never)]
         fn avx2<R>(f: impl FnOnce(bool) -> R) -> R {
             f(true)
         }
@@ -24,5 +31,10 @@ pub fn with_best_simd<R>(f: impl FnOnce(bool) -> R) -> R {
             return unsafe { avx2(f) };
         }
     }
+    baseline(f)
+}
+
+#[inline(never)]
+fn baseline<R>(f: impl FnOnce(bool) -> R) -> R {
     f(false)
 }

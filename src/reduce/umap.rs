@@ -3,7 +3,8 @@
 //!
 //! 1. [`nearest_neighbors`](crate::reduce::knn::nearest_neighbors): each
 //!    point's n_neighbors - 1 nearest others (umap-learn counts the point
-//!    itself), exact below 4,096 points, NN-descent above.
+//!    itself), exact for small inputs (below about 5,000 points), NN-descent
+//!    for large ones.
 //! 2. [`fuzzy::smooth_knn_dist`], [`fuzzy::compute_membership_strengths`],
 //!    [`fuzzy::fuzzy_simplicial_set`]: local fuzzy sets and their union.
 //! 3. Edges lighter than max / n_epochs are dropped (they would never be
@@ -134,17 +135,27 @@ pub fn umap_with_outcome(
     let (a, b) = (a as f32, b as f32);
     // Edges in rounds (every vertex's first edge, then every vertex's second,
     // ...) so consecutive samples move different points and the processor
-    // can overlap them; umap-learn goes row by row.
-    let max_degree = (0..n).map(|i| graph.row(i).0.len()).max().unwrap_or(0);
-    let (mut head, mut tail, mut weights) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..max_degree {
-        for i in 0..n {
-            let (cols, ws) = graph.row(i);
-            if round < cols.len() {
-                head.push(i as u32);
-                tail.push(cols[round]);
-                weights.push(ws[round]);
-            }
+    // can overlap them; umap-learn goes row by row. A counting sort by round.
+    let degree = |i: usize| graph.indptr[i + 1] - graph.indptr[i];
+    let max_degree = (0..n).map(degree).max().unwrap_or(0);
+    let mut round_start = vec![0usize; max_degree + 1];
+    for i in 0..n {
+        for r in 0..degree(i) {
+            round_start[r + 1] += 1;
+        }
+    }
+    for r in 0..max_degree {
+        round_start[r + 1] += round_start[r];
+    }
+    let edges = graph.edges();
+    let (mut head, mut tail, mut weights) =
+        (vec![0u32; edges], vec![0u32; edges], vec![0f32; edges]);
+    for i in 0..n {
+        let (cols, ws) = graph.row(i);
+        for (r, (&j, &w)) in cols.iter().zip(ws).enumerate() {
+            let at = round_start[r];
+            round_start[r] += 1;
+            (head[at], tail[at], weights[at]) = (i as u32, j, w);
         }
     }
     let epochs_per_sample = layout::make_epochs_per_sample(&weights, n_epochs);
@@ -265,5 +276,212 @@ fn scale_to_ten(embedding: &mut [f32], dim: usize) {
                 5.0
             };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reduce::quality::trustworthiness;
+    use crate::reduce::{Silent, Step};
+
+    /// Three Gaussian blobs in 6-D.
+    fn blobs(n_per: usize, seed: u64) -> Array2<f32> {
+        let mut random = Random::new(seed);
+        Array2::from_shape_fn((3 * n_per, 6), |(i, c)| {
+            let centre = if c == i / n_per { 8.0 } else { 0.0 };
+            (centre + random.normal()) as f32
+        })
+    }
+
+    fn quick() -> UmapParams {
+        UmapParams {
+            n_epochs: Some(60),
+            snapshot_every: 0,
+            ..UmapParams::default()
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_bits() {
+        let x = blobs(60, 1);
+        let a = umap(x.view(), &quick(), &mut Silent).unwrap();
+        let b = umap(x.view(), &quick(), &mut Silent).unwrap();
+        let same = a
+            .iter()
+            .zip(b.iter())
+            .all(|(p, q)| p.to_bits() == q.to_bits());
+        assert!(same);
+        let c = umap(x.view(), &UmapParams { seed: 7, ..quick() }, &mut Silent).unwrap();
+        assert!(a.iter().zip(c.iter()).any(|(p, q)| p != q));
+    }
+
+    #[test]
+    fn keeps_the_neighbourhoods_of_clear_clusters() {
+        let x = blobs(80, 2);
+        let outcome = umap_with_outcome(
+            x.view(),
+            &UmapParams {
+                n_epochs: Some(200),
+                ..quick()
+            },
+            &mut Silent,
+        )
+        .unwrap();
+        assert_eq!(outcome.embedding.dim(), (240, 2));
+        assert!(outcome.random_init.is_none());
+        assert!(outcome.embedding.iter().all(|v| v.is_finite()));
+        let t = trustworthiness(x.view(), outcome.embedding.view(), 10);
+        assert!(t > 0.9, "trustworthiness {t}");
+    }
+
+    #[test]
+    fn reports_every_epoch_and_offers_snapshots() {
+        let x = blobs(40, 3);
+        let params = UmapParams {
+            n_epochs: Some(20),
+            snapshot_every: 5,
+            dim: 3,
+            ..quick()
+        };
+        let mut epochs = Vec::new();
+        let mut snapshots = Vec::new();
+        let mut stages = Vec::new();
+        let mut observe = |s: Step<'_>| {
+            if !stages.contains(&s.stage) {
+                stages.push(s.stage);
+            }
+            if s.stage == "optimize_layout_euclidean" {
+                assert_eq!(s.total, 20);
+                epochs.push(s.done);
+                if let Some(layout) = s.layout {
+                    assert_eq!(layout.len(), 120 * 3);
+                    snapshots.push(s.done);
+                }
+            }
+            Control::Continue
+        };
+        umap(x.view(), &params, &mut observe).unwrap();
+        assert_eq!(
+            stages,
+            [
+                "nearest_neighbors",
+                "fuzzy_simplicial_set",
+                "spectral_layout",
+                "optimize_layout_euclidean"
+            ]
+        );
+        assert_eq!(epochs, (1..=20).collect::<Vec<_>>());
+        assert_eq!(snapshots, [5, 10, 15, 20]);
+    }
+
+    #[test]
+    fn cancelling_stops_within_an_epoch() {
+        let x = blobs(40, 4);
+        let mut epochs_seen = 0;
+        let mut cancel_at_three = |s: Step<'_>| {
+            if s.stage == "optimize_layout_euclidean" {
+                epochs_seen += 1;
+                if s.done == 3 {
+                    return Control::Cancel;
+                }
+            }
+            Control::Continue
+        };
+        let result = umap(
+            x.view(),
+            &UmapParams {
+                n_epochs: Some(500),
+                ..quick()
+            },
+            &mut cancel_at_three,
+        );
+        assert_eq!(result, Err(ReduceError::Cancelled));
+        assert_eq!(epochs_seen, 3);
+    }
+
+    #[test]
+    fn degenerate_inputs_give_finite_layouts() {
+        // All points identical; a line; two far groups and two stray points
+        // (several components, two of them too small for an eigensolve).
+        let identical = Array2::<f32>::ones((50, 3));
+        let line = Array2::from_shape_fn((60, 2), |(i, c)| if c == 0 { i as f32 } else { 0.0 });
+        let mut groups = blobs(30, 6);
+        for c in 0..6 {
+            groups[[0, c]] = 1e4;
+            groups[[1, c]] = -1e4;
+        }
+        for x in [identical, line, groups] {
+            let params = UmapParams {
+                n_neighbors: 5,
+                ..quick()
+            };
+            let outcome = umap_with_outcome(x.view(), &params, &mut Silent).unwrap();
+            assert!(
+                outcome.embedding.iter().all(|v| v.is_finite()),
+                "{:?}",
+                outcome.random_init
+            );
+        }
+    }
+
+    #[test]
+    fn bad_parameters_and_tiny_inputs_are_errors() {
+        let x = blobs(3, 5);
+        let too_few = umap(x.view(), &quick(), &mut Silent);
+        assert!(
+            matches!(
+                too_few,
+                Err(ReduceError::TooFewPoints {
+                    points: 9,
+                    needed: 16,
+                    ..
+                })
+            ),
+            "{too_few:?}"
+        );
+        let x = blobs(20, 5);
+        for params in [
+            UmapParams { dim: 0, ..quick() },
+            UmapParams { dim: 5, ..quick() },
+            UmapParams {
+                n_neighbors: 1,
+                ..quick()
+            },
+            UmapParams {
+                min_dist: -0.1,
+                ..quick()
+            },
+            UmapParams {
+                min_dist: 2.0,
+                ..quick()
+            },
+            UmapParams {
+                spread: f32::NAN,
+                ..quick()
+            },
+            UmapParams {
+                n_epochs: Some(0),
+                ..quick()
+            },
+            UmapParams {
+                learning_rate: 0.0,
+                ..quick()
+            },
+        ] {
+            assert!(
+                matches!(
+                    umap(x.view(), &params, &mut Silent),
+                    Err(ReduceError::BadParameter { .. })
+                ),
+                "{params:?}"
+            );
+        }
+        let mut with_nan = blobs(20, 5);
+        with_nan[[7, 2]] = f32::NAN;
+        assert_eq!(
+            umap(with_nan.view(), &quick(), &mut Silent),
+            Err(ReduceError::NonFinite { row: 7, column: 2 })
+        );
     }
 }

@@ -5,6 +5,7 @@
 mod args;
 mod chem_commands;
 mod embed_command;
+mod reduce_command;
 mod settings;
 
 use args::{Args, CliError};
@@ -19,6 +20,8 @@ USAGE
   crystal-atlas sample --order N --per-category K --seed S
   crystal-atlas embed --embedding NAME [--stats mean] [--standardise] --formulas FILE --out X.f32 [--kept FILE] [--time]
   crystal-atlas embed --list
+  crystal-atlas reduce --method pca|tsne|umap --input X.f32 --dim D [--seed 42] [--n-neighbors 15]
+                       [--min-dist 0.1] [--perplexity 30] --out Y.f32 [--time]
 
 Common options: --max-stoich (default 8), --ox-set smact14|icsd16|icsd24|pymatgen_sp|wiki|FILE
 (default smact14, the paper's set), --known mp|oqmd|aflow|none|FILE (default mp).
@@ -38,7 +41,12 @@ CompositionalEmbedding(formula, NAME).feature_vector(stats), computed in float64
                KeyError) and gets no row: stderr lists each such line number and formula, and the count.
   --kept FILE  writes the input line number of each row of --out, one per line.
   --standardise  z-scores each column over the rows written (population std; constant columns 0).
-  --time       prints how long the embedding itself took (stderr).";
+  --time       prints how long the embedding itself took (stderr).
+
+reduce reads X.f32, raw little-endian f32 values row after row with D (--dim) columns, and writes the
+N x 2 map the same way to Y.f32; --n-neighbors and --min-dist apply to umap, --perplexity to tsne. It
+prints the time and the trustworthiness and kNN recall at 15 on the standard subset to stderr
+(--time: also the time of each stage).";
 
 fn run(argv: &[String]) -> Result<(), CliError> {
     let Some((command, rest)) = argv.split_first() else {
@@ -54,12 +62,13 @@ fn run(argv: &[String]) -> Result<(), CliError> {
         "system" => chem_commands::system(args),
         "sample" => chem_commands::sample(args),
         "embed" => embed_command::embed(args),
+        "reduce" => reduce_command::reduce(args),
         "help" | "--help" | "-h" => {
             println!("{HELP}");
             Ok(())
         }
         other => Err(CliError(format!(
-            "unknown command '{other}'; commands: counts, list, explain, system, sample, embed, help"
+            "unknown command '{other}'; commands: counts, list, explain, system, sample, embed, reduce, help"
         ))),
     }
 }

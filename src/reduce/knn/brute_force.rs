@@ -23,30 +23,10 @@ pub fn nearest_neighbors(
     k: usize,
     observer: &mut dyn Observer,
 ) -> Result<NeighborHeaps, ReduceError> {
-    // Tiles of 4 x 16 fill AVX2's registers; SSE and wasm have half as many bits.
-    with_best_simd(
-        #[inline(always)]
-        |wide| {
-            if wide {
-                search::<16>(rows, k, observer)
-            } else {
-                search::<8>(rows, k, observer)
-            }
-        },
-    )
-}
-
-#[inline(always)]
-fn search<const NR: usize>(
-    rows: &Rows,
-    k: usize,
-    observer: &mut dyn Observer,
-) -> Result<NeighborHeaps, ReduceError> {
     let n = rows.len();
-    let stride = rows.stride();
     let norms: Vec<f32> = (0..n).map(|i| dot(rows.row(i), rows.row(i))).collect();
     let mut heaps = NeighborHeaps::new(n, k);
-    let mut packed = vec![0.0f32; stride * BLOCK];
+    let mut packed = vec![0.0f32; rows.stride() * BLOCK];
     for jb in (0..n).step_by(BLOCK) {
         let step = Step {
             stage: "nearest_neighbors",
@@ -57,38 +37,61 @@ fn search<const NR: usize>(
         if observer.step(step) == Control::Cancel {
             return Err(ReduceError::Cancelled);
         }
-        let jn = BLOCK.min(n - jb);
-        pack::<NR>(rows, jb, jn, &mut packed);
-        // Pairs (i, j) with i < j: query rows up to the end of this block.
-        for ib in (0..jb + jn).step_by(MR) {
-            let im = MR.min(n - ib);
-            let a: [&[f32]; MR] = std::array::from_fn(|r| rows.row(ib + r.min(im - 1)));
-            for (p, panel) in packed
-                .chunks_exact(stride * NR)
-                .enumerate()
-                .take(jn.div_ceil(NR))
-            {
-                let j0 = jb + p * NR;
-                if j0 + NR <= ib + 1 {
-                    continue;
+        // Tiles of 4 x 16 fill AVX2's registers; SSE and wasm have half as many bits.
+        with_best_simd(
+            #[inline(always)]
+            |wide| {
+                if wide {
+                    block::<16>(rows, &norms, jb, &mut packed, &mut heaps);
+                } else {
+                    block::<8>(rows, &norms, jb, &mut packed, &mut heaps);
                 }
-                let dots = tile::<NR>(a, panel);
-                for (r, row) in dots.iter().enumerate().take(im) {
-                    let i = ib + r;
-                    for (c, &x_dot_y) in row.iter().enumerate() {
-                        let j = j0 + c;
-                        if j <= i || j >= n {
-                            continue;
-                        }
-                        let d2 = key(norms[i] + norms[j] - 2.0 * x_dot_y);
-                        heaps.push(i, d2, j as u32, false);
-                        heaps.push(j, d2, i as u32, false);
+            },
+        );
+    }
+    Ok(exact_keys(rows, heaps))
+}
+
+/// Every pair (i, j) with i < j and j in the block of rows from jb.
+#[inline(always)]
+fn block<const NR: usize>(
+    rows: &Rows,
+    norms: &[f32],
+    jb: usize,
+    packed: &mut [f32],
+    heaps: &mut NeighborHeaps,
+) {
+    let n = rows.len();
+    let stride = rows.stride();
+    let jn = BLOCK.min(n - jb);
+    pack::<NR>(rows, jb, jn, packed);
+    for ib in (0..jb + jn).step_by(MR) {
+        let im = MR.min(n - ib);
+        let a: [&[f32]; MR] = std::array::from_fn(|r| rows.row(ib + r.min(im - 1)));
+        for (p, panel) in packed
+            .chunks_exact(stride * NR)
+            .enumerate()
+            .take(jn.div_ceil(NR))
+        {
+            let j0 = jb + p * NR;
+            if j0 + NR <= ib + 1 {
+                continue;
+            }
+            let dots = tile::<NR>(a, panel);
+            for (r, row) in dots.iter().enumerate().take(im) {
+                let i = ib + r;
+                for (c, &x_dot_y) in row.iter().enumerate() {
+                    let j = j0 + c;
+                    if j <= i || j >= n {
+                        continue;
                     }
+                    let d2 = key(norms[i] + norms[j] - 2.0 * x_dot_y);
+                    heaps.push(i, d2, j as u32, false);
+                    heaps.push(j, d2, i as u32, false);
                 }
             }
         }
     }
-    Ok(exact_keys(rows, heaps))
 }
 
 /// A squared distance as a heap key: rounding can make the dot-product form

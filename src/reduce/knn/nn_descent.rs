@@ -44,21 +44,10 @@ impl NnDescentParams {
 const FOREST: u64 = 1;
 const DESCENT: u64 = 2;
 
-pub fn nn_descent(
-    rows: &Rows,
-    k: usize,
-    params: &NnDescentParams,
-    seed: u64,
-    observer: &mut dyn Observer,
-) -> Result<NeighborHeaps, ReduceError> {
-    with_best_simd(
-        #[inline(always)]
-        |_| descend(rows, k, params, seed, observer),
-    )
-}
+/// Points or leaves handed to one call of the vectorised kernels.
+const CHUNK: usize = 256;
 
-#[inline(always)]
-fn descend(
+pub fn nn_descent(
     rows: &Rows,
     k: usize,
     params: &NnDescentParams,
@@ -80,19 +69,23 @@ fn descend(
         &mut forest_random,
     );
     let mut heaps = NeighborHeaps::new(n, k);
-    for leaf in first.leaves {
-        for p in leaf.clone() {
-            for q in p + 1..leaf.end {
-                offer(rows, &mut heaps, p as u32, q as u32);
-            }
-        }
-    }
-    for leaf in &rest.leaves {
-        let members = &rest.order[leaf.clone()];
-        for (a, &p) in members.iter().enumerate() {
-            for &q in &members[a + 1..] {
-                offer(rows, &mut heaps, p, q);
-            }
+    // The first tree's leaves are runs of the reordered rows.
+    let identity: Vec<u32> = (0..n as u32).collect();
+    for (order, leaves) in [(&identity, &first.leaves), (&rest.order, &rest.leaves)] {
+        for chunk in leaves.chunks(CHUNK) {
+            with_best_simd(
+                #[inline(always)]
+                |_| {
+                    for leaf in chunk {
+                        let members = &order[leaf.clone()];
+                        for (a, &p) in members.iter().enumerate() {
+                            for &q in &members[a + 1..] {
+                                offer(rows, &mut heaps, p, q);
+                            }
+                        }
+                    }
+                },
+            );
         }
     }
     let mut random = Random::fork(seed, DESCENT);
@@ -109,8 +102,6 @@ fn descend(
 
     let mut new_candidates = NeighborHeaps::new(n, params.max_candidates);
     let mut old_candidates = NeighborHeaps::new(n, params.max_candidates);
-    let mut new_list: Vec<u32> = Vec::with_capacity(params.max_candidates);
-    let mut old_list: Vec<u32> = Vec::with_capacity(params.max_candidates);
     for iteration in 0..params.n_iters {
         build_candidates(
             &mut heaps,
@@ -119,33 +110,12 @@ fn descend(
             &mut random,
         );
         let mut changes = 0usize;
-        for i in 0..n {
-            new_list.clear();
-            new_list.extend(
-                new_candidates
-                    .indices(i)
-                    .iter()
-                    .copied()
-                    .filter(|&j| j != EMPTY),
+        for start in (0..n).step_by(CHUNK) {
+            let points = start..(start + CHUNK).min(n);
+            changes += with_best_simd(
+                #[inline(always)]
+                |_| local_join(rows, &mut heaps, &new_candidates, &old_candidates, points),
             );
-            old_list.clear();
-            old_list.extend(
-                old_candidates
-                    .indices(i)
-                    .iter()
-                    .copied()
-                    .filter(|&j| j != EMPTY),
-            );
-            for (a, &p) in new_list.iter().enumerate() {
-                for &q in &new_list[a + 1..] {
-                    changes += offer(rows, &mut heaps, p, q);
-                }
-                for &q in &old_list {
-                    if q != p {
-                        changes += offer(rows, &mut heaps, p, q);
-                    }
-                }
-            }
         }
         let step = Step {
             stage: "nearest_neighbors",
@@ -167,6 +137,32 @@ fn descend(
         }
     }
     Ok(original)
+}
+
+/// For each point, compares its new candidates with one another and with its
+/// old ones; returns how many list entries changed.
+#[inline(always)]
+fn local_join(
+    rows: &Rows,
+    heaps: &mut NeighborHeaps,
+    new_candidates: &NeighborHeaps,
+    old_candidates: &NeighborHeaps,
+    points: std::ops::Range<usize>,
+) -> usize {
+    let mut changes = 0;
+    for i in points {
+        let new = new_candidates.indices(i);
+        let old = old_candidates.indices(i);
+        for (a, &p) in new.iter().enumerate().filter(|&(_, &p)| p != EMPTY) {
+            for &q in new[a + 1..].iter().filter(|&&q| q != EMPTY) {
+                changes += offer(rows, heaps, p, q);
+            }
+            for &q in old.iter().filter(|&&q| q != EMPTY && q != p) {
+                changes += offer(rows, heaps, p, q);
+            }
+        }
+    }
+    changes
 }
 
 /// Compares p and q and offers each to the other's list; counts entries.

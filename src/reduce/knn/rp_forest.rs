@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use super::rows::{Rows, dot};
 use crate::reduce::random::Random;
+use crate::reduce::simd::with_best_simd;
 
 /// The leaves of a forest: ranges into `order`, one permutation of the
 /// points per tree laid end to end.
@@ -16,7 +17,6 @@ pub struct Forest {
     pub leaves: Vec<Range<usize>>,
 }
 
-#[inline(always)]
 pub fn build(rows: &Rows, n_trees: usize, leaf_size: usize, random: &mut Random) -> Forest {
     let n = rows.len();
     let mut forest = Forest {
@@ -28,18 +28,23 @@ pub fn build(rows: &Rows, n_trees: usize, leaf_size: usize, random: &mut Random)
     for _ in 0..n_trees {
         let base = forest.order.len();
         forest.order.extend(0..n as u32);
-        let mut pending: Vec<Range<usize>> = Vec::new();
-        pending.push(base..base + n);
-        while let Some(node) = pending.pop() {
-            if node.len() <= leaf_size.max(1) {
-                forest.leaves.push(node);
-                continue;
-            }
-            let members = &mut forest.order[node.clone()];
-            let split = split(rows, members, &mut normal, &mut side, random);
-            pending.push(node.start + split..node.end);
-            pending.push(node.start..node.start + split);
-        }
+        with_best_simd(
+            #[inline(always)]
+            |_| {
+                let mut pending: Vec<Range<usize>> = Vec::new();
+                pending.push(base..base + n);
+                while let Some(node) = pending.pop() {
+                    if node.len() <= leaf_size.max(1) {
+                        forest.leaves.push(node);
+                        continue;
+                    }
+                    let members = &mut forest.order[node.clone()];
+                    let split = split(rows, members, &mut normal, &mut side, random);
+                    pending.push(node.start + split..node.end);
+                    pending.push(node.start..node.start + split);
+                }
+            },
+        );
     }
     forest
 }

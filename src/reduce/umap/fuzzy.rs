@@ -73,45 +73,53 @@ pub fn smooth_knn_dist(knn: &KnnGraph) -> (Vec<f32>, Vec<f32>) {
     let mut sigmas = vec![0.0f32; n];
     let mut rhos = vec![0.0f32; n];
     for i in 0..n {
-        let distances = knn.neighbor_distances(i);
-        // local_connectivity = 1: rho is the smallest non-zero distance.
-        let rho = distances.iter().copied().find(|&d| d > 0.0).unwrap_or(0.0);
-        let (mut lo, mut hi, mut mid) = (0.0f32, f32::MAX, 1.0f32);
-        for _ in 0..SMOOTH_K_ITERATIONS {
-            let mut psum = 0.0f32;
-            for &d in distances {
-                let d = d - rho;
-                psum += if d > 0.0 {
-                    numeric::exp(-(d / mid) as f64) as f32
-                } else {
-                    1.0
-                };
-            }
-            if (psum as f64 - target).abs() < SMOOTH_K_TOLERANCE {
-                break;
-            }
-            if psum as f64 > target {
-                hi = mid;
-                mid = (lo + hi) / 2.0;
-            } else {
-                lo = mid;
-                if hi == f32::MAX {
-                    mid *= 2.0;
-                } else {
-                    mid = (lo + hi) / 2.0;
-                }
-            }
-        }
-        let mean_ith: f64 = distances.iter().map(|&d| d as f64).sum::<f64>() / k as f64;
-        let floor = MIN_K_DIST_SCALE * if rho > 0.0 { mean_ith } else { mean_distances };
-        sigmas[i] = if (mid as f64) < floor {
-            floor as f32
-        } else {
-            mid
-        };
-        rhos[i] = rho;
+        (sigmas[i], rhos[i]) = smooth_one(knn.neighbor_distances(i), target, mean_distances);
     }
     (sigmas, rhos)
+}
+
+/// Sigma and rho of one point from its neighbour distances (self excluded):
+/// bisection for the sigma whose memberships sum to `target`.
+#[inline(never)]
+fn smooth_one(distances: &[f32], target: f64, mean_distances: f64) -> (f32, f32) {
+    // local_connectivity = 1: rho is the smallest non-zero distance.
+    let rho = distances.iter().copied().find(|&d| d > 0.0).unwrap_or(0.0);
+    let (mut lo, mut hi, mut mid) = (0.0f32, f32::MAX, 1.0f32);
+    for _ in 0..SMOOTH_K_ITERATIONS {
+        let mut psum = 0.0f32;
+        for &d in distances {
+            let d = d - rho;
+            psum += if d > 0.0 {
+                numeric::fast_exp(-(d / mid))
+            } else {
+                1.0
+            };
+        }
+        if (psum as f64 - target).abs() < SMOOTH_K_TOLERANCE {
+            break;
+        }
+        if psum as f64 > target {
+            hi = mid;
+            mid = (lo + hi) / 2.0;
+        } else {
+            lo = mid;
+            if hi == f32::MAX {
+                mid *= 2.0;
+            } else {
+                mid = (lo + hi) / 2.0;
+            }
+        }
+    }
+    // umap-learn's floor on sigma, against collapsing on duplicates.
+    let k = distances.len() + 1;
+    let mean_ith: f64 = distances.iter().map(|&d| d as f64).sum::<f64>() / k as f64;
+    let floor = MIN_K_DIST_SCALE * if rho > 0.0 { mean_ith } else { mean_distances };
+    let sigma = if (mid as f64) < floor {
+        floor as f32
+    } else {
+        mid
+    };
+    (sigma, rho)
 }
 
 /// Membership strength of each directed edge i -> j of the kNN graph:
@@ -141,44 +149,65 @@ pub fn fuzzy_simplicial_set(knn: &KnnGraph) -> FuzzyGraph {
 
 fn fuzzy_union(knn: &KnnGraph, strengths: &[f32]) -> FuzzyGraph {
     let n = knn.len();
-    // Both directions of every edge, sorted by (row, column), then merged.
-    let mut entries: Vec<(u32, u32, f32, f32)> = Vec::with_capacity(2 * strengths.len());
+    let k = knn.k;
+    // Each row's own edges by column, and the transpose's (edges into the
+    // row's point) by a counting sort, which keeps them in column order.
+    let mut own: Vec<(u32, f32)> = Vec::with_capacity(k);
+    let mut reverse_start = vec![0usize; n + 1];
+    for &j in &knn.indices {
+        reverse_start[j as usize + 1] += 1;
+    }
     for i in 0..n {
-        for (&j, &w) in knn
-            .neighbors(i)
-            .iter()
-            .zip(&strengths[i * knn.k..(i + 1) * knn.k])
-        {
-            if w != 0.0 {
-                entries.push((i as u32, j, w, 0.0));
-                entries.push((j, i as u32, 0.0, w));
+        reverse_start[i + 1] += reverse_start[i];
+    }
+    let mut fill = reverse_start.clone();
+    let mut reverse = vec![(0u32, 0.0f32); knn.indices.len()];
+    for i in 0..n {
+        for (&j, &w) in knn.neighbors(i).iter().zip(&strengths[i * k..(i + 1) * k]) {
+            reverse[fill[j as usize]] = (i as u32, w);
+            fill[j as usize] += 1;
+        }
+    }
+    let mut graph = FuzzyGraph {
+        indptr: Vec::with_capacity(n + 1),
+        indices: Vec::with_capacity(2 * knn.indices.len()),
+        weights: Vec::with_capacity(2 * knn.indices.len()),
+    };
+    graph.indptr.push(0);
+    for i in 0..n {
+        own.clear();
+        own.extend(
+            knn.neighbors(i)
+                .iter()
+                .copied()
+                .zip(strengths[i * k..(i + 1) * k].iter().copied()),
+        );
+        own.sort_unstable_by_key(|e| e.0);
+        let theirs = &reverse[reverse_start[i]..reverse_start[i + 1]];
+        let (mut a, mut b) = (0, 0);
+        while a < own.len() || b < theirs.len() {
+            let ja = own.get(a).map_or(u32::MAX, |e| e.0);
+            let jb = theirs.get(b).map_or(u32::MAX, |e| e.0);
+            let j = ja.min(jb);
+            let w = if ja == j {
+                a += 1;
+                own[a - 1].1
+            } else {
+                0.0
+            };
+            let w_t = if jb == j {
+                b += 1;
+                theirs[b - 1].1
+            } else {
+                0.0
+            };
+            let union = (w + w_t) - w * w_t;
+            if union != 0.0 {
+                graph.indices.push(j);
+                graph.weights.push(union);
             }
         }
-    }
-    entries.sort_unstable_by_key(|&(i, j, _, _)| (i, j));
-    let mut graph = FuzzyGraph {
-        indptr: vec![0; n + 1],
-        indices: Vec::new(),
-        weights: Vec::new(),
-    };
-    let mut at = 0;
-    while at < entries.len() {
-        let (i, j) = (entries[at].0, entries[at].1);
-        let (mut w, mut w_t) = (0.0f32, 0.0f32);
-        while at < entries.len() && entries[at].0 == i && entries[at].1 == j {
-            w += entries[at].2;
-            w_t += entries[at].3;
-            at += 1;
-        }
-        let union = (w + w_t) - w * w_t;
-        if union != 0.0 {
-            graph.indices.push(j);
-            graph.weights.push(union);
-            graph.indptr[i as usize + 1] += 1;
-        }
-    }
-    for i in 0..n {
-        graph.indptr[i + 1] += graph.indptr[i];
+        graph.indptr.push(graph.indices.len());
     }
     graph
 }
@@ -208,6 +237,60 @@ mod tests {
                 let (back, back_w) = g.row(j as usize);
                 let at = back.iter().position(|&c| c == i as u32).expect("symmetric");
                 assert_eq!(back_w[at], w);
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_umap_learn() {
+        let fixture = crate::reduce::reference_fixture();
+        let f = &fixture["fuzzy"];
+        let x = crate::reduce::fixture_matrix(&f["x"]);
+        let k = f["n_neighbors"].as_u64().unwrap() as usize;
+        let knn = exact_nearest_neighbors(x.view(), k - 1);
+        // umap-learn's lists start with the point itself.
+        for (i, row) in f["knn_indices"].as_array().unwrap().iter().enumerate() {
+            let want: Vec<u32> = row.as_array().unwrap()[1..]
+                .iter()
+                .map(|v| v.as_u64().unwrap() as u32)
+                .collect();
+            assert_eq!(knn.neighbors(i), want.as_slice());
+        }
+        let (sigmas, rhos) = smooth_knn_dist(&knn);
+        for i in 0..x.nrows() {
+            let (s, r) = (
+                f["sigmas"][i].as_f64().unwrap(),
+                f["rhos"][i].as_f64().unwrap(),
+            );
+            assert!(
+                (sigmas[i] as f64 - s).abs() <= 1e-6 * s,
+                "sigma {i}: {} vs {s}",
+                sigmas[i]
+            );
+            assert!(
+                (rhos[i] as f64 - r).abs() <= 1e-6 * r,
+                "rho {i}: {} vs {r}",
+                rhos[i]
+            );
+        }
+        let graph = fuzzy_simplicial_set(&knn);
+        let want = f["graph"].as_array().unwrap();
+        assert_eq!(graph.edges(), want.len());
+        let mut at = 0;
+        for i in 0..graph.vertices() {
+            let (cols, ws) = graph.row(i);
+            for (&j, &w) in cols.iter().zip(ws) {
+                let e = want[at].as_array().unwrap();
+                assert_eq!(
+                    (e[0].as_u64().unwrap(), e[1].as_u64().unwrap()),
+                    (i as u64, j as u64)
+                );
+                let expected = e[2].as_f64().unwrap();
+                assert!(
+                    (w as f64 - expected).abs() <= 1e-6,
+                    "edge {i}-{j}: {w} vs {expected}"
+                );
+                at += 1;
             }
         }
     }

@@ -5,10 +5,20 @@
 //!
 //! The schedule is umap-learn's to the float64 operation: an edge of weight w
 //! is sampled every w_max / w epochs, each time with about
-//! negative_sample_rate negative samples; gradients are clipped to +-4 per
-//! coordinate and the learning rate decays linearly to zero. The one
-//! deliberate difference is the random stream (ours, seeded, one for the whole
-//! run, instead of one Tausworthe state per vertex).
+//! negative_sample_rate negative samples; the gradients are umap-learn's,
+//! clipped to +-4 per coordinate, and the learning rate decays linearly to
+//! zero. What differs, for speed, and leaves the quality measures where
+//! umap-learn's are (`scripts/bench-reduce`):
+//! - the random stream: ours, seeded, one for the whole run, instead of one
+//!   Tausworthe state per vertex;
+//! - evaluation order: umap-learn moves a point after its attraction and
+//!   after each repulsion, one edge after another. Here eight edge samples
+//!   and their negative samples are evaluated together at the positions the
+//!   group starts from, then applied edge by edge, so the arithmetic runs as
+//!   vector instructions and the samples overlap in the processor (umap-learn's
+//!   own parallel mode reorders far more);
+//! - edge order: every vertex's first edge, then every vertex's second, ...
+//!   (see `umap.rs`), so a group rarely touches one point twice.
 
 use crate::reduce::numeric::fast_pow;
 use crate::reduce::random::Random;
@@ -50,71 +60,21 @@ pub struct Optimization<'a> {
 /// Gradient clipping bound (umap-learn's `clip`).
 const CLIP: f32 = 4.0;
 
+/// Written as two compare-selects (what `f32::clamp` does for numbers),
+/// which wasm SIMD has single instructions for (pmax, pmin).
 #[inline(always)]
 fn clip(x: f32) -> f32 {
-    x.clamp(-CLIP, CLIP)
+    let x = if x < -CLIP { -CLIP } else { x };
+    if x > CLIP { CLIP } else { x }
 }
 
-/// Lanes evaluated together: the edge's tail and negative samples, gradient
-/// by gradient in plain Rust that the compiler turns into vector instructions.
-const LANES: usize = 8;
-
-/// One sample of edge (j, k) with `n_neg` negative samples, umap-learn's
-/// inner loop body. The attraction to k and every repulsion are evaluated at
-/// j's position before this sample (umap-learn moves j between them; taking
-/// them together lets them run side by side, and changes the layout no more
-/// than the order of edges does), then applied: j moves by all of them, k by
-/// minus the attraction. Clipping is per gradient, as in umap-learn.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn sample_edge<const DIM: usize>(
-    embedding: &mut [f32],
-    j: usize,
-    k: usize,
-    n_neg: usize,
-    alpha: f32,
-    curve: Curve,
-    random: &mut Random,
-) {
-    let n_vertices = (embedding.len() / DIM) as u32;
-    let current: [f32; DIM] = std::array::from_fn(|d| embedding[j * DIM + d]);
-    let mut attraction = [0.0f32; DIM];
-    let mut repulsion = [0.0f32; DIM];
-    let first = n_neg.min(LANES - 1);
-    lanes::<DIM, true>(
-        embedding,
-        &current,
-        j,
-        k,
-        first,
-        n_vertices,
-        curve,
-        random,
-        &mut attraction,
-        &mut repulsion,
-    );
-    let mut remaining = n_neg - first;
-    while remaining > 0 {
-        let count = remaining.min(LANES);
-        remaining -= count;
-        lanes::<DIM, false>(
-            embedding,
-            &current,
-            j,
-            k,
-            count,
-            n_vertices,
-            curve,
-            random,
-            &mut attraction,
-            &mut repulsion,
-        );
-    }
-    for d in 0..DIM {
-        embedding[k * DIM + d] -= attraction[d] * alpha;
-        embedding[j * DIM + d] = current[d] + attraction[d] * alpha + repulsion[d] * alpha;
-    }
-}
+/// Lanes per edge sample: its tail (the attraction), then up to SLOTS - 1
+/// negative samples; more negative samples (rare) take extra rounds.
+const SLOTS: usize = 8;
+/// Edge samples evaluated together, so the per-lane arithmetic runs as long
+/// loops the compiler turns into vector instructions.
+const GROUP: usize = 8;
+const GROUP_LANES: usize = SLOTS * GROUP;
 
 /// a, b of the curve and gamma, the weight of repulsion.
 #[derive(Clone, Copy)]
@@ -124,54 +84,30 @@ struct Curve {
     gamma: f32,
 }
 
-/// A batch of lanes: with `POSITIVE`, lane 0 is the tail k (attraction) and
-/// `count` negative samples follow; without, `count` negative samples. Every
-/// batch draws LANES random vertices whatever `count` is, so no branch
-/// depends on the data. A negative sample that draws j itself, or a point at
-/// j's position, contributes nothing (umap-learn skips it too).
+/// The clipped gradient of each lane from `diff` (the moving point's
+/// position minus the other point's, per coordinate): umap-learn's attraction
+/// -2ab d^(2(b-1)) / (1 + a d^(2b)) where `attract`, its repulsion
+/// 2 gamma b / ((0.001 + d^2)(1 + a d^(2b))) elsewhere, times the offset and
+/// clipped to +-4; zero where not `live` or where the two points coincide
+/// (umap-learn skips those).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn lanes<const DIM: usize, const POSITIVE: bool>(
-    embedding: &[f32],
-    current: &[f32; DIM],
-    j: usize,
-    k: usize,
-    count: usize,
-    n_vertices: u32,
+fn lane_gradients<const DIM: usize, const N: usize>(
+    diff: &[[f32; N]; DIM],
+    attract: &[bool; N],
+    live: &[bool; N],
     Curve { a, b, gamma }: Curve,
-    random: &mut Random,
-    attraction: &mut [f32; DIM],
-    repulsion: &mut [f32; DIM],
-) {
-    let mut others: [usize; LANES] = std::array::from_fn(|_| random.below(n_vertices) as usize);
-    let first_negative = if POSITIVE { 1 } else { 0 };
-    if POSITIVE {
-        others[0] = k;
-    }
-    let live: [bool; LANES] = std::array::from_fn(|p| {
-        (POSITIVE && p == 0)
-            || (p >= first_negative && p < first_negative + count && others[p] != j)
-    });
-    let mut diff = [[0.0f32; LANES]; DIM];
-    for p in 0..LANES {
-        for d in 0..DIM {
-            diff[d][p] = current[d] - embedding[others[p] * DIM + d];
-        }
-    }
-    // The two formulas' choice per lane as data, so every lane runs the same
-    // instructions (an index test would make the compiler peel lane 0).
-    let attract: [bool; LANES] = std::array::from_fn(|p| POSITIVE && p == 0);
-    let mut dist_squared = [0.0f32; LANES];
-    for row in &diff {
-        for p in 0..LANES {
+) -> [[f32; N]; DIM] {
+    let mut dist_squared = [0.0f32; N];
+    for row in diff {
+        for p in 0..N {
             dist_squared[p] += row[p] * row[p];
         }
     }
-    let mut coeff = [0.0f32; LANES];
-    for p in 0..LANES {
+    let mut coeff = [0.0f32; N];
+    for p in 0..N {
         let d2 = dist_squared[p];
         let pow_b = fast_pow(d2, b);
-        // Attraction: -2ab d^(2(b-1)) / (1 + a d^(2b)); repulsion: 2 gamma b / ((0.001 + d^2)(1 + a d^(2b))).
+        // Both formulas as selects, so every lane runs the same instructions.
         let numerator = if attract[p] {
             -2.0 * a * b * pow_b
         } else {
@@ -181,14 +117,124 @@ fn lanes<const DIM: usize, const POSITIVE: bool>(
         let c = numerator / (denominator * (a * pow_b + 1.0));
         coeff[p] = if live[p] && d2 > 0.0 { c } else { 0.0 };
     }
+    let mut grads = [[0.0f32; N]; DIM];
+    for (g, row) in grads.iter_mut().zip(diff) {
+        for p in 0..N {
+            g[p] = clip(coeff[p] * row[p]);
+        }
+    }
+    grads
+}
+
+/// The sum of a slot's lanes as a fixed tree (halves, quarters, pair).
+#[inline(always)]
+fn slot_sum(lanes: &[f32]) -> f32 {
+    let halves: [f32; 4] = std::array::from_fn(|l| lanes[l] + lanes[l + 4]);
+    (halves[0] + halves[2]) + (halves[1] + halves[3])
+}
+
+/// Samples a group of due edges with their negative samples. Every gradient
+/// of the group is evaluated at the positions the group starts from
+/// (umap-learn moves a point between its attraction and each repulsion;
+/// taking them together lets them run side by side and changes the layout no
+/// more than the order of edges does), then the moves are applied edge by
+/// edge: the head by the attraction and all repulsions, the tail by minus
+/// the attraction. `n_neg` holds each edge's number of negative samples.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn sample_group<const DIM: usize>(
+    embedding: &mut [f32],
+    heads: &[usize; GROUP],
+    tails: &[usize; GROUP],
+    n_neg: &[usize; GROUP],
+    edges: usize,
+    alpha: f32,
+    curve: Curve,
+    random: &mut Random,
+) {
+    let n_vertices = (embedding.len() / DIM) as u32;
+    let mut others = [0usize; GROUP_LANES];
+    let mut live = [false; GROUP_LANES];
+    for e in 0..edges {
+        let slot = &mut others[e * SLOTS..(e + 1) * SLOTS];
+        for pair in slot.chunks_exact_mut(2) {
+            let [x, y] = random.two_below(n_vertices);
+            (pair[0], pair[1]) = (x as usize, y as usize);
+        }
+        slot[0] = tails[e];
+        let count = n_neg[e].min(SLOTS - 1);
+        for p in 0..SLOTS {
+            live[e * SLOTS + p] = p == 0 || (p <= count && slot[p] != heads[e]);
+        }
+    }
+    let attract: [bool; GROUP_LANES] = std::array::from_fn(|l| l % SLOTS == 0);
+    let mut diff = [[0.0f32; GROUP_LANES]; DIM];
+    for l in 0..GROUP_LANES {
+        for d in 0..DIM {
+            diff[d][l] = embedding[heads[l / SLOTS] * DIM + d] - embedding[others[l] * DIM + d];
+        }
+    }
+    let starts: [[f32; DIM]; GROUP] =
+        std::array::from_fn(|e| std::array::from_fn(|d| embedding[heads[e] * DIM + d]));
+    let grads = lane_gradients::<DIM, GROUP_LANES>(&diff, &attract, &live, curve);
+    for e in 0..edges {
+        let (j, k) = (heads[e], tails[e]);
+        let mut attraction = [0.0f32; DIM];
+        let mut repulsion = [0.0f32; DIM];
+        for d in 0..DIM {
+            let slot = &grads[d][e * SLOTS..(e + 1) * SLOTS];
+            attraction[d] = slot[0];
+            repulsion[d] = slot_sum(slot) - slot[0];
+        }
+        let mut remaining = n_neg[e].saturating_sub(SLOTS - 1);
+        while remaining > 0 {
+            let count = remaining.min(SLOTS);
+            remaining -= count;
+            extra_negatives::<DIM>(
+                embedding,
+                &starts[e],
+                j,
+                count,
+                curve,
+                random,
+                &mut repulsion,
+            );
+        }
+        for d in 0..DIM {
+            embedding[k * DIM + d] -= attraction[d] * alpha;
+            embedding[j * DIM + d] += attraction[d] * alpha + repulsion[d] * alpha;
+        }
+    }
+}
+
+/// Up to SLOTS further negative samples for the head j at `start`, beyond
+/// what its slot in the group held.
+#[inline(always)]
+fn extra_negatives<const DIM: usize>(
+    embedding: &[f32],
+    start: &[f32; DIM],
+    j: usize,
+    count: usize,
+    curve: Curve,
+    random: &mut Random,
+    repulsion: &mut [f32; DIM],
+) {
+    let n_vertices = (embedding.len() / DIM) as u32;
+    let mut others = [0usize; SLOTS];
+    for pair in others.chunks_exact_mut(2) {
+        let [x, y] = random.two_below(n_vertices);
+        (pair[0], pair[1]) = (x as usize, y as usize);
+    }
+    let live: [bool; SLOTS] = std::array::from_fn(|p| p < count && others[p] != j);
+    let mut diff = [[0.0f32; SLOTS]; DIM];
+    for p in 0..SLOTS {
+        for d in 0..DIM {
+            diff[d][p] = start[d] - embedding[others[p] * DIM + d];
+        }
+    }
+    let grads = lane_gradients::<DIM, SLOTS>(&diff, &[false; SLOTS], &live, curve);
     for d in 0..DIM {
-        let grads: [f32; LANES] = std::array::from_fn(|p| clip(coeff[p] * diff[d][p]));
-        if POSITIVE {
-            attraction[d] += grads[0];
-        }
-        for &g in &grads[first_negative..] {
-            repulsion[d] += g;
-        }
+        repulsion[d] += slot_sum(&grads[d]);
     }
 }
 
@@ -199,62 +245,13 @@ pub fn optimize_layout_euclidean<const DIM: usize>(
     random: &mut Random,
     observer: &mut dyn Observer,
 ) -> Result<(), ReduceError> {
-    with_best_simd(
-        #[inline(always)]
-        |_| run_epochs::<DIM>(embedding, opt, random, observer),
-    )
-}
-
-#[inline(always)]
-fn run_epochs<const DIM: usize>(
-    embedding: &mut [f32],
-    opt: &Optimization<'_>,
-    random: &mut Random,
-    observer: &mut dyn Observer,
-) -> Result<(), ReduceError> {
-    let curve = Curve {
-        a: opt.a,
-        b: opt.b,
-        gamma: opt.gamma,
-    };
-    let eps = opt.epochs_per_sample;
-    let epochs_per_negative_sample: Vec<f64> =
-        eps.iter().map(|e| e / opt.negative_sample_rate).collect();
-    let mut epoch_of_next_negative_sample = epochs_per_negative_sample.clone();
-    // Edges never to be sampled (weight 0) wait forever.
-    let mut epoch_of_next_sample: Vec<f64> = eps
-        .iter()
-        .map(|&e| if e > 0.0 { e } else { f64::INFINITY })
-        .collect();
-    let mut due: Vec<u32> = vec![0; eps.len()];
+    let mut schedule = Schedule::new(opt);
     let mut alpha = opt.initial_alpha;
     for n in 0..opt.n_epochs {
-        let epoch = n as f64;
-        // The edges due this epoch, gathered without branches (which would
-        // mispredict often and stall the pipeline the samples overlap in).
-        let mut len = 0;
-        for (i, &next) in epoch_of_next_sample.iter().enumerate() {
-            due[len] = i as u32;
-            len += (next <= epoch) as usize;
-        }
-        for &i in &due[..len] {
-            let i = i as usize;
-            epoch_of_next_sample[i] += eps[i];
-            let n_neg_samples = ((epoch - epoch_of_next_negative_sample[i])
-                / epochs_per_negative_sample[i])
-                .max(0.0) as usize;
-            sample_edge::<DIM>(
-                embedding,
-                opt.head[i] as usize,
-                opt.tail[i] as usize,
-                n_neg_samples,
-                alpha,
-                curve,
-                random,
-            );
-            epoch_of_next_negative_sample[i] +=
-                n_neg_samples as f64 * epochs_per_negative_sample[i];
-        }
+        with_best_simd(
+            #[inline(always)]
+            |_| schedule.epoch::<DIM>(n, alpha, embedding, random),
+        );
         alpha = opt.initial_alpha * (1.0 - n as f32 / opt.n_epochs as f32);
         let snapshot =
             opt.snapshot_every > 0 && ((n + 1) % opt.snapshot_every == 0 || n + 1 == opt.n_epochs);
@@ -269,6 +266,87 @@ fn run_epochs<const DIM: usize>(
         }
     }
     Ok(())
+}
+
+/// umap-learn's per-edge bookkeeping: when each edge is next sampled and how
+/// many negative samples it has had.
+struct Schedule<'a> {
+    opt: &'a Optimization<'a>,
+    curve: Curve,
+    epochs_per_negative_sample: Vec<f64>,
+    epoch_of_next_negative_sample: Vec<f64>,
+    epoch_of_next_sample: Vec<f64>,
+    due: Vec<u32>,
+}
+
+impl<'a> Schedule<'a> {
+    fn new(opt: &'a Optimization<'a>) -> Schedule<'a> {
+        let eps = opt.epochs_per_sample;
+        let epochs_per_negative_sample: Vec<f64> =
+            eps.iter().map(|e| e / opt.negative_sample_rate).collect();
+        Schedule {
+            opt,
+            curve: Curve {
+                a: opt.a,
+                b: opt.b,
+                gamma: opt.gamma,
+            },
+            epoch_of_next_negative_sample: epochs_per_negative_sample.clone(),
+            epochs_per_negative_sample,
+            // Edges never to be sampled (weight 0) wait forever.
+            epoch_of_next_sample: eps
+                .iter()
+                .map(|&e| if e > 0.0 { e } else { f64::INFINITY })
+                .collect(),
+            due: vec![0; eps.len()],
+        }
+    }
+
+    /// Epoch n: every edge due is sampled once, in edge order.
+    #[inline(always)]
+    fn epoch<const DIM: usize>(
+        &mut self,
+        n: usize,
+        alpha: f32,
+        embedding: &mut [f32],
+        random: &mut Random,
+    ) {
+        let epoch = n as f64;
+        let eps = self.opt.epochs_per_sample;
+        // The edges due, gathered without branches (which would mispredict
+        // often and stall the pipeline the samples overlap in).
+        let mut len = 0;
+        for (i, &next) in self.epoch_of_next_sample.iter().enumerate() {
+            self.due[len] = i as u32;
+            len += (next <= epoch) as usize;
+        }
+        for group in self.due[..len].chunks(GROUP) {
+            let mut heads = [0usize; GROUP];
+            let mut tails = [0usize; GROUP];
+            let mut n_neg = [0usize; GROUP];
+            for (e, &i) in group.iter().enumerate() {
+                let i = i as usize;
+                self.epoch_of_next_sample[i] += eps[i];
+                n_neg[e] = ((epoch - self.epoch_of_next_negative_sample[i])
+                    / self.epochs_per_negative_sample[i])
+                    .max(0.0) as usize;
+                self.epoch_of_next_negative_sample[i] +=
+                    n_neg[e] as f64 * self.epochs_per_negative_sample[i];
+                heads[e] = self.opt.head[i] as usize;
+                tails[e] = self.opt.tail[i] as usize;
+            }
+            sample_group::<DIM>(
+                embedding,
+                &heads,
+                &tails,
+                &n_neg,
+                group.len(),
+                alpha,
+                self.curve,
+                random,
+            );
+        }
+    }
 }
 
 #[cfg(test)]

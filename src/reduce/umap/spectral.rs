@@ -98,6 +98,7 @@ fn connected_layout(
         deflate: &deflate,
         count: dim,
         tol: TOLERANCE,
+        shift: 1.0,
         max_steps: (MAX_BASIS_VALUES / n.max(1)).clamp(2 * dim + 1, 1000),
     };
     let mut apply = |x: &[f64], y: &mut [f64]| {
@@ -296,6 +297,7 @@ fn component_layout(
         deflate: &deflate,
         count: dim,
         tol: 1e-10,
+        shift: 0.0,
         max_steps: n_components,
     };
     let mut apply = |x: &[f64], y: &mut [f64]| {
@@ -363,6 +365,93 @@ mod tests {
         let left = layout.coords[0].signum();
         assert!((0..60).all(|i| layout.coords[i * 2].signum() == left));
         assert!((60..120).all(|i| layout.coords[i * 2].signum() == -left));
+    }
+
+    /// The fixture's graph (entries row, column, weight in row order) in compressed rows.
+    fn fixture_graph(f: &serde_json::Value) -> FuzzyGraph {
+        let n = f["n"].as_u64().unwrap() as usize;
+        let mut graph = FuzzyGraph {
+            indptr: vec![0; n + 1],
+            indices: Vec::new(),
+            weights: Vec::new(),
+        };
+        for e in f["graph"].as_array().unwrap() {
+            let e = e.as_array().unwrap();
+            graph.indptr[e[0].as_u64().unwrap() as usize + 1] += 1;
+            graph.indices.push(e[1].as_u64().unwrap() as u32);
+            graph.weights.push(e[2].as_f64().unwrap() as f32);
+        }
+        for i in 0..n {
+            graph.indptr[i + 1] += graph.indptr[i];
+        }
+        graph
+    }
+
+    #[test]
+    fn agrees_with_umap_learn_up_to_sign() {
+        let fixture = crate::reduce::reference_fixture();
+        let f = &fixture["spectral"];
+        let graph = fixture_graph(f);
+        let n = graph.vertices();
+        let unused = Array2::<f32>::zeros((n, 1));
+        let layout = spectral_layout(unused.view(), &graph, 2, &mut Random::new(9));
+        assert!(layout.fallback.is_none());
+        for c in 0..2 {
+            let theirs: Vec<f64> = (0..n)
+                .map(|i| f["layout"][i][c].as_f64().unwrap())
+                .collect();
+            let ours: Vec<f64> = (0..n).map(|i| layout.coords[i * 2 + c]).collect();
+            let sign = ours
+                .iter()
+                .zip(&theirs)
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                .signum();
+            let worst = ours
+                .iter()
+                .zip(&theirs)
+                .map(|(a, b)| (sign * a - b).abs())
+                .fold(0.0, f64::max);
+            assert!(worst < 1e-3, "column {c}: largest difference {worst}");
+        }
+    }
+
+    #[test]
+    fn many_components_are_placed_by_their_centroids() {
+        // Six far-apart blobs along a line: more components than 2 x dim, so
+        // the anchors come from a spectral embedding of the centroids.
+        let mut random = Random::new(6);
+        let x = Array2::from_shape_fn((120, 3), |(i, c)| {
+            let offset = if c == 0 { (i / 20) as f64 * 3.0 } else { 0.0 };
+            (offset + 0.05 * random.normal()) as f32
+        });
+        let graph = fuzzy_simplicial_set(&exact_nearest_neighbors(x.view(), 5));
+        let (count, labels) = connected_components(&graph);
+        assert_eq!(count, 6);
+        let layout = spectral_layout(x.view(), &graph, 2, &mut random);
+        assert!(layout.fallback.is_none(), "{:?}", layout.fallback);
+        assert!(layout.coords.iter().all(|v| v.is_finite()));
+        // Each component stays apart from the others: its points are closer to
+        // their own mean than to any other component's.
+        let means: Vec<[f64; 2]> = (0..6)
+            .map(|c| {
+                let members: Vec<usize> = (0..120).filter(|&i| labels[i] == c).collect();
+                let m = |d: usize| {
+                    members
+                        .iter()
+                        .map(|&i| layout.coords[i * 2 + d])
+                        .sum::<f64>()
+                        / 20.0
+                };
+                [m(0), m(1)]
+            })
+            .collect();
+        for (p, &label) in layout.coords.chunks_exact(2).zip(&labels) {
+            let nearest = (0..6)
+                .min_by(|&a, &b| distance(p, &means[a]).total_cmp(&distance(p, &means[b])))
+                .unwrap();
+            assert_eq!(nearest, label, "point at {p:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,229 @@
+//! The `crystal-atlas reduce` contract, used the way outside checks use it:
+//! raw little-endian f32 matrices in and out, time and trustworthiness on
+//! stderr, one-line errors with exit code 2.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crystal-atlas"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+/// A file in the temporary directory, unique to this test process.
+fn temp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "crystal-atlas-reduce-{}-{name}",
+        std::process::id()
+    ))
+}
+
+fn write_f32(path: &PathBuf, values: &[f32]) {
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// 90 points in 4-D: three clusters along a curve, deterministic.
+fn clusters() -> Vec<f32> {
+    (0..90)
+        .flat_map(|i| {
+            let c = (i / 30) as f32 * 5.0;
+            let t = (i % 30) as f32 * 0.1;
+            [
+                c + t,
+                (t * 1.7).sin(),
+                c * 0.5 - t * t,
+                ((i * 7919) % 13) as f32 * 0.05,
+            ]
+        })
+        .collect()
+}
+
+fn usage_error(args: &[&str]) -> String {
+    let o = run(args);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn umap_writes_an_n_by_2_map_and_reports_time_and_quality() {
+    let (input, out) = (temp("in.f32"), temp("out.f32"));
+    write_f32(&input, &clusters());
+    let args = [
+        "reduce",
+        "--method",
+        "umap",
+        "--input",
+        input.to_str().unwrap(),
+        "--dim",
+        "4",
+    ];
+    let o = run(&[
+        &args[..],
+        &[
+            "--seed",
+            "7",
+            "--n-neighbors",
+            "10",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ]
+    .concat());
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("90 x 4 -> 90 x 2 in"), "{err}");
+    assert!(err.contains("trustworthiness@15"), "{err}");
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(bytes.len(), 90 * 2 * 4);
+    let map: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    assert!(map.iter().all(|v| v.is_finite()));
+
+    // The same seed gives the same file.
+    let again = temp("again.f32");
+    let o = run(&[
+        &args[..],
+        &[
+            "--seed",
+            "7",
+            "--n-neighbors",
+            "10",
+            "--out",
+            again.to_str().unwrap(),
+        ],
+    ]
+    .concat());
+    assert!(o.status.success());
+    assert_eq!(std::fs::read(&again).unwrap(), bytes);
+    for p in [input, out, again] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[test]
+fn bad_input_is_a_one_line_error_with_exit_code_2() {
+    let (good, out) = (temp("good.f32"), temp("bad-out.f32"));
+    write_f32(&good, &clusters());
+    let good = good.to_str().unwrap();
+    let out = out.to_str().unwrap();
+
+    let err = usage_error(&[
+        "reduce",
+        "--method",
+        "umap",
+        "--input",
+        "/no/such/file.f32",
+        "--dim",
+        "4",
+        "--out",
+        out,
+    ]);
+    assert!(err.contains("cannot read --input"), "{err}");
+
+    let err = usage_error(&[
+        "reduce", "--method", "umap", "--input", good, "--dim", "7", "--out", out,
+    ]);
+    assert!(err.contains("not a whole number of rows"), "{err}");
+
+    let nan = temp("nan.f32");
+    let mut values = clusters();
+    values[4 * 10 + 2] = f32::NAN;
+    write_f32(&nan, &values);
+    let err = usage_error(&[
+        "reduce",
+        "--method",
+        "umap",
+        "--input",
+        nan.to_str().unwrap(),
+        "--dim",
+        "4",
+        "--out",
+        out,
+    ]);
+    assert!(err.contains("row 10, column 2"), "{err}");
+
+    let tiny = temp("tiny.f32");
+    write_f32(&tiny, &clusters()[..4 * 5]);
+    let err = usage_error(&[
+        "reduce",
+        "--method",
+        "umap",
+        "--input",
+        tiny.to_str().unwrap(),
+        "--dim",
+        "4",
+        "--out",
+        out,
+    ]);
+    assert!(err.contains("too few"), "{err}");
+
+    for bad in [
+        &["--dim", "0"][..],
+        &["--dim", "four"],
+        &["--dim", "4", "--min-dist", "abc"],
+        &["--dim", "4", "--min-dist", "NaN"],
+        &["--dim", "4", "--n-neighbors", "1"],
+        &["--dim", "4", "--perplexity", "-3"],
+        &["--dim", "4", "--seed", "-1"],
+    ] {
+        usage_error(
+            &[
+                &["reduce", "--method", "umap", "--input", good, "--out", out][..],
+                bad,
+            ]
+            .concat(),
+        );
+    }
+    let err = usage_error(&[
+        "reduce", "--method", "mds", "--input", good, "--dim", "4", "--out", out,
+    ]);
+    assert!(err.contains("pca, tsne, umap"), "{err}");
+    usage_error(&["reduce", "--input", good, "--dim", "4", "--out", out]);
+    usage_error(&["reduce", "--method", "umap", "--input", good, "--dim", "4"]);
+    for p in [
+        good.to_string(),
+        nan.to_str().unwrap().into(),
+        tiny.to_str().unwrap().into(),
+    ] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[test]
+fn pca_and_tsne_answer_through_the_same_contract() {
+    let (input, out) = (temp("pt-in.f32"), temp("pt-out.f32"));
+    write_f32(&input, &clusters());
+    for method in ["pca", "tsne"] {
+        let o = run(&[
+            "reduce",
+            "--method",
+            method,
+            "--input",
+            input.to_str().unwrap(),
+            "--dim",
+            "4",
+            "--perplexity",
+            "10",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8(o.stderr).unwrap();
+        if o.status.success() {
+            assert_eq!(std::fs::read(&out).unwrap().len(), 90 * 2 * 4, "{method}");
+        } else {
+            // Until the method lands: a clean one-line error, never a panic.
+            assert_eq!(o.status.code(), Some(2), "{method}: {err}");
+            assert_eq!(err.lines().count(), 1, "{method}: {err}");
+        }
+    }
+    let _ = std::fs::remove_file(input);
+    let _ = std::fs::remove_file(out);
+}
