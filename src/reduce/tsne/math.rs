@@ -1,0 +1,202 @@
+//! `exp`, `ln` and the FFT's twiddle factors from IEEE arithmetic alone.
+//!
+//! Why not `f64::exp`: std calls the platform's libm (glibc natively, a musl
+//! port in wasm), and those may round the last bit differently, which would
+//! break "same seed, same bits" between the CLI and the page. These versions
+//! use only +, -, *, /, `floor` and bit manipulation, all exactly specified,
+//! so every platform computes the same bits. Accuracy is a few ulps, far
+//! below anything t-SNE can notice.
+
+const LN_2_HI: f64 = 6.931_471_803_691_238e-1;
+const LN_2_LO: f64 = 1.908_214_929_270_587_7e-10;
+const INV_LN_2: f64 = std::f64::consts::LOG2_E;
+
+/// e^x with a relative error of a few ulps; 0 below -745, infinity above 709.78.
+pub(crate) fn exp(x: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    if x > 709.78 {
+        return f64::INFINITY;
+    }
+    if x < -745.2 {
+        return 0.0;
+    }
+    // x = k ln 2 + r with |r| <= ln(2)/2, e^r by its Taylor series.
+    let k = (x * INV_LN_2 + 0.5).floor();
+    let r = (x - k * LN_2_HI) - k * LN_2_LO;
+    let mut p = INV_FACTORIALS[13];
+    for n in (0..13).rev() {
+        p = p * r + INV_FACTORIALS[n];
+    }
+    scale_by_power_of_two(p, k as i32)
+}
+
+/// 1/n!, n < 24.
+const INV_FACTORIALS: [f64; 24] = inv_factorials();
+
+const fn inv_factorials() -> [f64; 24] {
+    let mut table = [1.0; 24];
+    let mut factorial = 1.0;
+    let mut n = 1;
+    while n < 24 {
+        factorial *= n as f64;
+        table[n] = 1.0 / factorial;
+        n += 1;
+    }
+    table
+}
+
+/// x * 2^k for k in [-1100, 1100], through two exact scalings so that
+/// subnormal results are rounded once.
+fn scale_by_power_of_two(x: f64, k: i32) -> f64 {
+    let power = |e: i32| f64::from_bits(((e + 1023) as u64) << 52);
+    if k > 1000 {
+        x * power(1000) * power(k - 1000)
+    } else if k < -1000 {
+        x * power(-1000) * power(k + 1000)
+    } else if k < -1022 {
+        x * power(k + 600) * power(-600)
+    } else {
+        x * power(k)
+    }
+}
+
+/// Natural logarithm with a relative error of a few ulps; NaN for negative
+/// input, -infinity for 0.
+pub(crate) fn ln(x: f64) -> f64 {
+    if x.is_nan() || x < 0.0 {
+        return f64::NAN;
+    }
+    if x == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if x.is_infinite() {
+        return x;
+    }
+    // x = m 2^e with m in [sqrt(1/2), sqrt(2)); ln m = 2 atanh((m-1)/(m+1)).
+    let (mut m, mut e) = if x < f64::MIN_POSITIVE {
+        (x * f64::from_bits(((64 + 1023) as u64) << 52), -64)
+    } else {
+        (x, 0)
+    };
+    let bits = m.to_bits();
+    e += ((bits >> 52) & 0x7ff) as i32 - 1023;
+    m = f64::from_bits((bits & !(0x7ff << 52)) | (1023 << 52));
+    if m > std::f64::consts::SQRT_2 {
+        m *= 0.5;
+        e += 1;
+    }
+    let s = (m - 1.0) / (m + 1.0);
+    let s2 = s * s;
+    let mut series = 1.0 / 23.0;
+    for n in (0..11).rev() {
+        series = series * s2 + 1.0 / (2 * n + 1) as f64;
+    }
+    let e = e as f64;
+    e * LN_2_HI + (2.0 * s * series + e * LN_2_LO)
+}
+
+/// (cos, sin) of the angle 2 pi k / n, exact to about 1 ulp; the octant is
+/// found in integer arithmetic so large k lose nothing.
+pub(crate) fn cos_sin_turns(k: usize, n: usize) -> (f64, f64) {
+    let k = k % n;
+    let eighth = 8 * k / n;
+    let rest = 8 * k - eighth * n;
+    // angle = (eighth + rest / n) * pi/4; fold each octant onto [0, pi/4].
+    let quarter_pi = std::f64::consts::FRAC_PI_4;
+    let within = |r: usize| quarter_pi * r as f64 / n as f64;
+    let (c, s) = if eighth % 2 == 0 {
+        cos_sin_small(within(rest))
+    } else {
+        let (c, s) = cos_sin_small(within(n - rest));
+        (s, c)
+    };
+    match eighth {
+        0 | 1 => (c, s),
+        2 | 3 => (-s, c),
+        4 | 5 => (-c, -s),
+        _ => (s, -c),
+    }
+}
+
+/// cos and sin of t in [0, pi/4] by Taylor series (error below 1e-17).
+fn cos_sin_small(t: f64) -> (f64, f64) {
+    let t2 = t * t;
+    let mut c = 0.0;
+    let mut s = 0.0;
+    for n in (0..11).rev() {
+        let sign = if n % 2 == 0 { 1.0 } else { -1.0 };
+        c = c * t2 + sign * INV_FACTORIALS[2 * n];
+        s = s * t2 + sign * INV_FACTORIALS[2 * n + 1];
+    }
+    (c, s * t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ulps(a: f64, b: f64) -> f64 {
+        ((a - b) / b).abs() / f64::EPSILON
+    }
+
+    #[test]
+    fn exp_agrees_with_std_to_a_few_ulps() {
+        for i in -7000..7000 {
+            let x = i as f64 * 0.1013;
+            assert!(
+                ulps(exp(x), x.exp()) < 4.0,
+                "exp({x}) = {} vs {}",
+                exp(x),
+                x.exp()
+            );
+        }
+        assert_eq!(exp(0.0), 1.0);
+        assert_eq!(exp(-800.0), 0.0);
+        assert_eq!(exp(800.0), f64::INFINITY);
+        let tiny = exp(-740.0);
+        assert!(tiny > 0.0 && (tiny / (-740.0f64).exp() - 1.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn ln_agrees_with_std_to_a_few_ulps() {
+        for i in 1..20000 {
+            let x = i as f64 * 0.013_7;
+            let want = x.ln();
+            assert!(
+                (ln(x) - want).abs() <= 4.0 * f64::EPSILON * want.abs().max(1.0),
+                "ln({x})"
+            );
+        }
+        assert_eq!(ln(1.0), 0.0);
+        assert!((ln(1e-310) - 1e-310f64.ln()).abs() < 1e-12);
+        assert!((ln(1e300) - 1e300f64.ln()).abs() < 1e-12);
+        assert_eq!(ln(0.0), f64::NEG_INFINITY);
+        assert!(ln(-1.0).is_nan());
+    }
+
+    #[test]
+    fn turns_agree_with_std() {
+        for n in [1usize, 2, 3, 8, 12, 64, 100, 256, 1000] {
+            for k in 0..2 * n {
+                let (c, s) = cos_sin_turns(k, n);
+                let angle = std::f64::consts::TAU * k as f64 / n as f64;
+                // std's angle is itself rounded, by up to ~2e-15 near 4 pi.
+                assert!(
+                    (c - angle.cos()).abs() < 4e-15,
+                    "cos {k}/{n}: {c} vs {}",
+                    angle.cos()
+                );
+                assert!(
+                    (s - angle.sin()).abs() < 4e-15,
+                    "sin {k}/{n}: {s} vs {}",
+                    angle.sin()
+                );
+                assert!((c * c + s * s - 1.0).abs() < 3e-16);
+            }
+        }
+        assert_eq!(cos_sin_turns(0, 8), (1.0, 0.0));
+        assert_eq!(cos_sin_turns(2, 8), (0.0, 1.0));
+    }
+}
