@@ -1,1 +1,940 @@
-//! Exact Table 2 counts.
+//! Exact counts of the paper's Table 2: unique, allowed, standard, missing,
+//! interesting and unlikely compositions of order n = 2, 3, 4, over the whole
+//! space, without ever listing it (1.7e10 quaternaries).
+//!
+//! Why it is fast. Which stoichiometries `smact_filter` allows for an element
+//! set depends only on each element's oxidation states and on the order of
+//! their electronegativities (ties included), not on which elements they are.
+//! So element sets are grouped by that *signature* and each signature is
+//! solved once (98,753 of them cover the 3.7 million quaternary sets with
+//! smact14). Within a signature, sorted by electronegativity, an assignment can
+//! pass `pauling_test` only if its cations all come before its anions (zero
+//! states may sit anywhere), so the allowed ratios are a union over these
+//! cation/anion *patterns*; for each pattern a ratio is allowed when some sum
+//! of cation charges equals some sum of anion charges, found with bitsets of
+//! reachable sums instead of by trying every assignment.
+//!
+//! Known compositions are few (tens of thousands), so "standard" and
+//! "interesting" are counted by testing each known composition directly.
+//! `tests/` checks every count against [`crate::filter::smact_filter`] run set
+//! by set, and binaries against the paper's 13,464.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::chem::Element;
+use crate::data::{KnownSet, OxidationStates};
+use crate::enumerate::{coprime_tuple_count, coprime_tuples, unique_compositions};
+use crate::filter::is_allowed;
+
+/// One row of Table 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub order: usize,
+    pub unique: u64,
+    pub allowed: u64,
+    pub standard: u64,
+    pub missing: u64,
+    pub interesting: u64,
+    pub unlikely: u64,
+}
+
+/// Element sets of one order grouped by signature: the counts and the
+/// per-element frequencies are computed from it.
+///
+/// A signature is split into a *prefix* (the first n - 1 positions by
+/// electronegativity, with their ties) and the *last* position (its type and
+/// whether it ties with the one before). Prefixes are solved once and shared
+/// by every last position, which is where most of the work is saved.
+pub struct SignatureTable {
+    order: usize,
+    threshold: u32,
+    /// Eligible elements (an electronegativity and at least one state), by
+    /// increasing electronegativity, then Z.
+    elements: Vec<Element>,
+    enegs: Vec<f64>,
+    types: Vec<PositionType>,
+    /// Per eligible element: type id when in the lowest tie group (cation
+    /// side), in the middle, in the highest (anion side), or when all tie.
+    ids: Vec<[u16; 4]>,
+    /// Compact index of each type id that can stand last, and back.
+    last_index: Vec<u16>,
+    last_types: Vec<u16>,
+    /// Prefix keys, sorted; row i of `multiplicity` belongs to prefix i.
+    prefixes: Vec<u64>,
+    prefix_row: HashMap<u64, usize, FastHash>,
+    /// Element sets per (prefix, tied, last type): `[row][tied][last]`, flattened.
+    multiplicity: Vec<u64>,
+}
+
+/// The states an element can take at a position of a signature.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PositionType {
+    /// Positive states (cation roles), increasing.
+    cation: Vec<u8>,
+    /// Magnitudes of negative states (anion roles), increasing.
+    anion: Vec<u8>,
+    /// Whether 0 is a state (wiki set): the element may stay neutral.
+    zero: bool,
+}
+
+const FIRST: usize = 0;
+const MIDDLE: usize = 1;
+const LAST: usize = 2;
+const ONLY: usize = 3;
+const ID_BITS: u32 = 12;
+const NO_SLOT: u16 = u16::MAX;
+
+/// (prefix key, last ties with the one before, last type id).
+type SplitKey = (u64, bool, u16);
+
+/// What [`SignatureTable::walk`] reports.
+enum Visit<'a> {
+    /// The sets made of `prefix` and any eligible element from index
+    /// `first_last` on: each is strictly more electronegative than the prefix,
+    /// so all share the prefix key.
+    Bulk {
+        prefix: &'a [usize],
+        prefix_key: u64,
+        first_last: usize,
+    },
+    /// One set whose last element ties with the one before.
+    Single { set: &'a [usize], key: SplitKey },
+}
+
+impl SignatureTable {
+    /// Groups every n-element set of eligible elements by signature.
+    pub fn new(order: usize, ox: &OxidationStates, threshold: u32) -> SignatureTable {
+        SignatureTable::for_pool(order, ox, threshold, Element::all())
+    }
+
+    /// As [`SignatureTable::new`] for the n-element subsets of `pool` only.
+    pub fn for_pool(
+        order: usize,
+        ox: &OxidationStates,
+        threshold: u32,
+        pool: impl Iterator<Item = Element>,
+    ) -> SignatureTable {
+        assert!((2..=4).contains(&order), "orders 2..4");
+        assert!(
+            (1..=crate::enumerate::MAX_STOICH_LIMIT).contains(&threshold),
+            "threshold 1..=16"
+        );
+        let mut elements: Vec<Element> = pool
+            .filter(|&e| e.pauling_eneg().is_some() && !ox.of(e).is_empty())
+            .collect();
+        elements.sort_by(|a, b| {
+            let (x, y) = (
+                a.pauling_eneg().unwrap_or(0.0),
+                b.pauling_eneg().unwrap_or(0.0),
+            );
+            x.total_cmp(&y).then(a.cmp(b))
+        });
+        let enegs: Vec<f64> = elements
+            .iter()
+            .map(|e| e.pauling_eneg().unwrap_or(0.0))
+            .collect();
+        let mut types: Vec<PositionType> = Vec::new();
+        let mut index: HashMap<PositionType, u16> = HashMap::new();
+        let mut intern = |t: PositionType| -> u16 {
+            *index.entry(t.clone()).or_insert_with(|| {
+                types.push(t);
+                (types.len() - 1) as u16
+            })
+        };
+        let ids: Vec<[u16; 4]> = elements
+            .iter()
+            .map(|&e| {
+                let states = ox.of(e);
+                let mut cation: Vec<u8> = states
+                    .iter()
+                    .filter(|&&q| q > 0)
+                    .map(|&q| q as u8)
+                    .collect();
+                let mut anion: Vec<u8> = states
+                    .iter()
+                    .filter(|&&q| q < 0)
+                    .map(|&q| q.unsigned_abs())
+                    .collect();
+                cation.sort_unstable();
+                anion.sort_unstable();
+                let zero = states.contains(&0);
+                [
+                    intern(PositionType {
+                        cation: cation.clone(),
+                        anion: Vec::new(),
+                        zero,
+                    }),
+                    intern(PositionType {
+                        cation: cation.clone(),
+                        anion: anion.clone(),
+                        zero,
+                    }),
+                    intern(PositionType {
+                        cation: Vec::new(),
+                        anion,
+                        zero,
+                    }),
+                    intern(PositionType {
+                        cation: Vec::new(),
+                        anion: Vec::new(),
+                        zero,
+                    }),
+                ]
+            })
+            .collect();
+        assert!(
+            types.len() < (1 << ID_BITS),
+            "too many distinct oxidation-state lists"
+        );
+        let mut last_index = vec![NO_SLOT; types.len()];
+        let mut last_types = Vec::new();
+        for id in ids.iter().flat_map(|i| [i[LAST], i[ONLY]]) {
+            if last_index[id as usize] == NO_SLOT {
+                last_index[id as usize] = last_types.len() as u16;
+                last_types.push(id);
+            }
+        }
+        let mut table = SignatureTable {
+            order,
+            threshold,
+            elements,
+            enegs,
+            types,
+            ids,
+            last_index,
+            last_types,
+            prefixes: Vec::new(),
+            prefix_row: HashMap::default(),
+            multiplicity: Vec::new(),
+        };
+        table.group_sets();
+        table
+    }
+
+    fn lasts(&self) -> usize {
+        self.last_types.len()
+    }
+
+    /// Fills `prefixes` and `multiplicity` by walking every element set.
+    fn group_sets(&mut self) {
+        let l = self.lasts();
+        let suffix = self.suffix_histograms();
+        let mut rows: HashMap<u64, Vec<u64>, FastHash> = HashMap::default();
+        self.walk(&mut |visit| match visit {
+            Visit::Bulk {
+                prefix_key,
+                first_last,
+                ..
+            } => {
+                let row = rows.entry(prefix_key).or_insert_with(|| vec![0; 2 * l]);
+                let counts = &suffix[first_last * l..(first_last + 1) * l];
+                row[..l].iter_mut().zip(counts).for_each(|(r, s)| *r += s);
+            }
+            Visit::Single {
+                key: (prefix_key, tied, last),
+                ..
+            } => {
+                let row = rows.entry(prefix_key).or_insert_with(|| vec![0; 2 * l]);
+                row[usize::from(tied) * l + self.last_index[last as usize] as usize] += 1;
+            }
+        });
+        let mut prefixes: Vec<u64> = rows.keys().copied().collect();
+        prefixes.sort_unstable();
+        self.multiplicity = prefixes
+            .iter()
+            .flat_map(|p| rows[p].iter().copied())
+            .collect();
+        self.prefix_row = prefixes.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+        self.prefixes = prefixes;
+    }
+
+    /// `[m][last]`: eligible elements from index m on, by last-position type
+    /// (each alone in the highest tie group).
+    fn suffix_histograms(&self) -> Vec<u64> {
+        let (n, l) = (self.elements.len(), self.lasts());
+        let mut h = vec![0u64; (n + 1) * l];
+        for m in (0..n).rev() {
+            let (head, tail) = h.split_at_mut((m + 1) * l);
+            head[m * l..].copy_from_slice(&tail[..l]);
+            head[m * l + self.last_index[self.ids[m][LAST] as usize] as usize] += 1;
+        }
+        h
+    }
+
+    /// Visits every element set once (see [`Visit`]).
+    fn walk(&self, visit: &mut dyn FnMut(Visit)) {
+        let n = self.elements.len();
+        let mut set = vec![0usize; self.order];
+        let k = self.order - 1;
+        for_each_combination(n, k, &mut set[..k], &mut |prefix| {
+            let top = prefix[k - 1];
+            let m = (top + 1..n)
+                .find(|&i| self.enegs[i] > self.enegs[top])
+                .unwrap_or(n);
+            let mut full = [0usize; 4];
+            full[..k].copy_from_slice(prefix);
+            if m < n {
+                full[k] = m;
+                visit(Visit::Bulk {
+                    prefix: &full[..k],
+                    prefix_key: self.split_key(&full[..=k]).0,
+                    first_last: m,
+                });
+            }
+            for last in top + 1..m {
+                full[k] = last;
+                visit(Visit::Single {
+                    set: &full[..=k],
+                    key: self.split_key(&full[..=k]),
+                });
+            }
+        });
+    }
+
+    /// The signature of an element set (indices into the eligible list,
+    /// increasing). Members of the lowest tie group can only be cations (or
+    /// zero), of the highest only anions, so they are typed by those states
+    /// alone; within a tie group order is irrelevant, so ids are sorted there.
+    fn split_key(&self, set: &[usize]) -> SplitKey {
+        let n = set.len();
+        let tied = |i: usize| self.enegs[set[i]] == self.enegs[set[i - 1]];
+        let first_group_end = (1..n).find(|&i| !tied(i)).unwrap_or(n);
+        let last_group_start = (1..n).rev().find(|&i| !tied(i)).unwrap_or(0);
+        let mut typed = [0u16; 4];
+        for (i, &e) in set.iter().enumerate() {
+            let role = if first_group_end == n {
+                ONLY
+            } else if i < first_group_end {
+                FIRST
+            } else if i >= last_group_start {
+                LAST
+            } else {
+                MIDDLE
+            };
+            typed[i] = self.ids[e][role];
+        }
+        let mut start = 0;
+        for i in 1..=n {
+            if i == n || !tied(i) {
+                typed[start..i].sort_unstable();
+                start = i;
+            }
+        }
+        let mut prefix = 0u64;
+        for &t in &typed[..n - 1] {
+            prefix = prefix << ID_BITS | u64::from(t);
+        }
+        for i in 1..n - 1 {
+            prefix = prefix << 1 | u64::from(tied(i));
+        }
+        (prefix, tied(n - 1), typed[n - 1])
+    }
+
+    /// Number of (prefix, last) signatures with at least one element set.
+    pub fn signature_count(&self) -> usize {
+        self.multiplicity.iter().filter(|&&m| m > 0).count()
+    }
+
+    /// Number of element sets the signatures stand for.
+    pub fn element_set_count(&self) -> u64 {
+        self.multiplicity.iter().sum()
+    }
+
+    /// Allowed compositions summed over every element set of the table.
+    pub fn allowed_total(&self, progress: &mut dyn FnMut(f64) -> bool) -> Option<u64> {
+        let allowed = self.allowed_per_signature(progress)?;
+        Some(
+            self.multiplicity
+                .iter()
+                .zip(&allowed)
+                .map(|(m, a)| m * a)
+                .sum(),
+        )
+    }
+
+    /// Allowed compositions for each entry of `multiplicity` (0 where no set).
+    /// `progress` gets the fraction done and returns false to cancel.
+    fn allowed_per_signature(&self, progress: &mut dyn FnMut(f64) -> bool) -> Option<Vec<u64>> {
+        let max_anion = self
+            .types
+            .iter()
+            .flat_map(|t| t.anion.iter().copied())
+            .max()
+            .unwrap_or(0) as usize;
+        // No anion side can total more than this, so larger cation totals never balance.
+        let max_total = self.threshold as usize * (self.order - 1) * max_anion;
+        match max_total / 64 + 1 {
+            1 => self.solve::<1>(max_anion, progress),
+            2 => self.solve::<2>(max_anion, progress),
+            3 | 4 => self.solve::<4>(max_anion, progress),
+            _ => self.solve::<8>(max_anion, progress),
+        }
+    }
+
+    fn solve<const W: usize>(
+        &self,
+        max_anion: usize,
+        progress: &mut dyn FnMut(f64) -> bool,
+    ) -> Option<Vec<u64>> {
+        let l = self.lasts();
+        let mut solver = PrefixSolver::<W>::new(self.order, self.threshold as usize, max_anion);
+        let mut allowed = vec![0u64; self.multiplicity.len()];
+        for (row, &key) in self.prefixes.iter().enumerate() {
+            if row % 256 == 0 && !progress(row as f64 / self.prefixes.len() as f64) {
+                return None;
+            }
+            let prefix = self.decode_prefix(key);
+            solver.load_prefix(&prefix);
+            for tied in [false, true] {
+                for (last, &id) in self.last_types.iter().enumerate() {
+                    let slot = row * 2 * l + usize::from(tied) * l + last;
+                    if self.multiplicity[slot] > 0 {
+                        let p = prefix[self.order - 2];
+                        let level = p.level + u8::from(!tied);
+                        allowed[slot] =
+                            solver.allowed_count(&p, id, &self.types[id as usize], level);
+                    }
+                }
+            }
+        }
+        Some(allowed)
+    }
+
+    fn decode_prefix(&self, key: u64) -> Vec<Position<'_>> {
+        let k = self.order - 1;
+        let ties = key & ((1 << (k - 1)) - 1);
+        let mut level = 0u8;
+        (0..k)
+            .map(|i| {
+                if i > 0 && ties & (1 << (k - 1 - i)) == 0 {
+                    level += 1;
+                }
+                let id = (key >> (k - 1 + (k - 1 - i) * ID_BITS as usize)) & ((1 << ID_BITS) - 1);
+                let t = &self.types[id as usize];
+                Position {
+                    id: id as u16,
+                    cation: &t.cation,
+                    anion: &t.anion,
+                    zero: t.zero,
+                    level,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Calls `f` with every k-subset of 0..n, increasing.
+fn for_each_combination(n: usize, k: usize, set: &mut [usize], f: &mut dyn FnMut(&[usize])) {
+    fn go(
+        n: usize,
+        k: usize,
+        depth: usize,
+        start: usize,
+        set: &mut [usize],
+        f: &mut dyn FnMut(&[usize]),
+    ) {
+        if depth == k {
+            f(set);
+            return;
+        }
+        for i in start..=n - (k - depth) {
+            set[depth] = i;
+            go(n, k, depth + 1, i + 1, set, f);
+        }
+    }
+    if k <= n {
+        go(n, k, 0, 0, set, f);
+    }
+}
+
+/// One position of a decoded prefix.
+#[derive(Clone, Copy, PartialEq)]
+struct Position<'a> {
+    id: u16,
+    cation: &'a [u8],
+    anion: &'a [u8],
+    zero: bool,
+    /// Electronegativity rank: equal levels tie.
+    level: u8,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Role {
+    Cation,
+    Anion,
+    Neutral,
+}
+
+impl Role {
+    const ALL: [Role; 3] = [Role::Cation, Role::Anion, Role::Neutral];
+
+    fn possible(self, cation: &[u8], anion: &[u8], zero: bool) -> bool {
+        match self {
+            Role::Cation => !cation.is_empty(),
+            Role::Anion => !anion.is_empty(),
+            Role::Neutral => zero,
+        }
+    }
+}
+
+/// Roles for the *stem* (all positions but the last two) that `pauling_test`
+/// can pass (cations strictly below anions in electronegativity), with the
+/// cation-minus-anion charge totals each stem ratio can reach.
+struct StemPattern {
+    top_cation_level: Option<u8>,
+    has_anion: bool,
+    /// `[total][stem word]`: bit r set when stem ratio r can reach this total
+    /// (negative totals are dropped: a stem with anions is followed by anions
+    /// or neutral positions only, which never raise the total).
+    stems_by_total: Vec<u64>,
+}
+
+/// (p type id, p role, l type id, l role).
+type PairRoles = (u16, Role, u16, Role);
+
+/// Counts allowed ratios for signatures sharing a prefix. A signature is a
+/// stem, then position `p` (the last of the prefix), then the last position
+/// `l`. Ratios are allowed when stem total s, p's charge and l's charge
+/// cancel; for each pair of factors (w_p, w_l) the stem totals that cancel
+/// them depend only on p's and l's states, so they are listed once per pair of
+/// types and each signature costs a few hundred word operations.
+struct PrefixSolver<const W: usize> {
+    t: usize,
+    stem_len: usize,
+    stem_words: usize,
+    max_total: usize,
+    /// `[(w_p - 1) * t + (w_l - 1)][stem word]`: stem ratios coprime with (w_p, w_l).
+    coprime: Vec<u64>,
+    all_coprime: u64,
+    stem: Vec<(u16, u8)>,
+    stem_patterns: Vec<StemPattern>,
+    stem_all_neutral: bool,
+    /// Stem totals needed by each (w_p, w_l), per (p type, p role, l type,
+    /// l role): an index into `needed_lists`.
+    needed: HashMap<PairRoles, usize, FastHash>,
+    needed_lists: Vec<Vec<(u16, u16)>>,
+    columns: Vec<u64>,
+}
+
+impl<const W: usize> PrefixSolver<W> {
+    fn new(order: usize, t: usize, max_anion: usize) -> Self {
+        let stem_len = order - 2;
+        let stem_words = t.pow(stem_len as u32).div_ceil(64);
+        let mut coprime = vec![0u64; t * t * stem_words];
+        for ratio in coprime_tuples(order, t as u32) {
+            let r = ratio[..stem_len]
+                .iter()
+                .fold(0usize, |acc, &w| acc * t + (w as usize - 1));
+            let column = (ratio[stem_len] as usize - 1) * t + ratio[stem_len + 1] as usize - 1;
+            coprime[column * stem_words + r / 64] |= 1 << (r % 64);
+        }
+        PrefixSolver {
+            t,
+            stem_len,
+            stem_words,
+            max_total: t * (order - 1) * max_anion,
+            coprime,
+            all_coprime: coprime_tuple_count(order, t as u32),
+            stem: vec![(u16::MAX, 0)],
+            stem_patterns: Vec::new(),
+            stem_all_neutral: false,
+            needed: HashMap::default(),
+            needed_lists: Vec::new(),
+            columns: vec![0; t * t * stem_words],
+        }
+    }
+
+    /// Prepares the stem's patterns unless the prefix has the same stem as the last one.
+    fn load_prefix(&mut self, prefix: &[Position]) {
+        let stem = &prefix[..self.stem_len];
+        let identity: Vec<(u16, u8)> = stem.iter().map(|p| (p.id, p.level)).collect();
+        if identity == self.stem {
+            return;
+        }
+        self.stem = identity;
+        self.stem_patterns.clear();
+        self.stem_all_neutral = stem.iter().all(|p| p.zero);
+        let mut roles = vec![Role::Cation; self.stem_len];
+        for pattern in 0..3usize.pow(self.stem_len as u32) {
+            for (i, role) in roles.iter_mut().enumerate() {
+                *role = Role::ALL[pattern / 3usize.pow(i as u32) % 3];
+            }
+            if !stem
+                .iter()
+                .zip(&roles)
+                .all(|(p, r)| r.possible(p.cation, p.anion, p.zero))
+            {
+                continue;
+            }
+            let levels = |want: Role| {
+                stem.iter()
+                    .zip(&roles)
+                    .filter(move |(_, r)| **r == want)
+                    .map(|(p, _)| p.level)
+            };
+            let (top_cation, bottom_anion) =
+                (levels(Role::Cation).max(), levels(Role::Anion).min());
+            if matches!((top_cation, bottom_anion), (Some(c), Some(a)) if c >= a) {
+                continue;
+            }
+            let mut stems_by_total = vec![0u64; (self.max_total + 1) * self.stem_words];
+            let mut start = [0u64; W];
+            start[0] = 1;
+            self.reach(stem, &roles, 0, 0, &start, &mut stems_by_total);
+            self.stem_patterns.push(StemPattern {
+                top_cation_level: top_cation,
+                has_anion: bottom_anion.is_some(),
+                stems_by_total,
+            });
+        }
+    }
+
+    /// Depth-first over stem factors, carrying the set of reachable totals.
+    fn reach(
+        &self,
+        stem: &[Position],
+        roles: &[Role],
+        depth: usize,
+        r: usize,
+        totals: &[u64; W],
+        out: &mut [u64],
+    ) {
+        if depth == self.stem_len {
+            for (word, &bits) in totals.iter().enumerate() {
+                let mut bits = bits;
+                while bits != 0 {
+                    let s = word * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    out[s * self.stem_words + r / 64] |= 1 << (r % 64);
+                }
+            }
+            return;
+        }
+        let p = &stem[depth];
+        for w in 1..=self.t {
+            let mut next = [0u64; W];
+            match roles[depth] {
+                Role::Cation => {
+                    for &q in p.cation {
+                        shl_or(&mut next, totals, w * q as usize);
+                    }
+                    truncate(&mut next, self.max_total);
+                }
+                Role::Anion => {
+                    for &a in p.anion {
+                        shr_or(&mut next, totals, w * a as usize);
+                    }
+                }
+                Role::Neutral => next = *totals,
+            }
+            if next.iter().any(|&b| b != 0) {
+                self.reach(stem, roles, depth + 1, r * self.t + w - 1, &next, out);
+            }
+        }
+    }
+
+    /// The (column, stem total) pairs that balance p and l in these roles:
+    /// stem total + p's contribution = l's contribution.
+    fn needed_totals(
+        &mut self,
+        p: &Position,
+        p_role: Role,
+        l_id: u16,
+        l: &PositionType,
+        l_role: Role,
+    ) -> usize {
+        let (t, max_total) = (self.t, self.max_total as i64);
+        let lists = &mut self.needed_lists;
+        *self
+            .needed
+            .entry((p.id, p_role, l_id, l_role))
+            .or_insert_with(|| {
+                let p_charges: Vec<i64> = match p_role {
+                    Role::Cation => p.cation.iter().map(|&q| i64::from(q)).collect(),
+                    Role::Anion => p.anion.iter().map(|&a| -i64::from(a)).collect(),
+                    Role::Neutral => vec![0],
+                };
+                let l_charges: Vec<i64> = match l_role {
+                    Role::Anion => l.anion.iter().map(|&a| i64::from(a)).collect(),
+                    _ => vec![0],
+                };
+                let mut out = Vec::new();
+                for wp in 1..=t as i64 {
+                    for wl in 1..=t as i64 {
+                        let column = ((wp - 1) * t as i64 + wl - 1) as u16;
+                        for &qp in &p_charges {
+                            for &ql in &l_charges {
+                                let s = wl * ql - wp * qp;
+                                if (0..=max_total).contains(&s) {
+                                    out.push((column, s as u16));
+                                }
+                            }
+                        }
+                    }
+                }
+                out.sort_unstable();
+                out.dedup();
+                lists.push(out);
+                lists.len() - 1
+            })
+    }
+
+    /// Allowed ratios of a prefix (`p` = its last position, stem loaded)
+    /// followed by a last position of type `l` at electronegativity `level`.
+    fn allowed_count(&mut self, p: &Position, l_id: u16, l: &PositionType, level: u8) -> u64 {
+        if self.stem_all_neutral && p.zero && l.zero {
+            return self.all_coprime;
+        }
+        let sw = self.stem_words;
+        let mut columns = std::mem::take(&mut self.columns);
+        columns.iter_mut().for_each(|c| *c = 0);
+        for si in 0..self.stem_patterns.len() {
+            let (stem_top_cation, stem_has_anion) = (
+                self.stem_patterns[si].top_cation_level,
+                self.stem_patterns[si].has_anion,
+            );
+            for p_role in Role::ALL {
+                let allowed_here = p_role.possible(p.cation, p.anion, p.zero)
+                    && match p_role {
+                        // A cation after the stem's anions would be more electronegative than them.
+                        Role::Cation => !stem_has_anion,
+                        Role::Anion => stem_top_cation.is_none_or(|c| c < p.level),
+                        Role::Neutral => true,
+                    };
+                if !allowed_here {
+                    continue;
+                }
+                let top_cation = if p_role == Role::Cation {
+                    Some(p.level)
+                } else {
+                    stem_top_cation
+                };
+                let has_anion = stem_has_anion || p_role == Role::Anion;
+                for l_role in [Role::Anion, Role::Neutral] {
+                    let valid = top_cation.is_some()
+                        && match l_role {
+                            Role::Anion => {
+                                !l.anion.is_empty() && top_cation.is_some_and(|c| c < level)
+                            }
+                            _ => l.zero && has_anion,
+                        };
+                    if !valid {
+                        continue;
+                    }
+                    let needed = self.needed_totals(p, p_role, l_id, l, l_role);
+                    let stems = &self.stem_patterns[si].stems_by_total;
+                    for &(column, total) in &self.needed_lists[needed] {
+                        let (c, s) = (column as usize * sw, total as usize * sw);
+                        for i in 0..sw {
+                            columns[c + i] |= stems[s + i];
+                        }
+                    }
+                }
+            }
+        }
+        let count = columns
+            .iter()
+            .zip(&self.coprime)
+            .map(|(c, m)| u64::from((c & m).count_ones()))
+            .sum();
+        self.columns = columns;
+        count
+    }
+}
+
+/// `dst |= src << shift` over W-word little-endian bitsets.
+fn shl_or<const W: usize>(dst: &mut [u64; W], src: &[u64; W], shift: usize) {
+    let (words, bits) = (shift / 64, shift % 64);
+    for i in (words..W).rev() {
+        let mut v = src[i - words] << bits;
+        if bits > 0 && i > words {
+            v |= src[i - words - 1] >> (64 - bits);
+        }
+        dst[i] |= v;
+    }
+}
+
+/// `dst |= src >> shift` over W-word little-endian bitsets.
+fn shr_or<const W: usize>(dst: &mut [u64; W], src: &[u64; W], shift: usize) {
+    let (words, bits) = (shift / 64, shift % 64);
+    for i in 0..W.saturating_sub(words) {
+        let mut v = src[i + words] >> bits;
+        if bits > 0 && i + words + 1 < W {
+            v |= src[i + words + 1] << (64 - bits);
+        }
+        dst[i] |= v;
+    }
+}
+
+/// Clears bits above `max`.
+fn truncate<const W: usize>(x: &mut [u64; W], max: usize) {
+    for (i, word) in x.iter_mut().enumerate() {
+        let lo = i * 64;
+        if lo > max {
+            *word = 0;
+        } else if max - lo < 63 {
+            *word &= (1u64 << (max - lo + 1)) - 1;
+        }
+    }
+}
+
+/// A fast, deterministic hasher for u64 keys.
+#[derive(Default, Clone, Copy)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+/// Table 2 for one order. `progress` gets the fraction done and returns false
+/// to cancel (then `None`).
+pub fn count_space(
+    order: usize,
+    ox: &OxidationStates,
+    threshold: u32,
+    known: &KnownSet,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Option<Counts> {
+    let allowed = SignatureTable::new(order, ox, threshold).allowed_total(progress)?;
+    let (mut standard, mut interesting) = (0, 0);
+    for c in known.compositions_within(order, threshold) {
+        if is_allowed(&c, ox, threshold) {
+            standard += 1;
+        } else {
+            interesting += 1;
+        }
+    }
+    let unique = unique_compositions(crate::data::ELEMENT_COUNT as u64, order, threshold);
+    progress(1.0);
+    Some(Counts {
+        order,
+        unique,
+        allowed,
+        standard,
+        missing: allowed - standard,
+        interesting,
+        unlikely: unique - allowed - interesting,
+    })
+}
+
+/// For each element H..Lr, the number of allowed compositions of this order
+/// that contain it (the paper's Fig. 1 heat map).
+pub fn element_frequencies(order: usize, ox: &OxidationStates, threshold: u32) -> Vec<u64> {
+    let table = SignatureTable::new(order, ox, threshold);
+    let allowed = table
+        .allowed_per_signature(&mut |_| true)
+        .expect("not cancelled");
+    let l = table.lasts();
+    let slot = |(key, tied, id): SplitKey| {
+        table.prefix_row[&key] * 2 * l
+            + usize::from(tied) * l
+            + table.last_index[id as usize] as usize
+    };
+    let mut freq = vec![0u64; crate::data::ELEMENT_COUNT];
+    table.walk(&mut |visit| match visit {
+        Visit::Bulk {
+            prefix,
+            prefix_key,
+            first_last,
+        } => {
+            let mut prefix_total = 0;
+            for last in first_last..table.elements.len() {
+                let count = allowed[slot((prefix_key, false, table.ids[last][LAST]))];
+                prefix_total += count;
+                freq[table.elements[last].index()] += count;
+            }
+            for &i in prefix {
+                freq[table.elements[i].index()] += prefix_total;
+            }
+        }
+        Visit::Single { set, key } => {
+            let count = allowed[slot(key)];
+            for &i in set {
+                freq[table.elements[i].index()] += count;
+            }
+        }
+    });
+    freq
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{KnownSource, OxidationSet};
+
+    #[test]
+    fn binary_counts_match_the_paper() {
+        // SPEC section 3: 13,464 of 225,879 binaries allowed with smact14.
+        let mp = KnownSource::MaterialsProject.embedded().unwrap();
+        let c = count_space(2, OxidationSet::Smact14.states(), 8, mp, &mut |_| true).unwrap();
+        assert_eq!(c.unique, 225_879);
+        assert_eq!(c.allowed, 13_464);
+        assert_eq!(c.standard + c.missing, c.allowed);
+        assert_eq!(
+            c.standard + c.missing + c.interesting + c.unlikely,
+            c.unique
+        );
+    }
+
+    /// The signature count equals smact_filter run on every element set of a
+    /// pool chosen to include ties, elements without electronegativity or
+    /// states, zero states (wiki) and several thresholds.
+    #[test]
+    fn signatures_agree_with_smact_filter_set_by_set() {
+        let pool: Vec<Element> = [
+            "H", "Li", "B", "C", "N", "O", "F", "Si", "S", "Cl", "Fe", "Co", "Sn", "I", "He", "Ru",
+            "Os", "Pt", "Au",
+        ]
+        .iter()
+        .map(|s| Element::from_symbol(s).unwrap())
+        .collect();
+        for set in OxidationSet::ALL {
+            let ox = set.states();
+            for (order, threshold, size) in
+                [(2, 8, 19), (3, 8, 10), (3, 5, 16), (4, 4, 10), (4, 7, 7)]
+            {
+                let pool = &pool[..size];
+                let mut expected = 0u64;
+                let mut subset = vec![0usize; order];
+                for_each_combination(pool.len(), order, &mut subset, &mut |s| {
+                    let els: Vec<Element> = s.iter().map(|&i| pool[i]).collect();
+                    expected +=
+                        crate::filter::allowed_compositions(&els, ox, threshold).len() as u64;
+                });
+                let table = SignatureTable::for_pool(order, ox, threshold, pool.iter().copied());
+                let got = table.allowed_total(&mut |_| true).unwrap();
+                assert_eq!(
+                    got, expected,
+                    "{set} order {order} threshold {threshold} pool {size}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cancelling_stops_the_count() {
+        let none = KnownSet::empty();
+        assert!(count_space(3, OxidationSet::Smact14.states(), 8, &none, &mut |_| false).is_none());
+    }
+}

@@ -43,16 +43,18 @@ pub fn coprime_tuples(n: usize, max: u32) -> Vec<Vec<u32>> {
 /// Number of n-tuples in 1..=max with gcd 1, by Möbius inversion over the
 /// common divisor d: sum over d of mu(d) * floor(max / d)^n.
 pub fn coprime_tuple_count(n: usize, max: u32) -> u64 {
-    (1..=max).map(|d| mobius(d) * i64::from(max / d).pow(n as u32)).sum::<i64>() as u64
+    (1..=max)
+        .map(|d| mobius(d) * i64::from(max / d).pow(n as u32))
+        .sum::<i64>() as u64
 }
 
 fn mobius(mut n: u32) -> i64 {
     let mut result = 1;
     let mut p = 2;
     while p * p <= n {
-        if n % p == 0 {
+        if n.is_multiple_of(p) {
             n /= p;
-            if n % p == 0 {
+            if n.is_multiple_of(p) {
                 return 0;
             }
             result = -result;
@@ -144,7 +146,10 @@ mod tests {
         assert_eq!(coprime_tuples(4, 8).len(), 3823);
         for n in 1..=4 {
             for max in 1..=12 {
-                assert_eq!(coprime_tuple_count(n, max), coprime_tuples(n, max).len() as u64);
+                assert_eq!(
+                    coprime_tuple_count(n, max),
+                    coprime_tuples(n, max).len() as u64
+                );
             }
         }
         assert_eq!(unique_compositions(103, 2, 8), 225_879);

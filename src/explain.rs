@@ -34,8 +34,16 @@ impl Assignment {
             .species
             .iter()
             .map(|s| {
-                let q = if s.oxidation_state > 0 { format!("+{}", s.oxidation_state) } else { s.oxidation_state.to_string() };
-                if s.amount == 1 { format!("{}({q})", s.element) } else { format!("{}({q})x{}", s.element, s.amount) }
+                let q = if s.oxidation_state > 0 {
+                    format!("+{}", s.oxidation_state)
+                } else {
+                    s.oxidation_state.to_string()
+                };
+                if s.amount == 1 {
+                    format!("{}({q})", s.element)
+                } else {
+                    format!("{}({q})x{}", s.element, s.amount)
+                }
             })
             .collect();
         terms.join(" + ")
@@ -58,7 +66,11 @@ pub enum Reason {
     /// Fewer than two elements: the atlas's space starts at binaries.
     SingleElement,
     /// A factor above the stoichiometry threshold.
-    AmountOverThreshold { element: String, amount: u32, threshold: u32 },
+    AmountOverThreshold {
+        element: String,
+        amount: u32,
+        threshold: u32,
+    },
     /// An element without a Pauling electronegativity fails every pair.
     NoElectronegativity { element: String },
     /// An element without oxidation states in the chosen set.
@@ -66,7 +78,12 @@ pub enum Reason {
     /// No assignment is neutral; the nearest leaves `nearest.charge`.
     NotNeutral { nearest: Assignment },
     /// Neutral only with a cation at least as electronegative as an anion.
-    ElectronegativityViolation { assignment: Assignment, cation: Ion, anion: Ion, neutral_assignments: usize },
+    ElectronegativityViolation {
+        assignment: Assignment,
+        cation: Ion,
+        anion: Ion,
+        neutral_assignments: usize,
+    },
 }
 
 /// Category and reason for one composition.
@@ -90,18 +107,30 @@ fn species(elements: &[Element], states: &[i8], amounts: &[u32]) -> Assignment {
             .iter()
             .zip(states)
             .zip(amounts)
-            .map(|((e, &q), &a)| SpeciesAmount { element: e.symbol().to_string(), oxidation_state: q, amount: a })
+            .map(|((e, &q), &a)| SpeciesAmount {
+                element: e.symbol().to_string(),
+                oxidation_state: q,
+                amount: a,
+            })
             .collect(),
         charge: charge(states, amounts),
     }
 }
 
 fn ion(element: Element, q: i8) -> Ion {
-    Ion { element: element.symbol().to_string(), oxidation_state: q, pauling_eneg: element.pauling_eneg() }
+    Ion {
+        element: element.symbol().to_string(),
+        oxidation_state: q,
+        pauling_eneg: element.pauling_eneg(),
+    }
 }
 
 fn signed(q: i8) -> String {
-    if q > 0 { format!("+{q}") } else { q.to_string() }
+    if q > 0 {
+        format!("+{q}")
+    } else {
+        q.to_string()
+    }
 }
 
 /// Most assignments listed for an allowed composition.
@@ -145,10 +174,15 @@ fn reason(elements: &[Element], amounts: &[u32], labeller: &Labeller) -> Reason 
         };
     }
     if let Some(e) = elements.iter().find(|e| e.pauling_eneg().is_none()) {
-        return Reason::NoElectronegativity { element: e.symbol().to_string() };
+        return Reason::NoElectronegativity {
+            element: e.symbol().to_string(),
+        };
     }
     if let Some(e) = elements.iter().find(|&&e| ox.of(e).is_empty()) {
-        return Reason::NoOxidationStates { element: e.symbol().to_string(), set: ox.name().to_string() };
+        return Reason::NoOxidationStates {
+            element: e.symbol().to_string(),
+            set: ox.name().to_string(),
+        };
     }
     let enegs: Vec<Option<f64>> = elements.iter().map(|e| e.pauling_eneg()).collect();
     let lists: Vec<&[i8]> = elements.iter().map(|&e| ox.of(e)).collect();
@@ -161,7 +195,9 @@ fn reason(elements: &[Element], amounts: &[u32], labeller: &Labeller) -> Reason 
         .map(|q| species(elements, q, amounts))
         .collect();
     if !passing.is_empty() {
-        return Reason::Allowed { assignments: passing };
+        return Reason::Allowed {
+            assignments: passing,
+        };
     }
     if let Some(q) = neutral.first() {
         let (i, j) = first_pauling_violation(q, &enegs).expect("neutral but not passing");
@@ -175,10 +211,22 @@ fn reason(elements: &[Element], amounts: &[u32], labeller: &Labeller) -> Reason 
     }
     // The nearest miss among electronegativity-balanced assignments, if any:
     // the closest a chemically sensible choice of states comes to neutral.
-    let balanced: Vec<&Vec<i8>> = all.iter().filter(|q| first_pauling_violation(q, &enegs).is_none()).collect();
-    let candidates = if balanced.is_empty() { all.iter().collect() } else { balanced };
-    let nearest = candidates.into_iter().min_by_key(|q| charge(q, amounts).abs()).expect("non-empty lists");
-    Reason::NotNeutral { nearest: species(elements, nearest, amounts) }
+    let balanced: Vec<&Vec<i8>> = all
+        .iter()
+        .filter(|q| first_pauling_violation(q, &enegs).is_none())
+        .collect();
+    let candidates = if balanced.is_empty() {
+        all.iter().collect()
+    } else {
+        balanced
+    };
+    let nearest = candidates
+        .into_iter()
+        .min_by_key(|q| charge(q, amounts).abs())
+        .expect("non-empty lists");
+    Reason::NotNeutral {
+        nearest: species(elements, nearest, amounts),
+    }
 }
 
 fn summarise(formula: &str, reason: &Reason, set: &str) -> String {
@@ -195,8 +243,14 @@ fn summarise(formula: &str, reason: &Reason, set: &str) -> String {
                 first.written()
             )
         }
-        Reason::SingleElement => format!("{formula} is a single element; the atlas's compositions have 2 to 4 elements."),
-        Reason::AmountOverThreshold { element, amount, threshold } => format!(
+        Reason::SingleElement => {
+            format!("{formula} is a single element; the atlas's compositions have 2 to 4 elements.")
+        }
+        Reason::AmountOverThreshold {
+            element,
+            amount,
+            threshold,
+        } => format!(
             "{formula} is forbidden: {element} has {amount} atoms in the reduced formula, above the stoichiometry limit of {threshold}."
         ),
         Reason::NoElectronegativity { element } => format!(
@@ -208,15 +262,27 @@ fn summarise(formula: &str, reason: &Reason, set: &str) -> String {
         Reason::NotNeutral { nearest } => format!(
             "{formula} is forbidden: no choice of oxidation states from {set} makes it neutral; the closest, {}, leaves a charge of {}.",
             nearest.written(),
-            if nearest.charge > 0 { format!("+{}", nearest.charge) } else { nearest.charge.to_string() }
+            if nearest.charge > 0 {
+                format!("+{}", nearest.charge)
+            } else {
+                nearest.charge.to_string()
+            }
         ),
-        Reason::ElectronegativityViolation { assignment, cation, anion, neutral_assignments } => {
+        Reason::ElectronegativityViolation {
+            assignment,
+            cation,
+            anion,
+            neutral_assignments,
+        } => {
             let chi = |x: Option<f64>| x.map_or("none".to_string(), |v| format!("{v}"));
             format!(
                 "{formula} is forbidden: it is neutral as {}{}, but the cation {}({}) has electronegativity {}, not below the anion {}({}) at {}.",
                 assignment.written(),
                 if *neutral_assignments > 1 {
-                    format!(" (and {} other neutral assignments, all failing the same way)", neutral_assignments - 1)
+                    format!(
+                        " (and {} other neutral assignments, all failing the same way)",
+                        neutral_assignments - 1
+                    )
                 } else {
                     String::new()
                 },
@@ -238,7 +304,11 @@ mod tests {
 
     fn explain_str(f: &str) -> Explanation {
         let known = KnownSet::empty();
-        let labeller = Labeller { ox: OxidationSet::Smact14.states(), threshold: 8, known: &known };
+        let labeller = Labeller {
+            ox: OxidationSet::Smact14.states(),
+            threshold: 8,
+            known: &known,
+        };
         explain(&Composition::parse(f).unwrap(), &labeller)
     }
 
@@ -246,18 +316,28 @@ mod tests {
     fn allowed_shows_the_assignment() {
         let e = explain_str("Zn2O");
         assert!(e.allowed);
-        let Reason::Allowed { assignments } = &e.reason else { panic!("{e:?}") };
+        let Reason::Allowed { assignments } = &e.reason else {
+            panic!("{e:?}")
+        };
         assert_eq!(assignments[0].written(), "Zn(+1)x2 + O(-2)");
-        assert!(e.summary.starts_with("Zn2O is allowed: Zn(+1)x2 + O(-2) is neutral"));
+        assert!(
+            e.summary
+                .starts_with("Zn2O is allowed: Zn(+1)x2 + O(-2) is neutral")
+        );
     }
 
     #[test]
     fn forbidden_names_the_nearest_miss_or_the_pair() {
         let e = explain_str("ZnO3");
-        let Reason::NotNeutral { nearest } = &e.reason else { panic!("{e:?}") };
+        let Reason::NotNeutral { nearest } = &e.reason else {
+            panic!("{e:?}")
+        };
         // Zn's smact14 states are +1, +2; O's -2, -1, +1, +2: the best is Zn(+2) + O(-1)x3 = -1.
         assert_eq!(nearest.charge.abs(), 1);
-        assert!(e.summary.contains("no choice of oxidation states from smact14"));
+        assert!(
+            e.summary
+                .contains("no choice of oxidation states from smact14")
+        );
 
         // LiZnSnO (Table 1, unlikely) is neutral e.g. as Li(+1) Zn(+1) Sn(+... ) only with a violation or not at all.
         let e = explain_str("LiZnSnO");
@@ -266,6 +346,9 @@ mod tests {
         let e = explain_str("HeO");
         assert!(matches!(e.reason, Reason::NoElectronegativity { .. }));
         let e = explain_str("Zn9O");
-        assert!(matches!(e.reason, Reason::AmountOverThreshold { amount: 9, .. }));
+        assert!(matches!(
+            e.reason,
+            Reason::AmountOverThreshold { amount: 9, .. }
+        ));
     }
 }

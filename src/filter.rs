@@ -11,7 +11,7 @@
 //! These functions mirror SMACT one to one and are the reference the fast
 //! counting in [`crate::count`] is tested against.
 
-use crate::chem::{Composition, Element, gcd};
+use crate::chem::{Composition, Element, MAX_COMPOSITION_ELEMENTS, gcd};
 use crate::data::OxidationStates;
 
 /// SMACT's default stoichiometry threshold.
@@ -33,7 +33,9 @@ pub fn first_pauling_violation(ox_states: &[i8], enegs: &[Option<f64>]) -> Optio
         for j in i + 1..n {
             let (q1, q2) = (ox_states[i], ox_states[j]);
             let fails = match (enegs[i], enegs[j]) {
-                (Some(e1), Some(e2)) => (q1 > 0 && q2 < 0 && e1 >= e2) || (q1 < 0 && q2 > 0 && e1 <= e2),
+                (Some(e1), Some(e2)) => {
+                    (q1 > 0 && q2 < 0 && e1 >= e2) || (q1 < 0 && q2 > 0 && e1 <= e2)
+                }
                 _ => true,
             };
             if fails {
@@ -55,7 +57,11 @@ pub fn neutral_ratios(oxidations: &[i8], threshold: u32) -> Vec<Vec<u32>> {
 
 /// Total charge of `amounts` of species with `oxidations`.
 pub fn charge(oxidations: &[i8], amounts: &[u32]) -> i64 {
-    oxidations.iter().zip(amounts).map(|(&q, &a)| i64::from(q) * i64::from(a)).sum()
+    oxidations
+        .iter()
+        .zip(amounts)
+        .map(|(&q, &a)| i64::from(q) * i64::from(a))
+        .sum()
 }
 
 /// One line of `smact_filter`'s default output: (elements, oxidation states, ratio).
@@ -69,7 +75,13 @@ pub struct FilterResult {
 pub fn oxidation_assignments(lists: &[&[i8]]) -> Vec<Vec<i8>> {
     let mut out: Vec<Vec<i8>> = vec![Vec::new()];
     for list in lists {
-        out = out.iter().flat_map(|prefix| list.iter().map(move |&q| [prefix.as_slice(), &[q]].concat())).collect();
+        out = out
+            .iter()
+            .flat_map(|prefix| {
+                list.iter()
+                    .map(move |&q| [prefix.as_slice(), &[q]].concat())
+            })
+            .collect();
     }
     out
 }
@@ -81,7 +93,11 @@ pub fn electronegativities(elements: &[Element]) -> Vec<Option<f64>> {
 
 /// `smact_filter(els, threshold=threshold, oxidation_states_set=ox)`. SMACT
 /// raises when an element has no states; here that element simply allows nothing.
-pub fn smact_filter(elements: &[Element], ox: &OxidationStates, threshold: u32) -> Vec<FilterResult> {
+pub fn smact_filter(
+    elements: &[Element],
+    ox: &OxidationStates,
+    threshold: u32,
+) -> Vec<FilterResult> {
     let lists: Vec<&[i8]> = elements.iter().map(|&e| ox.of(e)).collect();
     let enegs = electronegativities(elements);
     let mut out = Vec::new();
@@ -91,7 +107,10 @@ pub fn smact_filter(elements: &[Element], ox: &OxidationStates, threshold: u32) 
     for ox_states in oxidation_assignments(&lists) {
         let ratios = neutral_ratios(&ox_states, threshold);
         if !ratios.is_empty() && pauling_test(&ox_states, &enegs) {
-            out.extend(ratios.into_iter().map(|ratio| FilterResult { ox_states: ox_states.clone(), ratio }));
+            out.extend(ratios.into_iter().map(|ratio| FilterResult {
+                ox_states: ox_states.clone(),
+                ratio,
+            }));
         }
     }
     out
@@ -99,7 +118,11 @@ pub fn smact_filter(elements: &[Element], ox: &OxidationStates, threshold: u32) 
 
 /// The distinct compositions `smact_filter` allows for the system `elements`
 /// (exactly those elements, each with amount >= 1), sorted.
-pub fn allowed_compositions(elements: &[Element], ox: &OxidationStates, threshold: u32) -> Vec<Composition> {
+pub fn allowed_compositions(
+    elements: &[Element],
+    ox: &OxidationStates,
+    threshold: u32,
+) -> Vec<Composition> {
     let mut out: Vec<Composition> = smact_filter(elements, ox, threshold)
         .into_iter()
         .filter_map(|r| Composition::new(elements.iter().copied().zip(r.ratio)))
@@ -118,28 +141,53 @@ pub fn is_allowed(c: &Composition, ox: &OxidationStates, threshold: u32) -> bool
         // 2..4-element systems; the atlas's space starts at binaries.
         return false;
     }
-    let elements: Vec<Element> = c.elements().collect();
-    let amounts: Vec<u32> = c.amounts().collect();
-    let enegs = electronegativities(&elements);
-    if enegs.iter().any(Option::is_none) {
-        return false;
+    // Stack arrays: this runs for every sampled and every known composition.
+    let n = c.order();
+    let mut lists: [&[i8]; MAX_COMPOSITION_ELEMENTS] = [&[]; MAX_COMPOSITION_ELEMENTS];
+    let mut amounts = [0i64; MAX_COMPOSITION_ELEMENTS];
+    let mut enegs = [None; MAX_COMPOSITION_ELEMENTS];
+    for (i, &(e, a)) in c.parts().iter().enumerate() {
+        lists[i] = ox.of(e);
+        amounts[i] = i64::from(a);
+        enegs[i] = Some(match e.pauling_eneg() {
+            Some(x) => x,
+            None => return false,
+        });
     }
-    let lists: Vec<&[i8]> = elements.iter().map(|&e| ox.of(e)).collect();
-    any_assignment(&lists, &mut Vec::with_capacity(lists.len()), &mut |q| {
-        charge(q, &amounts) == 0 && pauling_test(q, &enegs)
-    })
+    let mut states = [0i8; MAX_COMPOSITION_ELEMENTS];
+    any_neutral_balanced(
+        &lists[..n],
+        &amounts[..n],
+        &enegs[..n],
+        &mut states[..n],
+        0,
+        0,
+    )
 }
 
-/// Depth-first search over assignments, stopping at the first accepted one.
-fn any_assignment(lists: &[&[i8]], prefix: &mut Vec<i8>, accept: &mut impl FnMut(&[i8]) -> bool) -> bool {
-    let Some((first, rest)) = lists.split_first() else {
-        return accept(prefix);
-    };
-    for &q in *first {
-        prefix.push(q);
-        let found = any_assignment(rest, prefix, accept);
-        prefix.pop();
-        if found {
+/// Depth-first over assignments with a running charge; true at the first
+/// neutral assignment that passes [`pauling_test`].
+fn any_neutral_balanced(
+    lists: &[&[i8]],
+    amounts: &[i64],
+    enegs: &[Option<f64>],
+    states: &mut [i8],
+    depth: usize,
+    charge: i64,
+) -> bool {
+    if depth == lists.len() {
+        return charge == 0 && pauling_test(states, enegs);
+    }
+    for &q in lists[depth] {
+        states[depth] = q;
+        if any_neutral_balanced(
+            lists,
+            amounts,
+            enegs,
+            states,
+            depth + 1,
+            charge + i64::from(q) * amounts[depth],
+        ) {
             return true;
         }
     }
@@ -157,7 +205,9 @@ mod tests {
     use crate::data::OxidationSet;
 
     fn els(s: &str) -> Vec<Element> {
-        s.split('-').map(|x| Element::from_symbol(x).unwrap()).collect()
+        s.split('-')
+            .map(|x| Element::from_symbol(x).unwrap())
+            .collect()
     }
 
     #[test]
@@ -173,7 +223,8 @@ mod tests {
             (vec![1, 2, -1], vec![3, 1, 5]),
             (vec![1, 4, -1], vec![1, 1, 5]),
         ];
-        let got: Vec<(Vec<i8>, Vec<u32>)> = got.into_iter().map(|r| (r.ox_states, r.ratio)).collect();
+        let got: Vec<(Vec<i8>, Vec<u32>)> =
+            got.into_iter().map(|r| (r.ox_states, r.ratio)).collect();
         assert_eq!(got, want);
     }
 
@@ -190,8 +241,10 @@ mod tests {
     #[test]
     fn zinc_oxides_of_table_1() {
         let ox = OxidationSet::Smact14.states();
-        let allowed: Vec<String> =
-            allowed_compositions(&els("Zn-O"), ox, 8).iter().map(|c| c.to_string()).collect();
+        let allowed: Vec<String> = allowed_compositions(&els("Zn-O"), ox, 8)
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         for f in ["ZnO", "ZnO2", "Zn2O"] {
             assert!(allowed.contains(&f.to_string()), "{f} allowed");
         }

@@ -7,7 +7,9 @@ use crate::chem::Composition;
 use crate::data::{KnownSet, OxidationStates};
 use crate::filter::is_allowed;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     /// Allowed and known.
@@ -21,7 +23,12 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 4] = [Category::Standard, Category::Missing, Category::Interesting, Category::Unlikely];
+    pub const ALL: [Category; 4] = [
+        Category::Standard,
+        Category::Missing,
+        Category::Interesting,
+        Category::Unlikely,
+    ];
 
     pub fn from_flags(allowed: bool, known: bool) -> Category {
         match (allowed, known) {
@@ -76,9 +83,15 @@ impl Category {
     /// What the category means, in a sentence.
     pub fn meaning(self) -> &'static str {
         match self {
-            Category::Standard => "passes SMACT's charge-neutrality and electronegativity tests and is a known compound",
-            Category::Missing => "passes SMACT's tests but is not in the database: a candidate for a new material",
-            Category::Interesting => "fails SMACT's tests yet is a known compound: where the simple rules break down",
+            Category::Standard => {
+                "passes SMACT's charge-neutrality and electronegativity tests and is a known compound"
+            }
+            Category::Missing => {
+                "passes SMACT's tests but is not in the database: a candidate for a new material"
+            }
+            Category::Interesting => {
+                "fails SMACT's tests yet is a known compound: where the simple rules break down"
+            }
             Category::Unlikely => "fails SMACT's tests and is not known",
         }
     }
@@ -101,7 +114,10 @@ pub struct Labeller<'a> {
 
 impl Labeller<'_> {
     pub fn category(&self, c: &Composition) -> Category {
-        Category::from_flags(is_allowed(c, self.ox, self.threshold), self.known.contains(c))
+        Category::from_flags(
+            is_allowed(c, self.ox, self.threshold),
+            self.known.contains(c),
+        )
     }
 }
 

@@ -1,1 +1,259 @@
-//! Seeded per-category sampling.
+//! Seeded samples of K compositions drawn uniformly from each of the four
+//! categories of one order: what the maps are drawn from (the paper samples
+//! 3,000 per category).
+//!
+//! Known categories (standard, interesting) are drawn from the known set's
+//! compositions of that order. Unknown ones (missing, unlikely) are drawn by
+//! rejection: a uniform composition of the whole space is an element set chosen
+//! uniformly and a coprime stoichiometry chosen uniformly (every set has the
+//! same number of them), kept if it is unknown and its category still needs
+//! members. Allowed fractions are 6-17%, so this is quick even for
+//! quaternaries. Small spaces (binaries) are listed in full and sampled
+//! without rejection.
+//!
+//! Deterministic: the same settings and seed give the same sample on every
+//! platform (only fixed-width integers are drawn, never `usize`).
+
+use std::collections::HashSet;
+use std::fmt;
+
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+use crate::chem::{Composition, Element};
+use crate::data::ELEMENT_COUNT;
+use crate::data::known::composition_key;
+use crate::enumerate::{binomial, combinations, coprime_tuples, unrank_combination};
+use crate::filter::is_allowed;
+use crate::label::{Category, Labeller};
+
+/// Most compositions per category one sample may ask for.
+pub const MAX_PER_CATEGORY: usize = 50_000;
+/// Spaces up to this many compositions are listed in full.
+const LIST_IN_FULL_UP_TO: u64 = 3_000_000;
+
+/// Compositions in category order (standard, missing, interesting,
+/// unlikely), with their categories.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub compositions: Vec<Composition>,
+    pub categories: Vec<Category>,
+    /// Categories that hold fewer compositions than asked for, with how many
+    /// they hold (all of which are in the sample).
+    pub shortfalls: Vec<(Category, usize)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SampleError {
+    Order(usize),
+    PerCategory(usize),
+}
+
+impl fmt::Display for SampleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SampleError::Order(n) => write!(
+                f,
+                "order {n}: the atlas samples binaries, ternaries and quaternaries (2, 3 or 4)"
+            ),
+            SampleError::PerCategory(k) => {
+                write!(
+                    f,
+                    "{k} per category: choose between 1 and {MAX_PER_CATEGORY}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for SampleError {}
+
+/// Draws up to `per_category` compositions of `order` elements from each
+/// category under the labeller's settings.
+pub fn sample(
+    order: usize,
+    per_category: usize,
+    seed: u64,
+    labeller: &Labeller,
+) -> Result<Sample, SampleError> {
+    if !(2..=4).contains(&order) {
+        return Err(SampleError::Order(order));
+    }
+    if !(1..=MAX_PER_CATEGORY).contains(&per_category) {
+        return Err(SampleError::PerCategory(per_category));
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let threshold = labeller.threshold;
+    let tuples = coprime_tuples(order, threshold);
+    let space = binomial(ELEMENT_COUNT as u64, order as u64) * tuples.len() as u64;
+
+    let mut by_category: [Vec<Composition>; 4] = Default::default();
+    let mut shortfalls = Vec::new();
+    let index = |c: Category| Category::ALL.iter().position(|&x| x == c).expect("listed");
+
+    // Known categories: from the known set itself.
+    let (mut standard, mut interesting) = (Vec::new(), Vec::new());
+    for c in labeller.known.compositions_within(order, threshold) {
+        if is_allowed(&c, labeller.ox, threshold) {
+            standard.push(c)
+        } else {
+            interesting.push(c)
+        }
+    }
+    for (category, pool) in [
+        (Category::Standard, standard),
+        (Category::Interesting, interesting),
+    ] {
+        by_category[index(category)] =
+            choose(pool, per_category, &mut rng, category, &mut shortfalls);
+    }
+
+    // Unknown categories.
+    if space <= LIST_IN_FULL_UP_TO {
+        let (mut missing, mut unlikely) = (Vec::new(), Vec::new());
+        for set in combinations(ELEMENT_COUNT, order) {
+            for t in &tuples {
+                let c = composition_of(&set, t);
+                if !labeller.known.contains(&c) {
+                    if is_allowed(&c, labeller.ox, threshold) {
+                        missing.push(c)
+                    } else {
+                        unlikely.push(c)
+                    }
+                }
+            }
+        }
+        for (category, pool) in [(Category::Missing, missing), (Category::Unlikely, unlikely)] {
+            by_category[index(category)] =
+                choose(pool, per_category, &mut rng, category, &mut shortfalls);
+        }
+    } else {
+        let sets = binomial(ELEMENT_COUNT as u64, order as u64);
+        let mut seen = HashSet::new();
+        let (mut missing, mut unlikely) = (Vec::new(), Vec::new());
+        // Far more draws than any category of these spaces can need; a guard, not a budget.
+        let mut budget: u64 = 2_000 * per_category as u64 + 10_000_000;
+        while (missing.len() < per_category || unlikely.len() < per_category) && budget > 0 {
+            budget -= 1;
+            let set = unrank_combination(ELEMENT_COUNT, order, rng.random_range(0..sets));
+            let t = &tuples[rng.random_range(0..tuples.len() as u64) as usize];
+            let c = composition_of(&set, t);
+            let key = composition_key(&c).expect("within 4 elements and 511");
+            if labeller.known.contains_key(key) || !seen.insert(key) {
+                continue;
+            }
+            let pool = if is_allowed(&c, labeller.ox, threshold) {
+                &mut missing
+            } else {
+                &mut unlikely
+            };
+            if pool.len() < per_category {
+                pool.push(c);
+            }
+        }
+        for (category, pool) in [(Category::Missing, missing), (Category::Unlikely, unlikely)] {
+            if pool.len() < per_category {
+                shortfalls.push((category, pool.len()));
+            }
+            by_category[index(category)] = pool;
+        }
+    }
+
+    let mut compositions = Vec::new();
+    let mut categories = Vec::new();
+    for (category, pool) in Category::ALL.into_iter().zip(by_category) {
+        categories.extend(std::iter::repeat_n(category, pool.len()));
+        compositions.extend(pool);
+    }
+    shortfalls.sort();
+    Ok(Sample {
+        compositions,
+        categories,
+        shortfalls,
+    })
+}
+
+fn composition_of(set: &[usize], ratio: &[u32]) -> Composition {
+    let parts = set
+        .iter()
+        .zip(ratio)
+        .map(|(&i, &a)| (Element::from_z(i as u8 + 1).expect("0..103"), a));
+    Composition::new(parts).expect("distinct elements, positive amounts")
+}
+
+/// `k` members of `pool` chosen uniformly without replacement (partial
+/// Fisher-Yates), in the order drawn; all of them, with a shortfall noted,
+/// when the pool is smaller.
+fn choose(
+    mut pool: Vec<Composition>,
+    k: usize,
+    rng: &mut StdRng,
+    category: Category,
+    shortfalls: &mut Vec<(Category, usize)>,
+) -> Vec<Composition> {
+    if pool.len() <= k {
+        if pool.len() < k {
+            shortfalls.push((category, pool.len()));
+        }
+        return pool;
+    }
+    for i in 0..k {
+        let j = i + rng.random_range(0..(pool.len() - i) as u64) as usize;
+        pool.swap(i, j);
+    }
+    pool.truncate(k);
+    pool
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{KnownSource, OxidationSet};
+
+    fn labeller() -> Labeller<'static> {
+        Labeller {
+            ox: OxidationSet::Smact14.states(),
+            threshold: 8,
+            known: KnownSource::MaterialsProject.embedded().unwrap(),
+        }
+    }
+
+    #[test]
+    fn every_member_is_in_its_category_and_seeds_repeat() {
+        let l = labeller();
+        for order in [2, 3, 4] {
+            let s = sample(order, 200, 42, &l).unwrap();
+            assert_eq!(
+                s.compositions.len(),
+                800,
+                "order {order}: {:?}",
+                s.shortfalls
+            );
+            for (c, &cat) in s.compositions.iter().zip(&s.categories) {
+                assert_eq!(c.order(), order);
+                assert_eq!(l.category(c), cat, "{c}");
+            }
+            let distinct: HashSet<&Composition> = s.compositions.iter().collect();
+            assert_eq!(distinct.len(), 800);
+            assert_eq!(sample(order, 200, 42, &l).unwrap(), s);
+            assert_ne!(
+                sample(order, 200, 43, &l).unwrap().compositions,
+                s.compositions
+            );
+        }
+    }
+
+    #[test]
+    fn small_categories_are_taken_whole_and_reported() {
+        let l = Labeller {
+            threshold: 1,
+            ..labeller()
+        };
+        // With factors of 1 only, binaries are the 5,253 AB compositions.
+        let s = sample(2, 50_000, 1, &l).unwrap();
+        assert_eq!(s.compositions.len(), 5_253);
+        assert_eq!(s.shortfalls.len(), 4);
+        assert!(sample(5, 10, 1, &l).is_err());
+        assert!(sample(2, 0, 1, &l).is_err());
+    }
+}

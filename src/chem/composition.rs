@@ -84,7 +84,10 @@ impl Composition {
     }
 
     pub fn amount_of(&self, element: Element) -> Option<u32> {
-        self.parts.iter().find(|(e, _)| *e == element).map(|&(_, a)| a)
+        self.parts
+            .iter()
+            .find(|(e, _)| *e == element)
+            .map(|&(_, a)| a)
     }
 
     pub fn contains(&self, element: Element) -> bool {
@@ -102,16 +105,27 @@ impl Composition {
     pub fn parts_in_formula_order(&self) -> Vec<(Element, u32)> {
         let mut parts = self.parts.clone();
         parts.sort_by(|(a, _), (b, _)| {
-            let key = |e: &Element| (e.data().formula_x.is_none(), e.data().formula_x.unwrap_or(0.0));
+            let key = |e: &Element| {
+                (
+                    e.data().formula_x.is_none(),
+                    e.data().formula_x.unwrap_or(0.0),
+                )
+            };
             let (ka, kb) = (key(a), key(b));
-            ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then(a.symbol().cmp(b.symbol()))
+            ka.0.cmp(&kb.0)
+                .then(ka.1.total_cmp(&kb.1))
+                .then(a.symbol().cmp(b.symbol()))
         });
         parts
     }
 
     /// The chemical system, e.g. "Li-Zn-Sn-O", in formula order.
     pub fn system_name(&self) -> String {
-        let symbols: Vec<&str> = self.parts_in_formula_order().iter().map(|(e, _)| e.symbol()).collect();
+        let symbols: Vec<&str> = self
+            .parts_in_formula_order()
+            .iter()
+            .map(|(e, _)| e.symbol())
+            .collect();
         symbols.join("-")
     }
 }
@@ -154,7 +168,10 @@ mod tests {
         // LiZn4Sn4O8 where pymatgen now writes LiZn4(SnO2)4.
         assert_eq!(c("LiZn4Sn4O8").to_string(), "LiZn4Sn4O8");
         assert_eq!(c("CaH2O2").to_string(), "CaH2O2");
-        assert_eq!(c("Li-Zn-Sn-O".replace('-', "").as_str()).system_name(), "Li-Zn-Sn-O");
+        assert_eq!(
+            c("Li-Zn-Sn-O".replace('-', "").as_str()).system_name(),
+            "Li-Zn-Sn-O"
+        );
     }
 
     #[test]

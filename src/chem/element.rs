@@ -16,7 +16,10 @@ pub enum ElementError {
     /// A real element past Lr ("Rf"), outside the atlas's pool.
     BeyondLr(String),
     /// A known symbol written in the wrong case ("co" for "Co").
-    WrongCase { written: String, symbol: &'static str },
+    WrongCase {
+        written: String,
+        symbol: &'static str,
+    },
 }
 
 impl fmt::Display for ElementError {
@@ -24,10 +27,16 @@ impl fmt::Display for ElementError {
         match self {
             ElementError::Unknown(s) => write!(f, "'{s}' is not an element symbol"),
             ElementError::BeyondLr(s) => {
-                write!(f, "'{s}' is past lawrencium; the atlas covers H to Lr (Z = 1..103)")
+                write!(
+                    f,
+                    "'{s}' is past lawrencium; the atlas covers H to Lr (Z = 1..103)"
+                )
             }
             ElementError::WrongCase { written, symbol } => {
-                write!(f, "'{written}' is not an element symbol; did you mean '{symbol}'? (symbols are capitalised)")
+                write!(
+                    f,
+                    "'{written}' is not an element symbol; did you mean '{symbol}'? (symbols are capitalised)"
+                )
             }
         }
     }
@@ -54,8 +63,14 @@ impl Element {
         if SYMBOLS_BEYOND_LR.contains(&symbol) {
             return Err(ElementError::BeyondLr(symbol.to_string()));
         }
-        if let Some(e) = element_data().iter().find(|e| e.symbol.eq_ignore_ascii_case(symbol)) {
-            return Err(ElementError::WrongCase { written: symbol.to_string(), symbol: e.symbol });
+        if let Some(e) = element_data()
+            .iter()
+            .find(|e| e.symbol.eq_ignore_ascii_case(symbol))
+        {
+            return Err(ElementError::WrongCase {
+                written: symbol.to_string(),
+                symbol: e.symbol,
+            });
         }
         Err(ElementError::Unknown(symbol.to_string()))
     }
@@ -99,9 +114,22 @@ mod tests {
             assert_eq!(Element::from_symbol(e.symbol()), Ok(e));
         }
         assert_eq!(Element::from_symbol("Lr").unwrap().z(), 103);
-        assert_eq!(Element::from_symbol("Xx").unwrap_err().to_string(), "'Xx' is not an element symbol");
-        assert!(Element::from_symbol("Rf").unwrap_err().to_string().contains("past lawrencium"));
-        assert!(Element::from_symbol("co").unwrap_err().to_string().contains("did you mean 'Co'"));
+        assert_eq!(
+            Element::from_symbol("Xx").unwrap_err().to_string(),
+            "'Xx' is not an element symbol"
+        );
+        assert!(
+            Element::from_symbol("Rf")
+                .unwrap_err()
+                .to_string()
+                .contains("past lawrencium")
+        );
+        assert!(
+            Element::from_symbol("co")
+                .unwrap_err()
+                .to_string()
+                .contains("did you mean 'Co'")
+        );
         assert_eq!(Element::from_z(0), None);
         assert_eq!(Element::from_z(104), None);
     }

@@ -16,31 +16,62 @@ pub const MAX_AMOUNT: u32 = 1_000_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormulaError {
     Empty,
-    TooLong { chars: usize },
+    TooLong {
+        chars: usize,
+    },
     /// A character that cannot start an element, a number or a bracket.
-    UnexpectedChar { column: usize, found: char },
+    UnexpectedChar {
+        column: usize,
+        found: char,
+    },
     /// An element symbol the pool does not have.
-    Element { column: usize, error: ElementError },
+    Element {
+        column: usize,
+        error: ElementError,
+    },
     /// "Fe0.5O": the atlas uses whole-number stoichiometries.
-    Fractional { column: usize, text: String },
+    Fractional {
+        column: usize,
+        text: String,
+    },
     /// "O0": amounts are at least 1.
-    ZeroAmount { column: usize },
-    AmountTooLarge { column: usize },
-    UnclosedBracket { column: usize },
-    UnopenedBracket { column: usize },
-    EmptyBrackets { column: usize },
+    ZeroAmount {
+        column: usize,
+    },
+    AmountTooLarge {
+        column: usize,
+    },
+    UnclosedBracket {
+        column: usize,
+    },
+    UnopenedBracket {
+        column: usize,
+    },
+    EmptyBrackets {
+        column: usize,
+    },
     /// A number with nothing before it ("2O").
-    DanglingNumber { column: usize },
-    TooManyElements { count: usize },
+    DanglingNumber {
+        column: usize,
+    },
+    TooManyElements {
+        count: usize,
+    },
 }
 
 impl fmt::Display for FormulaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use FormulaError::*;
         match self {
-            Empty => write!(f, "the formula is empty: type one such as ZnO or Li2ZnSn3O8"),
+            Empty => write!(
+                f,
+                "the formula is empty: type one such as ZnO or Li2ZnSn3O8"
+            ),
             TooLong { chars } => {
-                write!(f, "the formula is {chars} characters long; at most {MAX_FORMULA_CHARS} are accepted")
+                write!(
+                    f,
+                    "the formula is {chars} characters long; at most {MAX_FORMULA_CHARS} are accepted"
+                )
             }
             UnexpectedChar { column, found } => write!(
                 f,
@@ -51,13 +82,23 @@ impl fmt::Display for FormulaError {
                 f,
                 "column {column}: '{text}' is fractional; the atlas uses whole-number stoichiometries (write Fe2O3 rather than FeO1.5)"
             ),
-            ZeroAmount { column } => write!(f, "column {column}: an amount of 0; leave the element out instead"),
-            AmountTooLarge { column } => write!(f, "column {column}: amount larger than {MAX_AMOUNT}"),
-            UnclosedBracket { column } => write!(f, "column {column}: this bracket is never closed"),
+            ZeroAmount { column } => write!(
+                f,
+                "column {column}: an amount of 0; leave the element out instead"
+            ),
+            AmountTooLarge { column } => {
+                write!(f, "column {column}: amount larger than {MAX_AMOUNT}")
+            }
+            UnclosedBracket { column } => {
+                write!(f, "column {column}: this bracket is never closed")
+            }
             UnopenedBracket { column } => write!(f, "column {column}: this bracket closes nothing"),
             EmptyBrackets { column } => write!(f, "column {column}: empty brackets"),
             DanglingNumber { column } => {
-                write!(f, "column {column}: a number must follow an element or a bracket (write O2, not 2O)")
+                write!(
+                    f,
+                    "column {column}: a number must follow an element or a bracket (write O2, not 2O)"
+                )
             }
             TooManyElements { count } => write!(
                 f,
@@ -97,13 +138,21 @@ impl Parser {
             value = value.saturating_mul(10).saturating_add(u64::from(d));
             self.pos += 1;
         }
-        if self.peek() == Some('.') && self.chars.get(self.pos + 1).is_some_and(char::is_ascii_digit) {
+        if self.peek() == Some('.')
+            && self
+                .chars
+                .get(self.pos + 1)
+                .is_some_and(char::is_ascii_digit)
+        {
             self.pos += 1;
             while self.peek().is_some_and(|c| c.is_ascii_digit()) {
                 self.pos += 1;
             }
             let text: String = self.chars[start..self.pos].iter().collect();
-            return Err(FormulaError::Fractional { column: start + 1, text });
+            return Err(FormulaError::Fractional {
+                column: start + 1,
+                text,
+            });
         }
         if self.pos == start {
             return Ok(1);
@@ -134,7 +183,8 @@ impl Parser {
                         self.pos += 1;
                     }
                     let symbol: String = self.chars[start..self.pos].iter().collect();
-                    let element = Element::from_symbol(&symbol).map_err(|error| FormulaError::Element { column, error })?;
+                    let element = Element::from_symbol(&symbol)
+                        .map_err(|error| FormulaError::Element { column, error })?;
                     let amount = self.amount()?;
                     parts.push((element, amount));
                 }
@@ -165,7 +215,12 @@ impl Parser {
                     break;
                 }
                 '0'..='9' => return Err(FormulaError::DanglingNumber { column }),
-                other => return Err(FormulaError::UnexpectedChar { column, found: other }),
+                other => {
+                    return Err(FormulaError::UnexpectedChar {
+                        column,
+                        found: other,
+                    });
+                }
             }
         }
         Ok(parts)
@@ -190,12 +245,17 @@ pub(super) fn parse_formula(text: &str) -> Result<Composition, FormulaError> {
         }
     }
     if merged.len() > MAX_COMPOSITION_ELEMENTS {
-        return Err(FormulaError::TooManyElements { count: merged.len() });
+        return Err(FormulaError::TooManyElements {
+            count: merged.len(),
+        });
     }
     if merged.iter().any(|&(_, a)| a > u64::from(MAX_AMOUNT)) {
         return Err(FormulaError::AmountTooLarge { column: 1 });
     }
-    Ok(Composition::new(merged.into_iter().map(|(e, a)| (e, a as u32))).expect("non-empty, positive, bounded"))
+    Ok(
+        Composition::new(merged.into_iter().map(|(e, a)| (e, a as u32)))
+            .expect("non-empty, positive, bounded"),
+    )
 }
 
 #[cfg(test)]
@@ -203,7 +263,9 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Result<String, String> {
-        Composition::parse(s).map(|c| c.to_string()).map_err(|e| e.to_string())
+        Composition::parse(s)
+            .map(|c| c.to_string())
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -221,19 +283,49 @@ mod tests {
 
     #[test]
     fn errors_name_the_place_and_the_fix() {
-        assert_eq!(parse("").unwrap_err(), "the formula is empty: type one such as ZnO or Li2ZnSn3O8");
-        assert_eq!(parse("ZnXx2").unwrap_err(), "column 3: 'Xx' is not an element symbol");
+        assert_eq!(
+            parse("").unwrap_err(),
+            "the formula is empty: type one such as ZnO or Li2ZnSn3O8"
+        );
+        assert_eq!(
+            parse("ZnXx2").unwrap_err(),
+            "column 3: 'Xx' is not an element symbol"
+        );
         assert!(parse("zno").unwrap_err().contains("did you mean 'Zn'"));
-        assert!(parse("FeO1.5").unwrap_err().starts_with("column 4: '1.5' is fractional"));
-        assert!(parse("Ca(OH2").unwrap_err().starts_with("column 3: this bracket is never closed"));
-        assert!(parse("CaOH)2").unwrap_err().starts_with("column 5: this bracket closes nothing"));
+        assert!(
+            parse("FeO1.5")
+                .unwrap_err()
+                .starts_with("column 4: '1.5' is fractional")
+        );
+        assert!(
+            parse("Ca(OH2")
+                .unwrap_err()
+                .starts_with("column 3: this bracket is never closed")
+        );
+        assert!(
+            parse("CaOH)2")
+                .unwrap_err()
+                .starts_with("column 5: this bracket closes nothing")
+        );
         assert!(parse("2O").unwrap_err().contains("write O2, not 2O"));
         assert!(parse("O0").unwrap_err().contains("amount of 0"));
-        assert!(parse("Zn99999999999999999999O").unwrap_err().contains("larger than"));
+        assert!(
+            parse("Zn99999999999999999999O")
+                .unwrap_err()
+                .contains("larger than")
+        );
         assert!(parse("Zn-O").unwrap_err().contains("unexpected '-'"));
         assert!(parse("Rf2O").unwrap_err().contains("past lawrencium"));
-        assert!(parse(&"O".repeat(300)).unwrap_err().contains("300 characters"));
+        assert!(
+            parse(&"O".repeat(300))
+                .unwrap_err()
+                .contains("300 characters")
+        );
         assert!(parse("Zn\u{00e9}O").unwrap_err().contains("unexpected"));
-        assert!(parse("HLiBeBCNOFNa").unwrap_err().contains("9 different elements"));
+        assert!(
+            parse("HLiBeBCNOFNa")
+                .unwrap_err()
+                .contains("9 different elements")
+        );
     }
 }

@@ -7,8 +7,8 @@ mod element;
 mod formula;
 mod system;
 
-pub use composition::{Composition, MAX_COMPOSITION_ELEMENTS};
 pub(crate) use composition::gcd;
+pub use composition::{Composition, MAX_COMPOSITION_ELEMENTS};
 pub use element::{Element, ElementError};
 pub use formula::FormulaError;
 pub use system::{ChemicalSystem, SystemError};

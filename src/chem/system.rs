@@ -18,23 +18,45 @@ pub struct ChemicalSystem {
 pub enum SystemError {
     Empty,
     /// An empty piece between dashes ("Li--O"), 1-based piece number.
-    EmptyPart { position: usize },
-    Element { position: usize, error: ElementError },
-    Repeated { symbol: String },
-    TooMany { count: usize },
+    EmptyPart {
+        position: usize,
+    },
+    Element {
+        position: usize,
+        error: ElementError,
+    },
+    Repeated {
+        symbol: String,
+    },
+    TooMany {
+        count: usize,
+    },
 }
 
 impl fmt::Display for SystemError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SystemError::Empty => write!(f, "the chemical system is empty: type elements joined by dashes, e.g. Li-Zn-Sn-O"),
+            SystemError::Empty => write!(
+                f,
+                "the chemical system is empty: type elements joined by dashes, e.g. Li-Zn-Sn-O"
+            ),
             SystemError::EmptyPart { position } => {
-                write!(f, "element {position} of the system is empty; join symbols with single dashes, e.g. Li-Zn-O")
+                write!(
+                    f,
+                    "element {position} of the system is empty; join symbols with single dashes, e.g. Li-Zn-O"
+                )
             }
-            SystemError::Element { position, error } => write!(f, "element {position} of the system: {error}"),
-            SystemError::Repeated { symbol } => write!(f, "{symbol} appears twice; list each element once"),
+            SystemError::Element { position, error } => {
+                write!(f, "element {position} of the system: {error}")
+            }
+            SystemError::Repeated { symbol } => {
+                write!(f, "{symbol} appears twice; list each element once")
+            }
             SystemError::TooMany { count } => {
-                write!(f, "{count} elements; a system here has at most {MAX_SYSTEM_ELEMENTS} (quaternaries)")
+                write!(
+                    f,
+                    "{count} elements; a system here has at most {MAX_SYSTEM_ELEMENTS} (quaternaries)"
+                )
             }
         }
     }
@@ -50,10 +72,16 @@ impl ChemicalSystem {
             return Err(SystemError::Empty);
         }
         // Commas and spaces separate like dashes; only an empty piece between dashes is an error.
-        let joined = trimmed.split([',', ' ', '\t']).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+        let joined = trimmed
+            .split([',', ' ', '\t'])
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
         let pieces: Vec<&str> = joined.split(['-', '\u{2013}']).collect();
         if pieces.len() > 16 {
-            return Err(SystemError::TooMany { count: pieces.len() });
+            return Err(SystemError::TooMany {
+                count: pieces.len(),
+            });
         }
         let mut elements = Vec::new();
         for (i, piece) in pieces.iter().enumerate() {
@@ -61,21 +89,30 @@ impl ChemicalSystem {
             if piece.is_empty() {
                 return Err(SystemError::EmptyPart { position });
             }
-            let e = Element::from_symbol(piece).map_err(|error| SystemError::Element { position, error })?;
+            let e = Element::from_symbol(piece)
+                .map_err(|error| SystemError::Element { position, error })?;
             if elements.contains(&e) {
-                return Err(SystemError::Repeated { symbol: e.symbol().to_string() });
+                return Err(SystemError::Repeated {
+                    symbol: e.symbol().to_string(),
+                });
             }
             elements.push(e);
         }
         if elements.len() > MAX_SYSTEM_ELEMENTS {
-            return Err(SystemError::TooMany { count: elements.len() });
+            return Err(SystemError::TooMany {
+                count: elements.len(),
+            });
         }
         Ok(ChemicalSystem { elements })
     }
 
     pub fn from_elements(elements: Vec<Element>) -> Option<ChemicalSystem> {
-        let distinct = elements.iter().enumerate().all(|(i, e)| !elements[..i].contains(e));
-        (distinct && (1..=MAX_SYSTEM_ELEMENTS).contains(&elements.len())).then_some(ChemicalSystem { elements })
+        let distinct = elements
+            .iter()
+            .enumerate()
+            .all(|(i, e)| !elements[..i].contains(e));
+        (distinct && (1..=MAX_SYSTEM_ELEMENTS).contains(&elements.len()))
+            .then_some(ChemicalSystem { elements })
     }
 
     pub fn elements(&self) -> &[Element] {
@@ -91,7 +128,10 @@ impl ChemicalSystem {
         masks
             .into_iter()
             .map(|m| ChemicalSystem {
-                elements: (0..n).filter(|i| m & (1 << i) != 0).map(|i| self.elements[i]).collect(),
+                elements: (0..n)
+                    .filter(|i| m & (1 << i) != 0)
+                    .map(|i| self.elements[i])
+                    .collect(),
             })
             .collect()
     }
@@ -114,17 +154,45 @@ mod tests {
         assert_eq!(s.to_string(), "Li-Zn-Sn-O");
         let subs: Vec<String> = s.subsystems().iter().map(|s| s.to_string()).collect();
         assert_eq!(subs.len(), 11);
-        assert_eq!(&subs[..6], ["Li-Zn", "Li-Sn", "Zn-Sn", "Li-O", "Zn-O", "Sn-O"]);
+        assert_eq!(
+            &subs[..6],
+            ["Li-Zn", "Li-Sn", "Zn-Sn", "Li-O", "Zn-O", "Sn-O"]
+        );
         assert_eq!(subs[10], "Li-Zn-Sn-O");
         assert_eq!(ChemicalSystem::parse("Zn, O").unwrap().to_string(), "Zn-O");
     }
 
     #[test]
     fn errors_say_what_to_type() {
-        assert!(ChemicalSystem::parse("Li--O").unwrap_err().to_string().contains("element 2 of the system is empty"));
-        assert!(ChemicalSystem::parse("Li-Qq").unwrap_err().to_string().contains("'Qq' is not an element symbol"));
-        assert!(ChemicalSystem::parse("O-O").unwrap_err().to_string().contains("appears twice"));
-        assert!(ChemicalSystem::parse("H-Li-Be-B-C").unwrap_err().to_string().contains("at most 4"));
-        assert!(ChemicalSystem::parse("  ").unwrap_err().to_string().contains("empty"));
+        assert!(
+            ChemicalSystem::parse("Li--O")
+                .unwrap_err()
+                .to_string()
+                .contains("element 2 of the system is empty")
+        );
+        assert!(
+            ChemicalSystem::parse("Li-Qq")
+                .unwrap_err()
+                .to_string()
+                .contains("'Qq' is not an element symbol")
+        );
+        assert!(
+            ChemicalSystem::parse("O-O")
+                .unwrap_err()
+                .to_string()
+                .contains("appears twice")
+        );
+        assert!(
+            ChemicalSystem::parse("H-Li-Be-B-C")
+                .unwrap_err()
+                .to_string()
+                .contains("at most 4")
+        );
+        assert!(
+            ChemicalSystem::parse("  ")
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
     }
 }

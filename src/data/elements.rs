@@ -56,7 +56,8 @@ fn parse_elements_csv(text: &'static str) -> Vec<ElementData> {
         })
         .collect();
     assert!(
-        table.len() == ELEMENT_COUNT && table.iter().enumerate().all(|(i, e)| e.z as usize == i + 1),
+        table.len() == ELEMENT_COUNT
+            && table.iter().enumerate().all(|(i, e)| e.z as usize == i + 1),
         "data/elements.csv must list Z = 1..103 in order"
     );
     table
@@ -64,8 +65,9 @@ fn parse_elements_csv(text: &'static str) -> Vec<ElementData> {
 
 /// Symbols of elements after Lr that SMACT's data files also list. Files may
 /// name them; the atlas ignores them, as SMACT's enumeration (Z <= 103) does.
-pub const SYMBOLS_BEYOND_LR: [&str; 15] =
-    ["Rf", "Db", "Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og"];
+pub const SYMBOLS_BEYOND_LR: [&str; 15] = [
+    "Rf", "Db", "Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og",
+];
 
 #[cfg(test)]
 mod tests {
@@ -81,7 +83,11 @@ mod tests {
         assert_eq!(t[29].pauling_eneg, Some(1.65));
         assert_eq!(t[49].pauling_eneg, Some(1.96));
         assert_eq!(t[2].pauling_eneg, Some(0.98));
-        let without: Vec<&str> = t.iter().filter(|e| e.pauling_eneg.is_none()).map(|e| e.symbol).collect();
+        let without: Vec<&str> = t
+            .iter()
+            .filter(|e| e.pauling_eneg.is_none())
+            .map(|e| e.symbol)
+            .collect();
         assert_eq!(without, ["He", "Ne", "Ar", "Pm", "Rn", "Lr"]);
     }
 }

@@ -19,7 +19,11 @@ pub enum KnownSource {
 }
 
 impl KnownSource {
-    pub const ALL: [KnownSource; 3] = [KnownSource::MaterialsProject, KnownSource::Oqmd, KnownSource::Aflow];
+    pub const ALL: [KnownSource; 3] = [
+        KnownSource::MaterialsProject,
+        KnownSource::Oqmd,
+        KnownSource::Aflow,
+    ];
 
     /// The short name used by the CLI and in URLs.
     pub fn name(self) -> &'static str {
@@ -59,10 +63,14 @@ impl KnownSource {
     /// The decoded set, when embedded in this build.
     pub fn embedded(self) -> Option<&'static KnownSet> {
         static SETS: [OnceLock<Option<KnownSet>>; 3] = [const { OnceLock::new() }; 3];
-        let i = KnownSource::ALL.iter().position(|&s| s == self).expect("listed");
+        let i = KnownSource::ALL
+            .iter()
+            .position(|&s| s == self)
+            .expect("listed");
         SETS[i]
             .get_or_init(|| {
-                self.embedded_bytes().map(|b| KnownSet::from_packed(self.name(), b).expect("embedded set decodes"))
+                self.embedded_bytes()
+                    .map(|b| KnownSet::from_packed(self.name(), b).expect("embedded set decodes"))
             })
             .as_ref()
     }
@@ -116,22 +124,38 @@ impl std::error::Error for PackedSetError {}
 
 impl KnownSet {
     pub fn new(name: &str, compositions: impl IntoIterator<Item = Composition>) -> KnownSet {
-        let mut keys: Vec<u64> = compositions.into_iter().filter_map(|c| composition_key(&c)).collect();
+        let mut keys: Vec<u64> = compositions
+            .into_iter()
+            .filter_map(|c| composition_key(&c))
+            .collect();
         keys.sort_unstable();
         keys.dedup();
-        KnownSet { name: name.to_string(), keys }
+        KnownSet {
+            name: name.to_string(),
+            keys,
+        }
     }
 
     /// An empty set ("--known none": everything is unknown).
     pub fn empty() -> KnownSet {
-        KnownSet { name: "none".to_string(), keys: Vec::new() }
+        KnownSet {
+            name: "none".to_string(),
+            keys: Vec::new(),
+        }
     }
 
     /// Decodes the packed format (magic "CAK1", count, LEB128 deltas).
     pub fn from_packed(name: &str, bytes: &[u8]) -> Result<KnownSet, PackedSetError> {
         let err = |m: &str| PackedSetError(m.to_string());
-        let body = bytes.strip_prefix(b"CAK1").ok_or_else(|| err("not a packed known set (bad magic)"))?;
-        let count = u32::from_le_bytes(body.get(..4).ok_or_else(|| err("truncated header"))?.try_into().unwrap());
+        let body = bytes
+            .strip_prefix(b"CAK1")
+            .ok_or_else(|| err("not a packed known set (bad magic)"))?;
+        let count = u32::from_le_bytes(
+            body.get(..4)
+                .ok_or_else(|| err("truncated header"))?
+                .try_into()
+                .unwrap(),
+        );
         let mut keys = Vec::with_capacity((count as usize).min(body.len()));
         let (mut pos, mut prev) = (4usize, 0u64);
         for _ in 0..count {
@@ -154,7 +178,10 @@ impl KnownSet {
         if pos != body.len() {
             return Err(err("trailing bytes"));
         }
-        Ok(KnownSet { name: name.to_string(), keys })
+        Ok(KnownSet {
+            name: name.to_string(),
+            keys,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -182,6 +209,29 @@ impl KnownSet {
     pub fn compositions(&self) -> impl Iterator<Item = Composition> + '_ {
         self.keys.iter().filter_map(|&k| unpack_key(k))
     }
+
+    /// The compositions of exactly `order` elements with every amount at most
+    /// `max_amount`, in key order (read off the keys before unpacking).
+    pub fn compositions_within(
+        &self,
+        order: usize,
+        max_amount: u32,
+    ) -> impl Iterator<Item = Composition> + '_ {
+        self.keys
+            .iter()
+            .filter(move |&&k| {
+                let fields = (0..4)
+                    .map(|i| (k >> (16 * (3 - i))) & 0xffff)
+                    .filter(|f| f >> 9 != 0);
+                let (mut n, mut max) = (0, 0);
+                for f in fields {
+                    n += 1;
+                    max = max.max((f & 0x1ff) as u32);
+                }
+                n == order && max <= max_amount
+            })
+            .filter_map(|&k| unpack_key(k))
+    }
 }
 
 /// Largest user-supplied known list accepted.
@@ -190,27 +240,51 @@ pub const MAX_USER_LIST_BYTES: usize = 16 << 20;
 /// What is wrong with an uploaded known-composition list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserListError {
-    TooLarge { bytes: usize },
+    TooLarge {
+        bytes: usize,
+    },
     NotText,
     Empty,
     /// A formula that does not parse, with its 1-based line (CSV, text) or item (JSON).
-    Formula { place: String, formula: String, error: crate::chem::FormulaError },
+    Formula {
+        place: String,
+        formula: String,
+        error: crate::chem::FormulaError,
+    },
     /// A JSON list that does not parse.
     Json(String),
     /// A CSV header without a formula column.
-    NoFormulaColumn { header: String },
+    NoFormulaColumn {
+        header: String,
+    },
 }
 
 impl fmt::Display for UserListError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             UserListError::TooLarge { bytes } => {
-                write!(f, "the list is {bytes} bytes; at most {MAX_USER_LIST_BYTES} are accepted")
+                write!(
+                    f,
+                    "the list is {bytes} bytes; at most {MAX_USER_LIST_BYTES} are accepted"
+                )
             }
-            UserListError::NotText => write!(f, "the list is not UTF-8 text; upload a .txt, .csv or .json file of formulas"),
-            UserListError::Empty => write!(f, "the list holds no formulas; put one formula per line, e.g. ZnO"),
-            UserListError::Formula { place, formula, error } => write!(f, "{place}: '{formula}': {error}"),
-            UserListError::Json(e) => write!(f, "not valid JSON ({e}); use a list of formulas such as [\"ZnO\", \"Li2O\"]"),
+            UserListError::NotText => write!(
+                f,
+                "the list is not UTF-8 text; upload a .txt, .csv or .json file of formulas"
+            ),
+            UserListError::Empty => write!(
+                f,
+                "the list holds no formulas; put one formula per line, e.g. ZnO"
+            ),
+            UserListError::Formula {
+                place,
+                formula,
+                error,
+            } => write!(f, "{place}: '{formula}': {error}"),
+            UserListError::Json(e) => write!(
+                f,
+                "not valid JSON ({e}); use a list of formulas such as [\"ZnO\", \"Li2O\"]"
+            ),
             UserListError::NoFormulaColumn { header } => write!(
                 f,
                 "the CSV header '{header}' has no 'formula' column; name the column 'formula' or upload one formula per line"
@@ -242,23 +316,40 @@ impl KnownSet {
                 .map(|(i, v)| {
                     let f = match v {
                         serde_json::Value::String(s) => Some(s.clone()),
-                        serde_json::Value::Object(o) => o.get("formula").and_then(|f| f.as_str()).map(str::to_string),
+                        serde_json::Value::Object(o) => o
+                            .get("formula")
+                            .and_then(|f| f.as_str())
+                            .map(str::to_string),
                         _ => None,
                     };
-                    (format!("item {}", i + 1), f.unwrap_or_else(|| v.to_string()))
+                    (
+                        format!("item {}", i + 1),
+                        f.unwrap_or_else(|| v.to_string()),
+                    )
                 })
                 .collect()
         } else {
-            let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+            let mut lines = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
             let mut column = 0;
             let mut rows = Vec::new();
             if let Some((i, first)) = lines.next() {
                 if first.contains(',') || first.contains('\t') {
                     let cells: Vec<String> = split_row(first);
-                    match cells.iter().position(|c| matches!(c.to_ascii_lowercase().as_str(), "formula" | "composition")) {
+                    match cells.iter().position(|c| {
+                        matches!(c.to_ascii_lowercase().as_str(), "formula" | "composition")
+                    }) {
                         Some(c) => column = c,
-                        None if Composition::parse(&cells[0]).is_ok() => rows.push((i, cells[0].clone())),
-                        None => return Err(UserListError::NoFormulaColumn { header: first.chars().take(80).collect() }),
+                        None if Composition::parse(&cells[0]).is_ok() => {
+                            rows.push((i, cells[0].clone()))
+                        }
+                        None => {
+                            return Err(UserListError::NoFormulaColumn {
+                                header: first.chars().take(80).collect(),
+                            });
+                        }
                     }
                 } else {
                     rows.push((i, first.trim().to_string()));
@@ -268,7 +359,9 @@ impl KnownSet {
                 let cells = split_row(line);
                 rows.push((i, cells.get(column).cloned().unwrap_or_default()));
             }
-            rows.into_iter().map(|(i, f)| (format!("line {}", i + 1), f)).collect()
+            rows.into_iter()
+                .map(|(i, f)| (format!("line {}", i + 1), f))
+                .collect()
         };
         if formulas.is_empty() {
             return Err(UserListError::Empty);
@@ -288,7 +381,9 @@ impl KnownSet {
 
 /// Cells of one CSV or TSV row (quotes stripped; no embedded separators).
 fn split_row(line: &str) -> Vec<String> {
-    line.split([',', '\t']).map(|c| c.trim().trim_matches('"').trim().to_string()).collect()
+    line.split([',', '\t'])
+        .map(|c| c.trim().trim_matches('"').trim().to_string())
+        .collect()
 }
 
 #[cfg(test)]
@@ -301,7 +396,10 @@ mod tests {
         // data/counts.json: 50,501 compositions of <= 4 elements among crabnet's 56,662 mp_e_hull formulas.
         assert_eq!(mp.len(), 50_501);
         for f in ["ZnO", "LiZnO2", "Li2ZnSn3O8", "Fe2O3", "NaCl"] {
-            assert!(mp.contains(&Composition::parse(f).unwrap()), "{f} should be in MP");
+            assert!(
+                mp.contains(&Composition::parse(f).unwrap()),
+                "{f} should be in MP"
+            );
         }
         assert!(!mp.contains(&Composition::parse("Zn2O").unwrap()));
         let back: Vec<Composition> = mp.compositions().take(100).collect();
@@ -312,12 +410,18 @@ mod tests {
     fn user_lists_in_three_shapes() {
         let plain = KnownSet::parse_user_list("mine", b"ZnO\n# note\n\nLi2O\n").unwrap();
         assert_eq!(plain.len(), 2);
-        let csv = KnownSet::parse_user_list("mine", b"id,formula,energy\n1,Zn2O2,0.1\n2,LiZnO2,0.2\n").unwrap();
+        let csv =
+            KnownSet::parse_user_list("mine", b"id,formula,energy\n1,Zn2O2,0.1\n2,LiZnO2,0.2\n")
+                .unwrap();
         assert!(csv.contains(&Composition::parse("ZnO").unwrap()));
-        let json = KnownSet::parse_user_list("mine", br#"["ZnO", {"formula": "Li6ZnO4"}]"#).unwrap();
+        let json =
+            KnownSet::parse_user_list("mine", br#"["ZnO", {"formula": "Li6ZnO4"}]"#).unwrap();
         assert!(json.contains(&Composition::parse("Li6ZnO4").unwrap()));
         let err = |b: &[u8]| KnownSet::parse_user_list("x", b).unwrap_err().to_string();
-        assert_eq!(err(b"ZnO\nZnQ2\n"), "line 2: 'ZnQ2': column 3: 'Q' is not an element symbol");
+        assert_eq!(
+            err(b"ZnO\nZnQ2\n"),
+            "line 2: 'ZnQ2': column 3: 'Q' is not an element symbol"
+        );
         assert!(err(b"a,b\n1,2\n").contains("no 'formula' column"));
         assert!(err(b"[1, ").contains("not valid JSON"));
         assert!(err(b"\xff\xfe").contains("not UTF-8"));
@@ -329,6 +433,11 @@ mod tests {
         assert!(KnownSet::from_packed("x", b"").is_err());
         assert!(KnownSet::from_packed("x", b"CAK1\x02\x00\x00\x00\x81").is_err());
         assert!(KnownSet::from_packed("x", b"CAK1\x01\x00\x00\x00\x01\x01").is_err());
-        assert_eq!(KnownSet::from_packed("x", b"CAK1\x01\x00\x00\x00\x01").unwrap().len(), 1);
+        assert_eq!(
+            KnownSet::from_packed("x", b"CAK1\x01\x00\x00\x00\x01")
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

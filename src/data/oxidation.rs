@@ -28,8 +28,13 @@ pub enum OxidationSet {
 }
 
 impl OxidationSet {
-    pub const ALL: [OxidationSet; 5] =
-        [OxidationSet::Smact14, OxidationSet::Icsd16, OxidationSet::Icsd24, OxidationSet::PymatgenSp, OxidationSet::Wiki];
+    pub const ALL: [OxidationSet; 5] = [
+        OxidationSet::Smact14,
+        OxidationSet::Icsd16,
+        OxidationSet::Icsd24,
+        OxidationSet::PymatgenSp,
+        OxidationSet::Wiki,
+    ];
 
     /// SMACT's `oxidation_states_set` name.
     pub fn name(self) -> &'static str {
@@ -51,9 +56,13 @@ impl OxidationSet {
         match self {
             OxidationSet::Smact14 => "SMACT 2014 set, as in the paper (421 species)",
             OxidationSet::Icsd16 => "states reported in the 2016 ICSD",
-            OxidationSet::Icsd24 => "states reported at least 6 times in the 2024 ICSD (SMACT's current default)",
+            OxidationSet::Icsd24 => {
+                "states reported at least 6 times in the 2024 ICSD (SMACT's current default)"
+            }
             OxidationSet::PymatgenSp => "pymatgen structure-predictor states",
-            OxidationSet::Wiki => "Wikipedia's list, including 0; SMACT warns its results are questionable",
+            OxidationSet::Wiki => {
+                "Wikipedia's list, including 0; SMACT warns its results are questionable"
+            }
         }
     }
 
@@ -70,9 +79,13 @@ impl OxidationSet {
     /// The parsed set, shared.
     pub fn states(self) -> &'static OxidationStates {
         static SETS: [OnceLock<OxidationStates>; 5] = [const { OnceLock::new() }; 5];
-        let i = OxidationSet::ALL.iter().position(|&s| s == self).expect("listed");
+        let i = OxidationSet::ALL
+            .iter()
+            .position(|&s| s == self)
+            .expect("listed");
         SETS[i].get_or_init(|| {
-            OxidationStates::parse_smact_file(self.name(), self.text()).expect("built-in oxidation-state files parse")
+            OxidationStates::parse_smact_file(self.name(), self.text())
+                .expect("built-in oxidation-state files parse")
         })
     }
 }
@@ -108,7 +121,10 @@ impl fmt::Display for OxFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OxFileError::TooLarge { bytes } => {
-                write!(f, "the oxidation-state file is {bytes} bytes; at most {MAX_OX_FILE_BYTES} are accepted")
+                write!(
+                    f,
+                    "the oxidation-state file is {bytes} bytes; at most {MAX_OX_FILE_BYTES} are accepted"
+                )
             }
             OxFileError::NotText => write!(f, "the oxidation-state file is not UTF-8 text"),
             OxFileError::Symbol { line, error } => write!(f, "line {line}: {error}"),
@@ -140,7 +156,10 @@ impl OxidationStates {
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
             let stripped = raw.trim();
-            if stripped.is_empty() || stripped.starts_with('#') || !stripped.chars().any(|c| c.is_ascii_digit()) {
+            if stripped.is_empty()
+                || stripped.starts_with('#')
+                || !stripped.chars().any(|c| c.is_ascii_digit())
+            {
                 continue;
             }
             let mut tokens = stripped.split_whitespace();
@@ -152,11 +171,15 @@ impl OxidationStates {
             };
             let mut list = Vec::new();
             for token in tokens {
-                let value: i64 = token
-                    .strip_prefix('+')
-                    .unwrap_or(token)
-                    .parse()
-                    .map_err(|_| OxFileError::State { line, token: token.chars().take(20).collect() })?;
+                let value: i64 =
+                    token
+                        .strip_prefix('+')
+                        .unwrap_or(token)
+                        .parse()
+                        .map_err(|_| OxFileError::State {
+                            line,
+                            token: token.chars().take(20).collect(),
+                        })?;
                 if !(-9..=9).contains(&value) {
                     return Err(OxFileError::OutOfRange { line, value });
                 }
@@ -171,7 +194,10 @@ impl OxidationStates {
         if states.iter().all(Vec::is_empty) {
             return Err(OxFileError::NoStates);
         }
-        Ok(OxidationStates { name: name.to_string(), states })
+        Ok(OxidationStates {
+            name: name.to_string(),
+            states,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -194,7 +220,11 @@ impl OxidationStates {
         for e in Element::all() {
             out.push_str(e.symbol());
             for q in self.of(e) {
-                out.push_str(&if *q > 0 { format!(" +{q}") } else { format!(" {q}") });
+                out.push_str(&if *q > 0 {
+                    format!(" +{q}")
+                } else {
+                    format!(" {q}")
+                });
             }
             out.push('\n');
         }
@@ -214,20 +244,31 @@ mod tests {
     fn builtin_sets_have_smacts_species_counts() {
         // Species over H..Lr in the smact 4.0.2 data files (SPEC: 421 for smact14).
         assert_eq!(OxidationSet::Smact14.states().species_count(), 421);
-        assert_eq!(OxidationSet::Smact14.states().of(el("Fe")), [-2, -1, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(
+            OxidationSet::Smact14.states().of(el("Fe")),
+            [-2, -1, 1, 2, 3, 4, 5, 6]
+        );
         assert_eq!(OxidationSet::Smact14.states().of(el("He")), [] as [i8; 0]);
         assert!(OxidationSet::Wiki.states().of(el("Li")).contains(&0));
     }
 
     #[test]
     fn user_files_parse_like_smact_and_errors_name_the_line() {
-        let s = OxidationStates::parse_smact_file("mine", "# comment\nFe +2 +3\nO -2\nHe\nFe 2\nRf 4\n").unwrap();
+        let s = OxidationStates::parse_smact_file(
+            "mine",
+            "# comment\nFe +2 +3\nO -2\nHe\nFe 2\nRf 4\n",
+        )
+        .unwrap();
         assert_eq!(s.of(el("Fe")), [2]);
         assert_eq!(s.of(el("O")), [-2]);
         assert_eq!(s.species_count(), 2);
         let round = OxidationStates::parse_smact_file("mine", &s.to_smact_file()).unwrap();
         assert_eq!(round.states, s.states);
-        let err = |t: &str| OxidationStates::parse_smact_file("x", t).unwrap_err().to_string();
+        let err = |t: &str| {
+            OxidationStates::parse_smact_file("x", t)
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(err("Fe 2\nXx 3"), "line 2: 'Xx' is not an element symbol");
         assert!(err("Fe 2.5").starts_with("line 1: '2.5' is not a whole-number oxidation state"));
         assert!(err("Fe 12").contains("outside -9..+9"));

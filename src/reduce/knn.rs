@@ -43,7 +43,11 @@ pub fn exact_nearest_neighbors(data: ArrayView2<f32>, k: usize) -> KnnGraph {
         let xi = data.row(i);
         for j in 0..n {
             if j != i {
-                let d2: f32 = xi.iter().zip(data.row(j)).map(|(a, b)| (a - b) * (a - b)).sum();
+                let d2: f32 = xi
+                    .iter()
+                    .zip(data.row(j))
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum();
                 row.push((d2, j as u32));
             }
         }
@@ -56,7 +60,11 @@ pub fn exact_nearest_neighbors(data: ArrayView2<f32>, k: usize) -> KnnGraph {
         indices.extend(row.iter().map(|&(_, j)| j));
         distances.extend(row.iter().map(|&(d2, _)| d2.sqrt()));
     }
-    KnnGraph { k, indices, distances }
+    KnnGraph {
+        k,
+        indices,
+        distances,
+    }
 }
 
 #[cfg(test)]

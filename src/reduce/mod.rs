@@ -56,23 +56,48 @@ impl Observer for Silent {
 pub enum ReduceError {
     Cancelled,
     /// Too few rows for the method and its parameters.
-    TooFewPoints { points: usize, needed: usize, why: String },
+    TooFewPoints {
+        points: usize,
+        needed: usize,
+        why: String,
+    },
     /// A parameter outside its accepted range.
-    BadParameter { name: &'static str, value: String, accepted: String },
+    BadParameter {
+        name: &'static str,
+        value: String,
+        accepted: String,
+    },
     /// A NaN or infinity in the input.
-    NonFinite { row: usize, column: usize },
+    NonFinite {
+        row: usize,
+        column: usize,
+    },
 }
 
 impl fmt::Display for ReduceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReduceError::Cancelled => write!(f, "cancelled"),
-            ReduceError::TooFewPoints { points, needed, why } => {
-                write!(f, "{points} points is too few: at least {needed} are needed ({why})")
+            ReduceError::TooFewPoints {
+                points,
+                needed,
+                why,
+            } => {
+                write!(
+                    f,
+                    "{points} points is too few: at least {needed} are needed ({why})"
+                )
             }
-            ReduceError::BadParameter { name, value, accepted } => write!(f, "{name} = {value} is outside {accepted}"),
+            ReduceError::BadParameter {
+                name,
+                value,
+                accepted,
+            } => write!(f, "{name} = {value} is outside {accepted}"),
             ReduceError::NonFinite { row, column } => {
-                write!(f, "row {row}, column {column} of the input is not a finite number")
+                write!(
+                    f,
+                    "row {row}, column {column} of the input is not a finite number"
+                )
             }
         }
     }

@@ -33,6 +33,14 @@ impl Default for UmapParams {
     }
 }
 
-pub fn umap(_data: ArrayView2<f32>, _params: &UmapParams, _observer: &mut dyn Observer) -> Result<Array2<f32>, ReduceError> {
-    Err(ReduceError::BadParameter { name: "method", value: "umap".into(), accepted: "methods implemented so far".into() })
+pub fn umap(
+    _data: ArrayView2<f32>,
+    _params: &UmapParams,
+    _observer: &mut dyn Observer,
+) -> Result<Array2<f32>, ReduceError> {
+    Err(ReduceError::BadParameter {
+        name: "method",
+        value: "umap".into(),
+        accepted: "methods implemented so far".into(),
+    })
 }

@@ -25,7 +25,7 @@ pub struct Args {
 }
 
 /// Flags that take no value.
-const SWITCHES: [&str; 3] = ["json", "help", "quiet"];
+const SWITCHES: [&str; 3] = ["json", "help", "time"];
 
 impl Args {
     pub fn parse(command: &str, raw: &[String]) -> Result<Args, CliError> {
@@ -54,7 +54,9 @@ impl Args {
                         Some(v) => v,
                         None => {
                             i += 1;
-                            raw.get(i).cloned().ok_or_else(|| CliError(format!("--{name} needs a value")))?
+                            raw.get(i)
+                                .cloned()
+                                .ok_or_else(|| CliError(format!("--{name} needs a value")))?
                         }
                     };
                     if args.values.insert(name.clone(), value).is_some() {
@@ -80,13 +82,18 @@ impl Args {
         self.values.get(name).cloned()
     }
 
-    #[allow(dead_code)]
     pub fn required(&mut self, name: &str, what: &str) -> Result<String, CliError> {
-        self.value(name).ok_or_else(|| CliError(format!("{} needs --{name} ({what})", self.command)))
+        self.value(name)
+            .ok_or_else(|| CliError(format!("{} needs --{name} ({what})", self.command)))
     }
 
     /// `--name` parsed as a number in `range`, or `default`.
-    pub fn number<T>(&mut self, name: &str, default: Option<T>, range: std::ops::RangeInclusive<T>) -> Result<T, CliError>
+    pub fn number<T>(
+        &mut self,
+        name: &str,
+        default: Option<T>,
+        range: std::ops::RangeInclusive<T>,
+    ) -> Result<T, CliError>
     where
         T: FromStr + PartialOrd + Display + Copy,
     {
@@ -94,10 +101,18 @@ impl Args {
             return default.ok_or_else(|| CliError(format!("{} needs --{name}", self.command)));
         };
         let v: T = raw.trim().parse().map_err(|_| {
-            CliError(format!("--{name}: '{raw}' is not a whole number in {}..={}", range.start(), range.end()))
+            CliError(format!(
+                "--{name}: '{raw}' is not a whole number in {}..={}",
+                range.start(),
+                range.end()
+            ))
         })?;
         if !range.contains(&v) {
-            return Err(CliError(format!("--{name}: {v} is outside {}..={}", range.start(), range.end())));
+            return Err(CliError(format!(
+                "--{name}: {v} is outside {}..={}",
+                range.start(),
+                range.end()
+            )));
         }
         Ok(v)
     }
@@ -119,11 +134,17 @@ impl Args {
     pub fn finish(self) -> Result<(), CliError> {
         for name in self.values.keys().chain(&self.switches) {
             if !self.used.contains(name) {
-                return Err(CliError(format!("{} does not take --{name} (see crystal-atlas help)", self.command)));
+                return Err(CliError(format!(
+                    "{} does not take --{name} (see crystal-atlas help)",
+                    self.command
+                )));
             }
         }
         if let Some(p) = self.positional.first() {
-            return Err(CliError(format!("{}: unexpected argument '{p}' (see crystal-atlas help)", self.command)));
+            return Err(CliError(format!(
+                "{}: unexpected argument '{p}' (see crystal-atlas help)",
+                self.command
+            )));
         }
         Ok(())
     }

@@ -4,7 +4,6 @@ use std::io::Write;
 
 use crystal_atlas::chem::{ChemicalSystem, Composition};
 use crystal_atlas::explain::explain as explain_composition;
-use crystal_atlas::filter::allowed_compositions;
 use crystal_atlas::label::Category;
 
 use crate::args::{Args, CliError};
@@ -13,7 +12,11 @@ use crate::settings::Settings;
 /// Writes to stdout; a closed pipe (`| head`) ends the program quietly.
 pub fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.write_all(b"\n")).is_err() {
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.write_all(b"\n"))
+        .is_err()
+    {
         std::process::exit(0);
     }
 }
@@ -52,7 +55,10 @@ pub fn system(mut args: Args) -> Result<(), CliError> {
                 v["system"] = serde_json::Value::String(sub.to_string());
                 json_line(&v);
             } else {
-                out(&format!("{}\t{}\t{}\t{}", sub, e.formula, e.category, e.summary));
+                out(&format!(
+                    "{}\t{}\t{}\t{}",
+                    sub, e.formula, e.category, e.summary
+                ));
             }
         }
     }
@@ -67,15 +73,154 @@ fn system_compositions(elements: &[crystal_atlas::Element], max: u32) -> Vec<Com
         .collect()
 }
 
+/// What `list --category` selects.
+#[derive(Clone, Copy)]
+enum Selection {
+    Allowed(bool),
+    Category(Category),
+}
+
+impl Selection {
+    fn parse(name: &str) -> Result<Selection, CliError> {
+        match name {
+            "allowed" => Ok(Selection::Allowed(true)),
+            "forbidden" => Ok(Selection::Allowed(false)),
+            other => Category::from_name(other).map(Selection::Category).ok_or_else(|| {
+                CliError(format!(
+                    "--category: '{other}' is not one of allowed, forbidden, standard, missing, interesting, unlikely"
+                ))
+            }),
+        }
+    }
+
+    fn matches(self, category: Category) -> bool {
+        match self {
+            Selection::Allowed(allowed) => category.allowed() == allowed,
+            Selection::Category(c) => c == category,
+        }
+    }
+}
+
 pub fn list(mut args: Args) -> Result<(), CliError> {
-    let _ = (&mut args, allowed_compositions, Category::ALL);
-    Err(CliError("list: not available yet".into()))
+    let order = order(&mut args)?;
+    let selection =
+        Selection::parse(&args.required("category", "allowed, forbidden or a category name")?)?;
+    let limit: Option<u64> = match args.value("limit") {
+        None => None,
+        Some(_) => Some(args.number("limit", None, 1..=u64::MAX)?),
+    };
+    let settings = Settings::from_args(&mut args)?;
+    args.finish()?;
+    if order == 4 && limit.is_none() {
+        return Err(CliError(
+            "list --order 4 needs --limit K: the quaternary space holds 1.7e10 compositions".into(),
+        ));
+    }
+    let labeller = settings.labeller();
+    let mut left = limit.unwrap_or(u64::MAX);
+    if let Selection::Category(c) = selection
+        && c.known()
+    {
+        // Known categories come from the known set: no need to walk the space.
+        let mut found: Vec<Composition> = settings
+            .known
+            .compositions_within(order, settings.threshold)
+            .filter(|k| labeller.category(k) == c)
+            .collect();
+        found.sort();
+        for c in found.iter().take(left.min(usize::MAX as u64) as usize) {
+            out(&c.to_string());
+        }
+        return Ok(());
+    }
+    let tuples = crystal_atlas::enumerate::coprime_tuples(order, settings.threshold);
+    for set in crystal_atlas::enumerate::combinations(crystal_atlas::data::ELEMENT_COUNT, order) {
+        let elements: Vec<crystal_atlas::Element> = set
+            .iter()
+            .map(|&i| crystal_atlas::Element::from_z(i as u8 + 1).expect("0..103"))
+            .collect();
+        for t in &tuples {
+            let c =
+                Composition::new(elements.iter().copied().zip(t.iter().copied())).expect("valid");
+            if selection.matches(labeller.category(&c)) {
+                out(&c.to_string());
+                left -= 1;
+                if left == 0 {
+                    return Ok(());
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
-pub fn counts(_args: Args) -> Result<(), CliError> {
-    Err(CliError("counts: not available yet".into()))
+/// Reads `--order`, one of 2, 3, 4.
+fn order(args: &mut Args) -> Result<usize, CliError> {
+    args.number("order", None, 2..=4)
 }
 
-pub fn sample(_args: Args) -> Result<(), CliError> {
-    Err(CliError("sample: not available yet".into()))
+pub fn counts(mut args: Args) -> Result<(), CliError> {
+    let order = order(&mut args)?;
+    let json = args.switch("json");
+    let time = args.switch("time");
+    let settings = Settings::from_args(&mut args)?;
+    args.finish()?;
+    let start = std::time::Instant::now();
+    let c = crystal_atlas::count::count_space(
+        order,
+        &settings.ox,
+        settings.threshold,
+        &settings.known,
+        &mut |_| true,
+    )
+    .expect("not cancelled");
+    if time {
+        eprintln!(
+            "counts: order {order} in {:.1} ms",
+            start.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    if json {
+        json_line(&serde_json::to_value(c).expect("serialisable"));
+    } else {
+        let pct = |x: u64| 100.0 * x as f64 / c.unique as f64;
+        out(&format!(
+            "order {}: unique {}, allowed {} ({:.2}%), standard {} ({:.3}%), missing {} ({:.2}%), interesting {} ({:.3}%), unlikely {} ({:.2}%)",
+            c.order,
+            c.unique,
+            c.allowed,
+            pct(c.allowed),
+            c.standard,
+            pct(c.standard),
+            c.missing,
+            pct(c.missing),
+            c.interesting,
+            pct(c.interesting),
+            c.unlikely,
+            pct(c.unlikely)
+        ));
+    }
+    Ok(())
+}
+
+pub fn sample(mut args: Args) -> Result<(), CliError> {
+    let order = order(&mut args)?;
+    let per_category = args.number(
+        "per-category",
+        None,
+        1..=crystal_atlas::sample::MAX_PER_CATEGORY,
+    )?;
+    let seed = args.number("seed", Some(42u64), 0..=u64::MAX)?;
+    let settings = Settings::from_args(&mut args)?;
+    args.finish()?;
+    let s = crystal_atlas::sample::sample(order, per_category, seed, &settings.labeller())?;
+    for (category, available) in &s.shortfalls {
+        eprintln!(
+            "crystal-atlas: note: only {available} {category} compositions exist; all are included"
+        );
+    }
+    for (c, category) in s.compositions.iter().zip(&s.categories) {
+        out(&format!("{c},{category}"));
+    }
+    Ok(())
 }

@@ -11,7 +11,7 @@ use args::{Args, CliError};
 const HELP: &str = "crystal-atlas: maps of inorganic crystal chemical space (Park et al., Faraday Discuss. 2024)
 
 USAGE
-  crystal-atlas counts --order N [--max-stoich 8] [--ox-set NAME|FILE] [--known mp|oqmd|aflow|none|FILE] [--json]
+  crystal-atlas counts --order N [--max-stoich 8] [--ox-set NAME|FILE] [--known mp|oqmd|aflow|none|FILE] [--json] [--time]
   crystal-atlas list --order N --category allowed|forbidden|standard|missing|interesting|unlikely [--limit K]
   crystal-atlas explain FORMULA [--json]
   crystal-atlas system Li-Zn-Sn-O [--json]
@@ -22,7 +22,9 @@ Common options: --max-stoich (default 8), --ox-set smact14|icsd16|icsd24|pymatge
 
 fn run(argv: &[String]) -> Result<(), CliError> {
     let Some((command, rest)) = argv.split_first() else {
-        return Err(CliError("no command given; try 'crystal-atlas help'".into()));
+        return Err(CliError(
+            "no command given; try 'crystal-atlas help'".into(),
+        ));
     };
     let args = Args::parse(command, rest)?;
     match command.as_str() {
@@ -35,7 +37,9 @@ fn run(argv: &[String]) -> Result<(), CliError> {
             println!("{HELP}");
             Ok(())
         }
-        other => Err(CliError(format!("unknown command '{other}'; commands: counts, list, explain, system, sample, help"))),
+        other => Err(CliError(format!(
+            "unknown command '{other}'; commands: counts, list, explain, system, sample, help"
+        ))),
     }
 }
 

@@ -34,26 +34,46 @@ impl Settings {
                 None => Cow::Owned(read_known_file(&name)?),
             },
         };
-        Ok(Settings { ox, threshold, known })
+        Ok(Settings {
+            ox,
+            threshold,
+            known,
+        })
     }
 
     pub fn labeller(&self) -> Labeller<'_> {
-        Labeller { ox: &self.ox, threshold: self.threshold, known: &self.known }
+        Labeller {
+            ox: &self.ox,
+            threshold: self.threshold,
+            known: &self.known,
+        }
     }
 }
 
 fn embedded(source: KnownSource) -> &'static KnownSet {
-    source.embedded().expect("native builds embed every known set")
+    source
+        .embedded()
+        .expect("native builds embed every known set")
 }
 
 fn read_file(path: &str, what: &str, names: &str) -> Result<Vec<u8>, CliError> {
-    std::fs::read(path).map_err(|e| CliError(format!("{what} '{path}' is neither {names} nor a readable file ({e})")))
+    std::fs::read(path).map_err(|e| {
+        CliError(format!(
+            "{what} '{path}' is neither {names} nor a readable file ({e})"
+        ))
+    })
 }
 
 fn read_ox_file(path: &str) -> Result<OxidationStates, CliError> {
-    let bytes = read_file(path, "--ox-set", "smact14, icsd16, icsd24, pymatgen_sp, wiki")?;
-    let text = String::from_utf8(bytes).map_err(|_| CliError(format!("--ox-set '{path}': not UTF-8 text")))?;
-    OxidationStates::parse_smact_file(path, &text).map_err(|e| CliError(format!("--ox-set '{path}': {e}")))
+    let bytes = read_file(
+        path,
+        "--ox-set",
+        "smact14, icsd16, icsd24, pymatgen_sp, wiki",
+    )?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError(format!("--ox-set '{path}': not UTF-8 text")))?;
+    OxidationStates::parse_smact_file(path, &text)
+        .map_err(|e| CliError(format!("--ox-set '{path}': {e}")))
 }
 
 fn read_known_file(path: &str) -> Result<KnownSet, CliError> {

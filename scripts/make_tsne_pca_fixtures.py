@@ -26,7 +26,7 @@ pca_dir = root / "tests/fixtures/pca"
 tsne_dir = root / "tests/fixtures/tsne"
 pca_dir.mkdir(parents=True, exist_ok=True)
 tsne_dir.mkdir(parents=True, exist_ok=True)
-source = f"scripts/make_reduce_fixtures.py, scikit-learn {sklearn.__version__}, numpy {np.__version__}"
+source = f"scripts/make_tsne_pca_fixtures.py, scikit-learn {sklearn.__version__}, numpy {np.__version__}"
 
 
 def f32_list(a):

@@ -1,0 +1,23 @@
+// Runs a wasm32-wasip1 build of a Rust program (e.g. the crystal-atlas CLI)
+// under Node's WASI, so benchmarks can time the same code as wasm.
+// Usage: node scripts/wasi-run.mjs program.wasm [args...]
+// The host file system is visible at the same paths; the exit code passes through.
+import { readFile } from "node:fs/promises";
+import { WASI } from "node:wasi";
+import process from "node:process";
+
+const [wasmPath, ...args] = process.argv.slice(2);
+if (!wasmPath) {
+  console.error("usage: node scripts/wasi-run.mjs program.wasm [args...]");
+  process.exit(2);
+}
+const wasi = new WASI({
+  version: "preview1",
+  args: [wasmPath, ...args],
+  env: process.env,
+  preopens: { "/": "/" },
+  returnOnExit: true,
+});
+const module = await WebAssembly.compile(await readFile(wasmPath));
+const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+process.exitCode = wasi.start(instance);
