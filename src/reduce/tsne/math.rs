@@ -106,7 +106,7 @@ pub(crate) fn cos_sin_turns(k: usize, n: usize) -> (f64, f64) {
     // angle = (eighth + rest / n) * pi/4; fold each octant onto [0, pi/4].
     let quarter_pi = std::f64::consts::FRAC_PI_4;
     let within = |r: usize| quarter_pi * r as f64 / n as f64;
-    let (c, s) = if eighth % 2 == 0 {
+    let (c, s) = if eighth.is_multiple_of(2) {
         cos_sin_small(within(rest))
     } else {
         let (c, s) = cos_sin_small(within(n - rest));
