@@ -124,6 +124,41 @@ impl JointProbabilities {
         }
     }
 
+    /// The same probabilities with each point i renamed `rank[i]`.
+    pub(super) fn renumbered(&self, rank: &[u32]) -> JointProbabilities {
+        let n = self.len;
+        let mut row_start = vec![0u32; n + 1];
+        for i in 0..n {
+            for &j in &self.column[self.row_start[i] as usize..self.row_start[i + 1] as usize] {
+                row_start[rank[i].min(rank[j as usize]) as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            row_start[i + 1] += row_start[i];
+        }
+        let mut next: Vec<u32> = row_start[..n].to_vec();
+        let mut entries = vec![(0u32, 0.0f32); self.column.len()];
+        for i in 0..n {
+            let range = self.row_start[i] as usize..self.row_start[i + 1] as usize;
+            for (&j, &p) in self.column[range.clone()].iter().zip(&self.value[range]) {
+                let (a, b) = (rank[i], rank[j as usize]);
+                let row = a.min(b) as usize;
+                entries[next[row] as usize] = (a.max(b), p);
+                next[row] += 1;
+            }
+        }
+        for i in 0..n {
+            entries[row_start[i] as usize..row_start[i + 1] as usize]
+                .sort_unstable_by_key(|&(j, _)| j);
+        }
+        JointProbabilities {
+            len: n,
+            row_start,
+            column: entries.iter().map(|&(j, _)| j).collect(),
+            value: entries.iter().map(|&(_, p)| p).collect(),
+        }
+    }
+
     /// Pairs (j, p_ij) with j > i.
     #[cfg(test)]
     pub(super) fn upper_row(&self, i: usize) -> impl Iterator<Item = (usize, f32)> + '_ {
@@ -216,6 +251,34 @@ mod tests {
         for (g, w) in got.iter().zip(&want) {
             assert_eq!((g.0, g.1), (w.0, w.1));
             assert!((f64::from(g.2) - w.2).abs() <= 1e-6 * w.2, "{g:?} vs {w:?}");
+        }
+    }
+
+    #[test]
+    fn renumbering_keeps_every_pair() {
+        let f = fixture();
+        let k = f["k"].as_u64().unwrap() as usize;
+        let graph = KnnGraph {
+            k,
+            indices: floats(&f["neighbors"]).iter().map(|&j| j as u32).collect(),
+            distances: vec![1.0; floats(&f["neighbors"]).len()],
+        };
+        let joint = JointProbabilities::from_conditional(&graph, &floats(&f["conditional_p"]));
+        let n = joint.len as u32;
+        let rank: Vec<u32> = (0..n).map(|i| (i * 37 + 11) % n).collect();
+        let renamed = joint.renumbered(&rank);
+        let pairs = |p: &JointProbabilities, name: &dyn Fn(usize) -> u32| {
+            let mut all: Vec<(u32, u32, u32)> = (0..p.len)
+                .flat_map(|i| p.upper_row(i).map(move |(j, v)| (i, j, v)))
+                .map(|(i, j, v)| (name(i).min(name(j)), name(i).max(name(j)), v.to_bits()))
+                .collect();
+            all.sort_unstable();
+            all
+        };
+        assert_eq!(pairs(&renamed, &|i| i as u32), pairs(&joint, &|i| rank[i]));
+        for i in 0..renamed.len {
+            let columns: Vec<usize> = renamed.upper_row(i).map(|(j, _)| j).collect();
+            assert!(columns.windows(2).all(|w| w[0] < w[1]) && columns.iter().all(|&j| j > i));
         }
     }
 

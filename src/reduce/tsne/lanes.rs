@@ -50,6 +50,13 @@ mod imp {
         // SAFETY: SSE is part of the x86-64 baseline.
         unsafe { _mm_div_ps(a, b) }
     }
+
+    /// a > b ? a : b (MAXPS returns its second operand unless the first is
+    /// greater).
+    pub fn max(a: Inner, b: Inner) -> Inner {
+        // SAFETY: SSE is part of the x86-64 baseline.
+        unsafe { _mm_max_ps(a, b) }
+    }
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -89,6 +96,11 @@ mod imp {
 
     pub fn div(a: Inner, b: Inner) -> Inner {
         f32x4_div(a, b)
+    }
+
+    /// a > b ? a : b (`pmax(b, a)` is `b < a ? a : b`).
+    pub fn max(a: Inner, b: Inner) -> Inner {
+        f32x4_pmax(b, a)
     }
 }
 
@@ -130,6 +142,10 @@ mod imp {
     pub fn div(a: Inner, b: Inner) -> Inner {
         map(a, b, |x, y| x / y)
     }
+
+    pub fn max(a: Inner, b: Inner) -> Inner {
+        map(a, b, |x, y| if x > y { x } else { y })
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -154,6 +170,26 @@ impl F32x4 {
     #[inline(always)]
     pub(super) fn to_array(self) -> [f32; 4] {
         imp::to_array(self.0)
+    }
+
+    /// Stores the lanes in `out[..4]`.
+    #[inline(always)]
+    pub(super) fn write_to(self, out: &mut [f32]) {
+        out[..4].copy_from_slice(&self.to_array());
+    }
+
+    /// Lane by lane `self > other ? self : other`: one instruction on every
+    /// target, unlike `f32::max`, whose NaN rules cost a library call in wasm.
+    #[inline(always)]
+    pub(super) fn max(self, other: F32x4) -> F32x4 {
+        F32x4(imp::max(self.0, other.0))
+    }
+
+    /// (l0 + l1) + (l2 + l3).
+    #[inline(always)]
+    pub(super) fn sum(self) -> f32 {
+        let a = self.to_array();
+        (a[0] + a[1]) + (a[2] + a[3])
     }
 }
 
@@ -213,5 +249,13 @@ mod tests {
                 .collect();
             assert_eq!(got.to_array().map(f32::to_bits).to_vec(), want);
         }
+        assert_eq!(F32x4::new([1.0, 2.0, 3.0, 4.0]).sum(), 10.0);
+        // Ties between zeros pick the second operand on every target.
+        let m = F32x4::new([0.0, -0.0, 1.0, -1.0]).max(F32x4::new([-0.0, 0.0, 1.0, 2.0]));
+        let want = [-0.0f32, 0.0, 1.0, 2.0].map(f32::to_bits);
+        assert_eq!(m.to_array().map(f32::to_bits), want);
+        let mut out = [0.0; 5];
+        va.write_to(&mut out[1..]);
+        assert_eq!(out, [0.0, 1.5, -2.0, 3.0e-39, 1.0e30]);
     }
 }

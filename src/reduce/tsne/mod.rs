@@ -147,24 +147,83 @@ pub fn tsne_with_neighbors(
         ("optimize", params.n_iter - early, 1.0, MOMENTUM_LATE),
     ];
     let mut optimizer = Optimizer::new(n);
+    let mut p = p;
+    // Point i of the optimisation is row order[i] of the data.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    let mut layout = vec![0.0f32; 2 * n];
     let mut iteration = 0;
     for (stage, iterations, exaggeration, momentum) in phases {
+        if iterations == 0 {
+            continue;
+        }
+        // The momentum and gains restart here, so this is the moment to
+        // renumber the points in map order: neighbours on the map become
+        // neighbours in memory, which the force loops' gathers need.
+        let map_order = spatial_order(&y);
+        let mut rank = vec![0u32; n];
+        for (new, &old) in map_order.iter().enumerate() {
+            rank[old as usize] = new as u32;
+        }
+        p = p.renumbered(&rank);
+        y = map_order
+            .iter()
+            .flat_map(|&old| [y[2 * old as usize], y[2 * old as usize + 1]])
+            .collect();
+        order = map_order.iter().map(|&old| order[old as usize]).collect();
         optimizer.reset();
         for done in 1..=iterations {
             optimizer.step(&p, &mut y, exaggeration, momentum, learning_rate);
             iteration += 1;
             let snapshot = iteration == params.n_iter
                 || (params.snapshot_interval > 0 && iteration % params.snapshot_interval == 0);
+            if snapshot {
+                for (point, &row) in y.chunks_exact(2).zip(&order) {
+                    layout[2 * row as usize..2 * row as usize + 2].copy_from_slice(point);
+                }
+            }
             report(
                 observer,
                 stage,
                 done,
                 iterations,
-                snapshot.then_some(y.as_slice()),
+                snapshot.then_some(layout.as_slice()),
             )?;
         }
     }
-    Ok(Array2::from_shape_vec((n, 2), y).expect("y holds n x 2 values"))
+    Ok(Array2::from_shape_vec((n, 2), layout).expect("the layout holds n x 2 values"))
+}
+
+/// The points' indices along a Z-order (Morton) curve over their bounding
+/// box, on a 2^16 x 2^16 grid, ties by index.
+fn spatial_order(y: &[f32]) -> Vec<u32> {
+    let (lo, hi) = repulsion::bounds(y);
+    let cell = |v: f32, d: usize| {
+        let width = hi[d] - lo[d];
+        if width > 0.0 {
+            (((v - lo[d]) / width) * 65535.0) as u64
+        } else {
+            0
+        }
+    };
+    // Interleave the bits of x and y.
+    let spread = |mut v: u64| {
+        v = (v | (v << 8)) & 0x00ff_00ff;
+        v = (v | (v << 4)) & 0x0f0f_0f0f;
+        v = (v | (v << 2)) & 0x3333_3333;
+        (v | (v << 1)) & 0x5555_5555
+    };
+    let mut keyed: Vec<(u64, u32)> = y
+        .chunks_exact(2)
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                spread(cell(p[0], 0)) | (spread(cell(p[1], 1)) << 1),
+                i as u32,
+            )
+        })
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// The graph with each point's `k` nearest neighbours only.
@@ -320,7 +379,9 @@ impl Optimizer {
             } else {
                 *gain * 0.8
             };
-            *gain = gain.max(MIN_GAIN);
+            if *gain < MIN_GAIN {
+                *gain = MIN_GAIN;
+            }
             *update = momentum * *update - rate * *gain * gradient;
             *yc += *update;
         }

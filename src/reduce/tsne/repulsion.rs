@@ -26,6 +26,7 @@
 //! 0.3%, better than FIt-SNE's defaults; see `forces_match_exact_sums`.
 
 use super::fft::Fft2;
+use super::lanes::F32x4;
 
 /// Node spacing at or below which the grid alone is accurate (no near field).
 const FINE_SPACING: f32 = 1.0 / 3.0;
@@ -50,6 +51,7 @@ pub(super) struct Repulsion {
     /// Charge (then field) planes, size x size.
     re: Vec<f32>,
     im: Vec<f32>,
+    stencils: Vec<Stencil>,
     near: NearField,
 }
 
@@ -83,6 +85,7 @@ impl Repulsion {
             grid: None,
             re: Vec::new(),
             im: Vec::new(),
+            stencils: Vec::new(),
             near: NearField::default(),
         }
     }
@@ -107,13 +110,16 @@ impl Repulsion {
         self.re.resize(size * size, 0.0);
         self.im.clear();
         self.im.resize(size * size, 0.0);
-        for point in y.chunks_exact(2) {
-            let stencil = Stencil::new(point, origin, inverse_spacing, size);
+        self.stencils.clear();
+        self.stencils.extend(
+            y.chunks_exact(2)
+                .map(|p| Stencil::new(p, origin, inverse_spacing, size)),
+        );
+        for stencil in &self.stencils {
+            let wx = F32x4::new(stencil.wx);
             for (b, &wy) in stencil.wy.iter().enumerate() {
                 let row = &mut self.re[stencil.base + b * size..][..4];
-                for (c, &wx) in row.iter_mut().zip(&stencil.wx) {
-                    *c += wy * wx;
-                }
+                (F32x4::from_slice(row) + F32x4::splat(wy) * wx).write_to(row);
             }
         }
 
@@ -133,23 +139,17 @@ impl Repulsion {
         }
         grid.fft.inverse(&mut self.re, &mut self.im, true);
 
-        for (point, force) in y.chunks_exact(2).zip(forces.chunks_exact_mut(2)) {
-            let stencil = Stencil::new(point, origin, inverse_spacing, size);
-            let (mut fx, mut fy) = (0.0f32, 0.0f32);
+        for (stencil, force) in self.stencils.iter().zip(forces.chunks_exact_mut(2)) {
+            let mut gx = F32x4::splat(0.0);
+            let mut gy = F32x4::splat(0.0);
             for (b, &wy) in stencil.wy.iter().enumerate() {
                 let at = stencil.base + b * size;
-                let (rx, ry) = (&self.re[at..at + 4], &self.im[at..at + 4]);
-                let mut sx = 0.0f32;
-                let mut sy = 0.0f32;
-                for ((&wx, &gx), &gy) in stencil.wx.iter().zip(rx).zip(ry) {
-                    sx += wx * gx;
-                    sy += wx * gy;
-                }
-                fx += wy * sx;
-                fy += wy * sy;
+                gx = gx + F32x4::splat(wy) * F32x4::from_slice(&self.re[at..at + 4]);
+                gy = gy + F32x4::splat(wy) * F32x4::from_slice(&self.im[at..at + 4]);
             }
-            force[0] = fx;
-            force[1] = fy;
+            let wx = F32x4::new(stencil.wx);
+            force[0] = (gx * wx).sum();
+            force[1] = (gy * wx).sum();
         }
         let n = y.len() / 2;
         let mut z = self_energy - n as f64 * grid.k1_self;
@@ -255,12 +255,13 @@ impl Stencil {
     fn new(point: &[f32], origin: [f32; 2], inverse_spacing: f32, size: usize) -> Stencil {
         let tx = (point[0] - origin[0]) * inverse_spacing;
         let ty = (point[1] - origin[1]) * inverse_spacing;
-        let (fx, fy) = (tx.floor(), ty.floor());
-        let base = (fy as usize - 1) * size + fx as usize - 1;
+        // t >= 1 on the grid, so truncation is floor (and cheaper).
+        let (ix, iy) = (tx as usize, ty as usize);
+        let base = (iy - 1) * size + ix - 1;
         Stencil {
             base,
-            wx: cubic_weights(tx - fx),
-            wy: cubic_weights(ty - fy),
+            wx: cubic_weights(tx - ix as f32),
+            wy: cubic_weights(ty - iy as f32),
         }
     }
 }
@@ -276,13 +277,19 @@ fn cubic_weights(f: f32) -> [f32; 4] {
     ]
 }
 
-fn bounds(y: &[f32]) -> ([f32; 2], [f32; 2]) {
+/// The lower and upper corners of the points' bounding box (by comparisons,
+/// as `f32::min` is a library call in wasm).
+pub(super) fn bounds(y: &[f32]) -> ([f32; 2], [f32; 2]) {
     let mut lo = [f32::INFINITY; 2];
     let mut hi = [f32::NEG_INFINITY; 2];
     for point in y.chunks_exact(2) {
         for d in 0..2 {
-            lo[d] = lo[d].min(point[d]);
-            hi[d] = hi[d].max(point[d]);
+            if point[d] < lo[d] {
+                lo[d] = point[d];
+            }
+            if point[d] > hi[d] {
+                hi[d] = point[d];
+            }
         }
     }
     (lo, hi)
@@ -404,52 +411,53 @@ fn near_pairs(
     k2_plateau: f32,
 ) -> f64 {
     let (xi, yi) = (xs[i], ys[i]);
-    let pair = |x: f32, y: f32| {
-        let (dx, dy) = (xi - x, yi - y);
-        let k1 = 1.0 / (1.0 + dx * dx + dy * dy);
-        let k2 = (k1 * k1 - k2_plateau).max(0.0);
-        (k2 * dx, k2 * dy, (k1 - k1_plateau).max(0.0))
+    let (k1_plateau4, k2_plateau4) = (F32x4::splat(k1_plateau), F32x4::splat(k2_plateau));
+    let (xi4, yi4, zero, one) = (
+        F32x4::splat(xi),
+        F32x4::splat(yi),
+        F32x4::splat(0.0),
+        F32x4::splat(1.0),
+    );
+    let pairs = |x: F32x4, y: F32x4| {
+        let (dx, dy) = (xi4 - x, yi4 - y);
+        let k1 = one / (one + dx * dx + dy * dy);
+        let k2 = (k1 * k1 - k2_plateau4).max(zero);
+        (k2 * dx, k2 * dy, (k1 - k1_plateau4).max(zero))
     };
-    let mut sx = [0.0f32; LANES];
-    let mut sy = [0.0f32; LANES];
-    let mut sz = [0.0f32; LANES];
+    let (mut sx, mut sy, mut sz) = (zero, zero, zero);
     let (xj, yj) = (&xs[range.clone()], &ys[range.clone()]);
     let (fxj, fyj) = (&mut fx[range.clone()], &mut fy[range]);
-    let mut x_chunks = xj.chunks_exact(LANES);
-    let mut y_chunks = yj.chunks_exact(LANES);
-    let mut fx_chunks = fxj.chunks_exact_mut(LANES);
-    let mut fy_chunks = fyj.chunks_exact_mut(LANES);
-    for (((x, y), gx), gy) in (&mut x_chunks)
-        .zip(&mut y_chunks)
-        .zip(&mut fx_chunks)
-        .zip(&mut fy_chunks)
-    {
-        for l in 0..LANES {
-            let (px, py, pz) = pair(x[l], y[l]);
-            sx[l] += px;
-            sy[l] += py;
-            sz[l] += pz;
-            gx[l] -= px;
-            gy[l] -= py;
+    let whole = xj.len() - xj.len() % LANES;
+    for c in (0..whole).step_by(LANES) {
+        let (px, py, pz) = pairs(F32x4::from_slice(&xj[c..]), F32x4::from_slice(&yj[c..]));
+        sx = sx + px;
+        sy = sy + py;
+        sz = sz + pz;
+        (F32x4::from_slice(&fxj[c..]) - px).write_to(&mut fxj[c..]);
+        (F32x4::from_slice(&fyj[c..]) - py).write_to(&mut fyj[c..]);
+    }
+    // The last few, in lanes of their own so the sums keep a fixed order.
+    let rest = xj.len() - whole;
+    if rest > 0 {
+        let lanes = |v: &[f32], pad: f32| {
+            std::array::from_fn(|l| if l < rest { v[whole + l] } else { pad })
+        };
+        // Padding lanes sit far away (finitely, to keep 0 * distance at 0)
+        // and contribute nothing.
+        let (px, py, pz) = pairs(F32x4::new(lanes(xj, xi + 1e18)), F32x4::new(lanes(yj, yi)));
+        sx = sx + px;
+        sy = sy + py;
+        sz = sz + pz;
+        let (px, py) = (px.to_array(), py.to_array());
+        for l in 0..rest {
+            fxj[whole + l] -= px[l];
+            fyj[whole + l] -= py[l];
         }
     }
-    let rest = x_chunks.remainder().iter().zip(y_chunks.remainder());
-    let rest_forces = fx_chunks
-        .into_remainder()
-        .iter_mut()
-        .zip(fy_chunks.into_remainder());
-    for (l, ((&x, &y), (gx, gy))) in rest.zip(rest_forces).enumerate() {
-        let (px, py, pz) = pair(x, y);
-        sx[l] += px;
-        sy[l] += py;
-        sz[l] += pz;
-        *gx -= px;
-        *gy -= py;
-    }
-    let total = |s: [f32; LANES]| (s[0] + s[1]) + (s[2] + s[3]);
-    fx[i] += total(sx);
-    fy[i] += total(sy);
-    f64::from(total(sz))
+    let (sx, sy, sz) = (sx.sum(), sy.sum(), sz.sum());
+    fx[i] += sx;
+    fy[i] += sy;
+    f64::from(sz)
 }
 
 #[cfg(test)]
