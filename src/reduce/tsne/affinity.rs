@@ -29,14 +29,25 @@ pub(super) fn binary_search_perplexity(
         .zip(squared_distances.chunks_exact(k))
         .enumerate()
     {
+        let farthest = distances
+            .iter()
+            .fold(0.0f32, |m, &d| if d > m { d } else { m });
         let mut beta = 1.0f64;
         let mut beta_min = f64::NEG_INFINITY;
         let mut beta_max = f64::INFINITY;
         for _ in 0..BINARY_SEARCH_STEPS {
             let mut sum = 0.0;
-            for (pj, &d) in row.iter_mut().zip(distances) {
-                *pj = math::exp(-f64::from(d) * beta);
-                sum += *pj;
+            if f64::from(farthest) * beta <= math::EXP_RANGE {
+                for (pj, &d) in row.iter_mut().zip(distances) {
+                    *pj = math::exp_in_range(-f64::from(d) * beta);
+                }
+            } else {
+                for (pj, &d) in row.iter_mut().zip(distances) {
+                    *pj = math::exp(-f64::from(d) * beta);
+                }
+            }
+            for &pj in row.iter() {
+                sum += pj;
             }
             if sum == 0.0 {
                 sum = MIN_SUM;

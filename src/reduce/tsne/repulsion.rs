@@ -124,18 +124,28 @@ impl Repulsion {
         }
 
         grid.fft.forward(&mut self.re, &mut self.im, true);
+        // Multiply by the kernel's spectrum; sum |C|^2 K1 in f32 lanes per row
+        // of the spectrum and in f64 across rows.
         let mut self_energy = 0.0f64;
-        for (((re, im), (&gr, &gi)), &k1) in self
+        let rows = self
             .re
-            .iter_mut()
-            .zip(self.im.iter_mut())
-            .zip(grid.g_re.iter().zip(&grid.g_im))
-            .zip(&grid.k1)
+            .chunks_exact_mut(size)
+            .zip(self.im.chunks_exact_mut(size));
+        let kernel_rows = grid
+            .g_re
+            .chunks_exact(size)
+            .zip(grid.g_im.chunks_exact(size));
+        for ((re, im), ((g_re, g_im), k1)) in rows.zip(kernel_rows.zip(grid.k1.chunks_exact(size)))
         {
-            let (cr, ci) = (*re, *im);
-            self_energy += f64::from((cr * cr + ci * ci) * k1);
-            *re = cr * gr - ci * gi;
-            *im = cr * gi + ci * gr;
+            let mut energy = F32x4::splat(0.0);
+            for c in (0..size).step_by(4) {
+                let (cr, ci) = (F32x4::from_slice(&re[c..]), F32x4::from_slice(&im[c..]));
+                let (gr, gi) = (F32x4::from_slice(&g_re[c..]), F32x4::from_slice(&g_im[c..]));
+                energy = energy + (cr * cr + ci * ci) * F32x4::from_slice(&k1[c..]);
+                (cr * gr - ci * gi).write_to(&mut re[c..]);
+                (cr * gi + ci * gr).write_to(&mut im[c..]);
+            }
+            self_energy += f64::from(energy.sum());
         }
         grid.fft.inverse(&mut self.re, &mut self.im, true);
 
