@@ -3,7 +3,7 @@
 //! both ends.
 
 use super::affinity::JointProbabilities;
-use super::lanes::F32x4;
+use crate::reduce::lanes::F32x4;
 
 /// Writes the attractive force on each point (`y` and `forces` interleaved
 /// x, y). `xs` and `ys` are scratch space.

@@ -24,7 +24,6 @@
 mod affinity;
 mod attraction;
 mod fft;
-mod lanes;
 mod math;
 mod repulsion;
 

@@ -26,7 +26,7 @@
 //! 0.3%, better than FIt-SNE's defaults; see `forces_match_exact_sums`.
 
 use super::fft::Fft2;
-use super::lanes::F32x4;
+use crate::reduce::lanes::F32x4;
 
 /// Node spacing at or below which the grid alone is accurate (no near field).
 const FINE_SPACING: f32 = 1.0 / 3.0;

@@ -1,5 +1,6 @@
-//! Four f32 lanes for the per-pair force loops, which the compiler does not
-//! vectorise on its own (their gathers and scatters defeat it).
+//! Four f32 lanes for the reducers' hot loops that the compiler does not
+//! vectorise on its own or not well: t-SNE's per-pair forces (their gathers
+//! and scatters defeat it) and PCA's covariance tiles.
 //!
 //! SSE on x86-64 and SIMD128 on wasm32 (when built with `+simd128`), plain
 //! arrays elsewhere. Every operation is the IEEE one, lane by lane, so the
@@ -149,45 +150,45 @@ mod imp {
 }
 
 #[derive(Clone, Copy)]
-pub(super) struct F32x4(imp::Inner);
+pub(crate) struct F32x4(imp::Inner);
 
 impl F32x4 {
     #[inline(always)]
-    pub(super) fn new(lanes: [f32; 4]) -> F32x4 {
+    pub(crate) fn new(lanes: [f32; 4]) -> F32x4 {
         F32x4(imp::from_array(lanes))
     }
 
     #[inline(always)]
-    pub(super) fn splat(x: f32) -> F32x4 {
+    pub(crate) fn splat(x: f32) -> F32x4 {
         F32x4(imp::splat(x))
     }
 
     #[inline(always)]
-    pub(super) fn from_slice(values: &[f32]) -> F32x4 {
+    pub(crate) fn from_slice(values: &[f32]) -> F32x4 {
         F32x4::new([values[0], values[1], values[2], values[3]])
     }
 
     #[inline(always)]
-    pub(super) fn to_array(self) -> [f32; 4] {
+    pub(crate) fn to_array(self) -> [f32; 4] {
         imp::to_array(self.0)
     }
 
     /// Stores the lanes in `out[..4]`.
     #[inline(always)]
-    pub(super) fn write_to(self, out: &mut [f32]) {
+    pub(crate) fn write_to(self, out: &mut [f32]) {
         out[..4].copy_from_slice(&self.to_array());
     }
 
     /// Lane by lane `self > other ? self : other`: one instruction on every
     /// target, unlike `f32::max`, whose NaN rules cost a library call in wasm.
     #[inline(always)]
-    pub(super) fn max(self, other: F32x4) -> F32x4 {
+    pub(crate) fn max(self, other: F32x4) -> F32x4 {
         F32x4(imp::max(self.0, other.0))
     }
 
     /// (l0 + l1) + (l2 + l3).
     #[inline(always)]
-    pub(super) fn sum(self) -> f32 {
+    pub(crate) fn sum(self) -> f32 {
         let a = self.to_array();
         (a[0] + a[1]) + (a[2] + a[3])
     }
