@@ -33,6 +33,8 @@ parser.add_argument("--wasm")
 parser.add_argument("--repeats", type=int, default=2)
 parser.add_argument("--no-wasm", action="store_true")
 parser.add_argument("--no-sklearn", action="store_true")
+parser.add_argument("--knn-cache", help="our t-SNE reads its neighbour graph from this file (written by the "
+                    "first run): times then leave out our nearest-neighbour search")
 args = parser.parse_args()
 
 X = np.fromfile(args.matrix, "<f4").reshape(-1, args.columns)
@@ -55,7 +57,8 @@ def score(Y):
 def ours(method, command):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "y.f32")
-        run = subprocess.run(command + [method, args.matrix, str(args.columns), out, str(args.repeats)],
+        cache = [os.path.abspath(args.knn_cache)] if args.knn_cache and method == "tsne" else []
+        run = subprocess.run(command + [method, args.matrix, str(args.columns), out, str(args.repeats)] + cache,
                              capture_output=True, text=True, check=True)
         stages = [l.strip() for l in run.stderr.splitlines() if l.startswith("  ")][-4:]
         return float(run.stdout.split()[-1]), np.fromfile(out, "<f4").reshape(n, -1), stages
@@ -77,7 +80,7 @@ if args.wasm and not args.no_wasm:
 
 for name, command in tools:
     seconds, layout, stages = ours("tsne", command)
-    rows.append(("t-SNE", name, seconds, layout, stages))
+    rows.append(("t-SNE", name + (" (kNN cached)" if args.knn_cache else ""), seconds, layout, stages))
 seconds, layout = best_of(lambda: openTSNE.TSNE(n_jobs=2, random_state=42).fit(X))
 rows.append(("t-SNE", f"openTSNE {openTSNE.__version__} (n_jobs=2)", seconds, layout, []))
 if not args.no_sklearn:
