@@ -93,6 +93,12 @@ for name, command in tools:
 seconds, layout = best_of(lambda: PCA(n_components=2).fit_transform(X))
 rows.append(("PCA", f"scikit-learn {sklearn.__version__} PCA", seconds, layout, []))
 
+for task in ("t-SNE", "PCA"):
+    layouts = [r[3] for r in rows if r[0] == task and r[1].startswith("ours")]
+    if len(layouts) == 2:
+        same = layouts[0].tobytes() == layouts[1].tobytes()
+        print(f"{task}: native and wasm layouts {'identical bit for bit' if same else 'DIFFER'}")
+
 print(f"\n{n} x {args.columns} ({os.path.basename(args.matrix)}), best of {args.repeats}; "
       f"quality on {len(subset)} points, k = {K}")
 for task in ("t-SNE", "PCA"):
