@@ -1,8 +1,7 @@
 //! The sample covariance of the centred data, `Xc^T Xc / (N - 1)`, the only
 //! O(N D^2) step of PCA, so it is the one written for speed.
 //!
-//! Rows are taken `BLOCK_ROWS` at a time (a block fits in L1 cache), centred
-//! into f32; each `TI` x `TJ` tile of the upper triangle is summed over the
+//! Rows are taken `BLOCK_ROWS` at a time, centred into f32; each `TI` x `TJ` tile of the upper triangle is summed over the
 //! block in f32 SIMD registers (the `TJ` columns are contiguous: two lanes
 //! of four, SSE natively and SIMD128 in wasm) and added to f64 totals.
 //! An f32 sum never has more than `BLOCK_ROWS` terms, so its rounding error
@@ -12,7 +11,7 @@ use ndarray::ArrayView2;
 
 use crate::reduce::lanes::F32x4;
 
-const BLOCK_ROWS: usize = 32;
+const BLOCK_ROWS: usize = 128;
 const TI: usize = 4;
 const TJ: usize = 8;
 
@@ -22,11 +21,14 @@ pub(super) fn covariance(data: ArrayView2<f32>, mean: &[f64]) -> Vec<f64> {
     let padded = d.next_multiple_of(TJ);
     let mut totals = vec![0.0f64; padded * padded];
     let mut block = vec![0.0f32; padded * BLOCK_ROWS];
+    // Centring by the rounded mean shifts every row by the same tiny amount,
+    // which the covariance does not see (to first order).
+    let mean: Vec<f32> = mean.iter().map(|&m| m as f32).collect();
     for start in (0..n).step_by(BLOCK_ROWS) {
         let rows = (n - start).min(BLOCK_ROWS);
         for (r, centred) in block.chunks_exact_mut(padded).take(rows).enumerate() {
-            for ((c, &x), &m) in centred.iter_mut().zip(data.row(start + r)).zip(mean) {
-                *c = (f64::from(x) - m) as f32;
+            for ((c, &x), &m) in centred.iter_mut().zip(data.row(start + r)).zip(&mean) {
+                *c = x - m;
             }
         }
         let block = &block[..rows * padded];
