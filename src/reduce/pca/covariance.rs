@@ -7,7 +7,7 @@
 //! An f32 sum never has more than `BLOCK_ROWS` terms, so its rounding error
 //! stays near 1e-7 relative whatever N is.
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView2, s};
 
 use crate::reduce::lanes::F32x4;
 
@@ -25,24 +25,8 @@ pub(super) fn covariance(data: ArrayView2<f32>, mean: &[f64]) -> Vec<f64> {
     // which the covariance does not see (to first order).
     let mean: Vec<f32> = mean.iter().map(|&m| m as f32).collect();
     for start in (0..n).step_by(BLOCK_ROWS) {
-        let rows = (n - start).min(BLOCK_ROWS);
-        for (r, centred) in block.chunks_exact_mut(padded).take(rows).enumerate() {
-            for ((c, &x), &m) in centred.iter_mut().zip(data.row(start + r)).zip(&mean) {
-                *c = x - m;
-            }
-        }
-        let block = &block[..rows * padded];
-        for bi in (0..padded).step_by(TI) {
-            for bj in (bi - bi % TJ..padded).step_by(TJ) {
-                let tile = tile_sums(block, padded, bi, bj);
-                for (a, sums) in tile.iter().enumerate() {
-                    let totals = &mut totals[(bi + a) * padded + bj..][..TJ];
-                    for (t, &s) in totals.iter_mut().zip(sums) {
-                        *t += f64::from(s);
-                    }
-                }
-            }
-        }
+        let rows = data.slice(s![start..(start + BLOCK_ROWS).min(n), ..]);
+        add_block(rows, &mean, &mut block, &mut totals, padded);
     }
     let scale = 1.0 / (n as f64 - 1.0);
     let mut cov = vec![0.0f64; d * d];
@@ -54,6 +38,36 @@ pub(super) fn covariance(data: ArrayView2<f32>, mean: &[f64]) -> Vec<f64> {
         }
     }
     cov
+}
+
+/// Adds one block's products to `totals`. A call per block, not one loop
+/// over all rows: V8 runs a wasm function's optimised code only from its
+/// next call on.
+#[inline(never)]
+fn add_block(
+    rows: ArrayView2<f32>,
+    mean: &[f32],
+    block: &mut [f32],
+    totals: &mut [f64],
+    padded: usize,
+) {
+    for (centred, row) in block.chunks_exact_mut(padded).zip(rows.rows()) {
+        for ((c, &x), &m) in centred.iter_mut().zip(row).zip(mean) {
+            *c = x - m;
+        }
+    }
+    let block = &block[..rows.nrows() * padded];
+    for bi in (0..padded).step_by(TI) {
+        for bj in (bi - bi % TJ..padded).step_by(TJ) {
+            let tile = tile_sums(block, padded, bi, bj);
+            for (a, sums) in tile.iter().enumerate() {
+                let totals = &mut totals[(bi + a) * padded + bj..][..TJ];
+                for (t, &s) in totals.iter_mut().zip(sums) {
+                    *t += f64::from(s);
+                }
+            }
+        }
+    }
 }
 
 /// Over the block's rows, the sums of `x[bi + a] * x[bj + b]`.

@@ -21,7 +21,7 @@
 mod covariance;
 mod eigen;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
 
 use super::ReduceError;
 use super::lanes::F32x4;
@@ -99,19 +99,15 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
             v
         })
         .collect();
-    let mut centred = vec![0.0f32; padded];
     let mut coords = Array2::<f32>::zeros((n, dim));
-    for (row, mut out) in data.rows().into_iter().zip(coords.rows_mut()) {
-        for ((c, &x), &m) in centred.iter_mut().zip(row).zip(&mean32) {
-            *c = x - m;
-        }
-        for (o, vector) in out.iter_mut().zip(&loadings32) {
-            let mut dot = F32x4::splat(0.0);
-            for (c, v) in centred.chunks_exact(4).zip(vector.chunks_exact(4)) {
-                dot = dot + F32x4::from_slice(c) * F32x4::from_slice(v);
-            }
-            *o = dot.sum();
-        }
+    for start in (0..n).step_by(ROWS_PER_CALL) {
+        let end = (start + ROWS_PER_CALL).min(n);
+        project_rows(
+            data.slice(s![start..end, ..]),
+            &mean32,
+            &loadings32,
+            coords.slice_mut(s![start..end, ..]),
+        );
     }
     Ok(Pca {
         coords,
@@ -122,23 +118,71 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
 
 /// Rejects NaN and infinities with the position of the first one.
 pub(crate) fn check_finite(data: ArrayView2<f32>) -> Result<(), ReduceError> {
-    for (row, values) in data.rows().into_iter().enumerate() {
-        if let Some(column) = values.iter().position(|v| !v.is_finite()) {
-            return Err(ReduceError::NonFinite { row, column });
+    for start in (0..data.nrows()).step_by(ROWS_PER_CALL) {
+        let end = (start + ROWS_PER_CALL).min(data.nrows());
+        if let Some((row, column)) = first_non_finite(data.slice(s![start..end, ..])) {
+            return Err(ReduceError::NonFinite {
+                row: start + row,
+                column,
+            });
         }
     }
     Ok(())
 }
 
+/// Rows handed to each call of a row-wise pass: V8 runs a wasm function's
+/// optimised code only from its next call on, so no pass over all rows runs
+/// in one call.
+const ROWS_PER_CALL: usize = 512;
+
+#[inline(never)]
+fn first_non_finite(rows: ArrayView2<f32>) -> Option<(usize, usize)> {
+    rows.rows()
+        .into_iter()
+        .enumerate()
+        .find_map(|(r, values)| Some((r, values.iter().position(|v| !v.is_finite())?)))
+}
+
 fn column_means(data: ArrayView2<f32>) -> Vec<f64> {
     let mut sum = vec![0.0f64; data.ncols()];
-    for row in data.rows() {
+    for start in (0..data.nrows()).step_by(ROWS_PER_CALL) {
+        let end = (start + ROWS_PER_CALL).min(data.nrows());
+        add_rows(data.slice(s![start..end, ..]), &mut sum);
+    }
+    let n = data.nrows() as f64;
+    sum.iter().map(|s| s / n).collect()
+}
+
+#[inline(never)]
+fn add_rows(rows: ArrayView2<f32>, sum: &mut [f64]) {
+    for row in rows.rows() {
         for (s, &x) in sum.iter_mut().zip(row) {
             *s += f64::from(x);
         }
     }
-    let n = data.nrows() as f64;
-    sum.iter().map(|s| s / n).collect()
+}
+
+/// Coordinates of `rows` on the (zero-padded) loadings, in f32 lanes.
+#[inline(never)]
+fn project_rows(
+    rows: ArrayView2<f32>,
+    mean: &[f32],
+    loadings: &[Vec<f32>],
+    mut out: ArrayViewMut2<f32>,
+) {
+    let mut centred = vec![0.0f32; mean.len()];
+    for (row, mut coords) in rows.rows().into_iter().zip(out.rows_mut()) {
+        for ((c, &x), &m) in centred.iter_mut().zip(row).zip(mean) {
+            *c = x - m;
+        }
+        for (o, vector) in coords.iter_mut().zip(loadings) {
+            let mut dot = F32x4::splat(0.0);
+            for (c, v) in centred.chunks_exact(4).zip(vector.chunks_exact(4)) {
+                dot = dot + F32x4::from_slice(c) * F32x4::from_slice(v);
+            }
+            *o = dot.sum();
+        }
+    }
 }
 
 /// scikit-learn's `svd_flip(u_based_decision=False)`: the largest-magnitude

@@ -29,60 +29,69 @@ pub(super) fn binary_search_perplexity(
         .zip(squared_distances.chunks_exact(k))
         .enumerate()
     {
-        let farthest = distances
-            .iter()
-            .fold(0.0f32, |m, &d| if d > m { d } else { m });
-        let mut beta = 1.0f64;
-        let mut beta_min = f64::NEG_INFINITY;
-        let mut beta_max = f64::INFINITY;
-        for _ in 0..BINARY_SEARCH_STEPS {
-            let mut sum = 0.0;
-            if f64::from(farthest) * beta <= math::EXP_RANGE {
-                for (pj, &d) in row.iter_mut().zip(distances) {
-                    *pj = math::exp_in_range(-f64::from(d) * beta);
-                }
-            } else {
-                for (pj, &d) in row.iter_mut().zip(distances) {
-                    *pj = math::exp(-f64::from(d) * beta);
-                }
-            }
-            for &pj in row.iter() {
-                sum += pj;
-            }
-            if sum == 0.0 {
-                sum = MIN_SUM;
-            }
-            let mut weighted_distance = 0.0;
-            for (pj, &d) in row.iter_mut().zip(distances) {
-                *pj /= sum;
-                weighted_distance += f64::from(d) * *pj;
-            }
-            let entropy = math::ln(sum) + beta * weighted_distance;
-            let difference = entropy - desired_entropy;
-            if difference.abs() <= ENTROPY_TOLERANCE {
-                break;
-            }
-            if difference > 0.0 {
-                beta_min = beta;
-                beta = if beta_max == f64::INFINITY {
-                    beta * 2.0
-                } else {
-                    (beta + beta_max) / 2.0
-                };
-            } else {
-                beta_max = beta;
-                beta = if beta_min == f64::NEG_INFINITY {
-                    beta / 2.0
-                } else {
-                    (beta + beta_min) / 2.0
-                };
-            }
-        }
+        calibrate_row(row, distances, desired_entropy);
         if !on_row(i) {
             return None;
         }
     }
     Some(p)
+}
+
+/// One point's conditional P (in `row`) from its squared neighbour distances.
+/// A function of its own, called once per point, so that V8 optimises it
+/// after the first few points (it optimises a wasm function only for later
+/// calls).
+#[inline(never)]
+fn calibrate_row(row: &mut [f64], distances: &[f32], desired_entropy: f64) {
+    let farthest = distances
+        .iter()
+        .fold(0.0f32, |m, &d| if d > m { d } else { m });
+    let mut beta = 1.0f64;
+    let mut beta_min = f64::NEG_INFINITY;
+    let mut beta_max = f64::INFINITY;
+    for _ in 0..BINARY_SEARCH_STEPS {
+        let mut sum = 0.0;
+        if f64::from(farthest) * beta <= math::EXP_RANGE {
+            for (pj, &d) in row.iter_mut().zip(distances) {
+                *pj = math::exp_in_range(-f64::from(d) * beta);
+            }
+        } else {
+            for (pj, &d) in row.iter_mut().zip(distances) {
+                *pj = math::exp(-f64::from(d) * beta);
+            }
+        }
+        for &pj in row.iter() {
+            sum += pj;
+        }
+        if sum == 0.0 {
+            sum = MIN_SUM;
+        }
+        let mut weighted_distance = 0.0;
+        for (pj, &d) in row.iter_mut().zip(distances) {
+            *pj /= sum;
+            weighted_distance += f64::from(d) * *pj;
+        }
+        let entropy = math::ln(sum) + beta * weighted_distance;
+        let difference = entropy - desired_entropy;
+        if difference.abs() <= ENTROPY_TOLERANCE {
+            break;
+        }
+        if difference > 0.0 {
+            beta_min = beta;
+            beta = if beta_max == f64::INFINITY {
+                beta * 2.0
+            } else {
+                (beta + beta_max) / 2.0
+            };
+        } else {
+            beta_max = beta;
+            beta = if beta_min == f64::NEG_INFINITY {
+                beta / 2.0
+            } else {
+                (beta + beta_min) / 2.0
+            };
+        }
+    }
 }
 
 /// The symmetric joint probabilities p_ij = (p_{j|i} + p_{i|j}) / sum, held

@@ -20,6 +20,10 @@
 //! interpolation with FFTs plus an exact near field ([`repulsion`]), O(N) per
 //! iteration. Everything runs on one thread in a fixed order with f32
 //! positions, so a run gives the same bits natively and in wasm.
+//!
+//! In the browser V8 first runs wasm as baseline code and switches a function
+//! to optimised code only at its next call, so the hot loops run in functions
+//! called many times (an iteration, a point), never in one long call.
 
 mod affinity;
 mod attraction;
@@ -357,7 +361,10 @@ impl Optimizer {
 
     /// One iteration of scikit-learn's update: gains grow by 0.2 where the
     /// gradient changed sign against the last update and shrink by 0.8
-    /// elsewhere (at least `MIN_GAIN`), then momentum descent.
+    /// elsewhere (at least `MIN_GAIN`), then momentum descent. Never inlined
+    /// into the iteration loop: V8 runs a wasm function's optimised code only
+    /// from its next call on, so the work must come in many calls.
+    #[inline(never)]
     fn step(
         &mut self,
         p: &JointProbabilities,
