@@ -53,9 +53,9 @@ pub struct TsneParams {
     pub learning_rate: Option<f32>,
     /// Seed for the approximate nearest-neighbour search.
     pub seed: u64,
-    /// Hand the observer the layout every this many iterations (and after the
-    /// last one); 0 for only after the last.
-    pub snapshot_interval: usize,
+    /// Offer the layout to the observer every this many iterations and after
+    /// the last one (0: never).
+    pub snapshot_every: usize,
 }
 
 impl Default for TsneParams {
@@ -68,7 +68,7 @@ impl Default for TsneParams {
             n_iter: 1000,
             learning_rate: None,
             seed: 42,
-            snapshot_interval: 10,
+            snapshot_every: 10,
         }
     }
 }
@@ -177,9 +177,10 @@ pub fn tsne_with_neighbors(
         for done in 1..=iterations {
             optimizer.step(&p, &mut y, exaggeration, momentum, learning_rate);
             iteration += 1;
-            let snapshot = iteration == params.n_iter
-                || (params.snapshot_interval > 0 && iteration % params.snapshot_interval == 0);
-            if snapshot {
+            let last = iteration == params.n_iter;
+            let snapshot = params.snapshot_every > 0
+                && (last || iteration.is_multiple_of(params.snapshot_every));
+            if snapshot || last {
                 for (point, &row) in y.chunks_exact(2).zip(&order) {
                     layout[2 * row as usize..2 * row as usize + 2].copy_from_slice(point);
                 }
@@ -554,7 +555,7 @@ mod tests {
         let params = TsneParams {
             perplexity: 15.0,
             n_iter: 500,
-            snapshot_interval: 50,
+            snapshot_every: 50,
             ..TsneParams::default()
         };
         let p = dense(&affinities(&data, params.perplexity));
@@ -626,7 +627,7 @@ mod tests {
             perplexity: 5.0,
             n_iter: 45,
             early_exaggeration_iter: 20,
-            snapshot_interval: 10,
+            snapshot_every: 10,
             ..TsneParams::default()
         };
         let mut steps: Vec<(&'static str, usize, usize, Option<Vec<f32>>)> = Vec::new();
@@ -671,6 +672,25 @@ mod tests {
     }
 
     #[test]
+    fn no_snapshots_when_asked_for_none() {
+        let (data, _) = blobs(2, 30, 3, 9);
+        let params = TsneParams {
+            perplexity: 5.0,
+            n_iter: 30,
+            snapshot_every: 0,
+            ..TsneParams::default()
+        };
+        let mut offered = 0;
+        let mut observer = |step: Step<'_>| {
+            offered += usize::from(step.layout.is_some());
+            Control::Continue
+        };
+        let y = tsne(data.view(), &params, &mut observer).unwrap();
+        assert_eq!(offered, 0);
+        assert!(y.iter().all(|v| v.is_finite()) && y.iter().any(|&v| v != 0.0));
+    }
+
+    #[test]
     fn cancelling_stops_promptly() {
         let (data, _) = blobs(2, 30, 3, 11);
         let params = TsneParams {
@@ -691,7 +711,7 @@ mod tests {
                 Control::Continue
             };
             let params = TsneParams {
-                snapshot_interval: 1,
+                snapshot_every: 1,
                 ..params.clone()
             };
             assert_eq!(
