@@ -8,8 +8,11 @@
 
 pub mod knn;
 mod lanes;
+pub mod numeric;
 pub mod pca;
 pub mod quality;
+pub mod random;
+mod simd;
 pub mod tsne;
 pub mod umap;
 

@@ -61,7 +61,7 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
             ),
         });
     }
-    check_finite(data)?;
+    super::knn::check_finite(data)?;
 
     let mean = column_means(data);
     let cov = covariance::covariance(data, &mean);
@@ -116,32 +116,10 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
     })
 }
 
-/// Rejects NaN and infinities with the position of the first one.
-pub(crate) fn check_finite(data: ArrayView2<f32>) -> Result<(), ReduceError> {
-    for start in (0..data.nrows()).step_by(ROWS_PER_CALL) {
-        let end = (start + ROWS_PER_CALL).min(data.nrows());
-        if let Some((row, column)) = first_non_finite(data.slice(s![start..end, ..])) {
-            return Err(ReduceError::NonFinite {
-                row: start + row,
-                column,
-            });
-        }
-    }
-    Ok(())
-}
-
 /// Rows handed to each call of a row-wise pass: V8 runs a wasm function's
 /// optimised code only from its next call on, so no pass over all rows runs
 /// in one call.
 const ROWS_PER_CALL: usize = 512;
-
-#[inline(never)]
-fn first_non_finite(rows: ArrayView2<f32>) -> Option<(usize, usize)> {
-    rows.rows()
-        .into_iter()
-        .enumerate()
-        .find_map(|(r, values)| Some((r, values.iter().position(|v| !v.is_finite())?)))
-}
 
 fn column_means(data: ArrayView2<f32>) -> Vec<f64> {
     let mut sum = vec![0.0f64; data.ncols()];

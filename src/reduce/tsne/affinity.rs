@@ -5,6 +5,7 @@
 
 use super::math;
 use crate::reduce::knn::KnnGraph;
+use crate::reduce::numeric;
 
 /// scikit-learn's `PERPLEXITY_TOLERANCE` and `EPSILON_DBL`, both C floats.
 const ENTROPY_TOLERANCE: f64 = 1e-5f32 as f64;
@@ -22,7 +23,7 @@ pub(super) fn binary_search_perplexity(
     perplexity: f64,
     mut on_row: impl FnMut(usize) -> bool,
 ) -> Option<Vec<f64>> {
-    let desired_entropy = math::ln(perplexity);
+    let desired_entropy = numeric::ln(perplexity);
     let mut p = vec![0.0f64; squared_distances.len()];
     for (i, (row, distances)) in p
         .chunks_exact_mut(k)
@@ -57,7 +58,7 @@ fn calibrate_row(row: &mut [f64], distances: &[f32], desired_entropy: f64) {
             }
         } else {
             for (pj, &d) in row.iter_mut().zip(distances) {
-                *pj = math::exp(-f64::from(d) * beta);
+                *pj = numeric::exp(-f64::from(d) * beta);
             }
         }
         for &pj in row.iter() {
@@ -71,7 +72,7 @@ fn calibrate_row(row: &mut [f64], distances: &[f32], desired_entropy: f64) {
             *pj /= sum;
             weighted_distance += f64::from(d) * *pj;
         }
-        let entropy = math::ln(sum) + beta * weighted_distance;
+        let entropy = numeric::ln(sum) + beta * weighted_distance;
         let difference = entropy - desired_entropy;
         if difference.abs() <= ENTROPY_TOLERANCE {
             break;

@@ -1,11 +1,8 @@
-//! `exp`, `ln` and the FFT's twiddle factors from IEEE arithmetic alone.
-//!
-//! Why not `f64::exp`: std calls the platform's libm (glibc natively, a musl
-//! port in wasm), and those may round the last bit differently, which would
-//! break "same seed, same bits" between the CLI and the page. These versions
-//! use only +, -, *, /, `floor` and bit manipulation, all exactly specified,
-//! so every platform computes the same bits. Accuracy is a few ulps, far
-//! below anything t-SNE can notice.
+//! The two elementary functions t-SNE needs beyond [`crate::reduce::numeric`],
+//! from IEEE arithmetic alone so that every platform computes the same bits
+//! (std's `exp`, `sin` and `cos` call the platform's libm): a branch-free
+//! `exp` for the perplexity search's inner loop, and the FFT's twiddle
+//! factors. Accuracy is a few ulps.
 
 const LN_2_HI: f64 = 6.931_471_803_691_238e-1;
 const LN_2_LO: f64 = 1.908_214_929_270_587_7e-10;
@@ -33,30 +30,6 @@ pub(crate) fn exp_in_range(x: f64) -> f64 {
     p * f64::from_bits(t.to_bits().wrapping_add(1023) << 52)
 }
 
-/// e^x with a relative error of a few ulps; 0 below -745, infinity above 709.78.
-pub(crate) fn exp(x: f64) -> f64 {
-    if x.abs() <= EXP_RANGE {
-        return exp_in_range(x);
-    }
-    if x.is_nan() {
-        return x;
-    }
-    if x > 709.78 {
-        return f64::INFINITY;
-    }
-    if x < -745.2 {
-        return 0.0;
-    }
-    // x = k ln 2 + r with |r| <= ln(2)/2, e^r by its Taylor series.
-    let k = (x * INV_LN_2 + 0.5).floor();
-    let r = (x - k * LN_2_HI) - k * LN_2_LO;
-    let mut p = INV_FACTORIALS[13];
-    for n in (0..13).rev() {
-        p = p * r + INV_FACTORIALS[n];
-    }
-    scale_by_power_of_two(p, k as i32)
-}
-
 /// 1/n!, n < 24.
 const INV_FACTORIALS: [f64; 24] = inv_factorials();
 
@@ -70,56 +43,6 @@ const fn inv_factorials() -> [f64; 24] {
         n += 1;
     }
     table
-}
-
-/// x * 2^k for k in [-1100, 1100], through two exact scalings so that
-/// subnormal results are rounded once.
-fn scale_by_power_of_two(x: f64, k: i32) -> f64 {
-    let power = |e: i32| f64::from_bits(((e + 1023) as u64) << 52);
-    if k > 1000 {
-        x * power(1000) * power(k - 1000)
-    } else if k < -1000 {
-        x * power(-1000) * power(k + 1000)
-    } else if k < -1022 {
-        x * power(k + 600) * power(-600)
-    } else {
-        x * power(k)
-    }
-}
-
-/// Natural logarithm with a relative error of a few ulps; NaN for negative
-/// input, -infinity for 0.
-pub(crate) fn ln(x: f64) -> f64 {
-    if x.is_nan() || x < 0.0 {
-        return f64::NAN;
-    }
-    if x == 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if x.is_infinite() {
-        return x;
-    }
-    // x = m 2^e with m in [sqrt(1/2), sqrt(2)); ln m = 2 atanh((m-1)/(m+1)).
-    let (mut m, mut e) = if x < f64::MIN_POSITIVE {
-        (x * f64::from_bits(((64 + 1023) as u64) << 52), -64)
-    } else {
-        (x, 0)
-    };
-    let bits = m.to_bits();
-    e += ((bits >> 52) & 0x7ff) as i32 - 1023;
-    m = f64::from_bits((bits & !(0x7ff << 52)) | (1023 << 52));
-    if m > std::f64::consts::SQRT_2 {
-        m *= 0.5;
-        e += 1;
-    }
-    let s = (m - 1.0) / (m + 1.0);
-    let s2 = s * s;
-    let mut series = 1.0 / 23.0;
-    for n in (0..11).rev() {
-        series = series * s2 + 1.0 / (2 * n + 1) as f64;
-    }
-    let e = e as f64;
-    e * LN_2_HI + (2.0 * s * series + e * LN_2_LO)
 }
 
 /// (cos, sin) of the angle 2 pi k / n, exact to about 1 ulp; the octant is
@@ -167,42 +90,14 @@ mod tests {
     }
 
     #[test]
-    fn exp_agrees_with_std_to_a_few_ulps() {
-        for i in -7000..7000 {
-            let x = i as f64 * 0.1013;
-            assert!(
-                ulps(exp(x), x.exp()) < 4.0,
-                "exp({x}) = {} vs {}",
-                exp(x),
-                x.exp()
-            );
-        }
+    fn exp_in_range_agrees_with_std_and_numeric() {
         for i in -7000..=7000 {
             let x = i as f64 * 0.1011;
             assert!(ulps(exp_in_range(x), x.exp()) < 4.0, "exp_in_range({x})");
+            assert!(ulps(exp_in_range(x), crate::reduce::numeric::exp(x)) < 4.0);
         }
-        assert_eq!(exp(0.0), 1.0);
-        assert_eq!(exp(-800.0), 0.0);
-        assert_eq!(exp(800.0), f64::INFINITY);
-        let tiny = exp(-740.0);
-        assert!(tiny > 0.0 && (tiny / (-740.0f64).exp() - 1.0).abs() < 1e-3);
-    }
-
-    #[test]
-    fn ln_agrees_with_std_to_a_few_ulps() {
-        for i in 1..20000 {
-            let x = i as f64 * 0.013_7;
-            let want = x.ln();
-            assert!(
-                (ln(x) - want).abs() <= 4.0 * f64::EPSILON * want.abs().max(1.0),
-                "ln({x})"
-            );
-        }
-        assert_eq!(ln(1.0), 0.0);
-        assert!((ln(1e-310) - 1e-310f64.ln()).abs() < 1e-12);
-        assert!((ln(1e300) - 1e300f64.ln()).abs() < 1e-12);
-        assert_eq!(ln(0.0), f64::NEG_INFINITY);
-        assert!(ln(-1.0).is_nan());
+        assert_eq!(exp_in_range(0.0), 1.0);
+        assert!(ulps(exp_in_range(1.0), std::f64::consts::E) <= 1.0);
     }
 
     #[test]

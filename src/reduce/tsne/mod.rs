@@ -34,7 +34,7 @@ mod repulsion;
 use ndarray::{Array2, ArrayView2};
 
 use super::knn::{self, KnnGraph};
-use super::pca::{check_finite, pca};
+use super::pca::pca;
 use super::{Control, Observer, ReduceError, Step};
 use affinity::JointProbabilities;
 use repulsion::Repulsion;
@@ -86,14 +86,13 @@ pub fn tsne(
     observer: &mut dyn Observer,
 ) -> Result<Array2<f32>, ReduceError> {
     check_params(data.nrows(), params)?;
-    check_finite(data)?;
-    report(observer, "nearest_neighbors", 0, 1, None)?;
-    let graph = knn::exact_nearest_neighbors(data, neighbor_count(data.nrows(), params.perplexity));
-    report(observer, "nearest_neighbors", 1, 1, None)?;
-    tsne_with_neighbors(data, &graph, params, observer)
+    let k = neighbor_count(data.nrows(), params.perplexity);
+    let graph = knn::nearest_neighbors(data, k, params.seed, observer)?;
+    layout_from_neighbors(data, &graph, params, observer)
 }
 
-/// How many neighbours t-SNE's affinities use: min(N - 1, 3 perplexity + 1).
+/// How many neighbours t-SNE's affinities use: min(N - 1, 3 perplexity + 1),
+/// as scikit-learn.
 pub fn neighbor_count(points: usize, perplexity: f32) -> usize {
     points
         .saturating_sub(1)
@@ -110,7 +109,7 @@ pub fn tsne_with_neighbors(
     observer: &mut dyn Observer,
 ) -> Result<Array2<f32>, ReduceError> {
     check_params(data.nrows(), params)?;
-    check_finite(data)?;
+    knn::check_finite(data)?;
     let n = data.nrows();
     let k = neighbor_count(n, params.perplexity);
     if graph.len() != n || graph.k < k {
@@ -120,7 +119,17 @@ pub fn tsne_with_neighbors(
             accepted: format!("graphs of all {n} points with at least {k} neighbours each"),
         });
     }
-    let graph = first_neighbors(graph, k);
+    layout_from_neighbors(data, &first_neighbors(graph, k), params, observer)
+}
+
+/// Steps 2 to 4 from a checked input and its `neighbor_count`-neighbour graph.
+fn layout_from_neighbors(
+    data: ArrayView2<f32>,
+    graph: &KnnGraph,
+    params: &TsneParams,
+    observer: &mut dyn Observer,
+) -> Result<Array2<f32>, ReduceError> {
+    let (n, k) = (data.nrows(), graph.k);
 
     let squared: Vec<f32> = graph.distances.iter().map(|d| d * d).collect();
     let mut cancelled = false;
@@ -133,7 +142,7 @@ pub fn tsne_with_neighbors(
             !cancelled
         })
         .ok_or(ReduceError::Cancelled)?;
-    let p = JointProbabilities::from_conditional(&graph, &conditional);
+    let p = JointProbabilities::from_conditional(graph, &conditional);
 
     let mut y = pca_initialization(data)?;
     let learning_rate = params
@@ -642,10 +651,13 @@ mod tests {
         };
         let y = tsne(data.view(), &params, &mut observer).unwrap();
         let stages: Vec<&str> = steps.iter().map(|s| s.0).collect();
-        assert_eq!(
-            stages.iter().filter(|&&s| s == "nearest_neighbors").count(),
-            2
-        );
+        // The neighbour search reports in its own steps, first.
+        let searching = stages
+            .iter()
+            .take_while(|&&s| s == "nearest_neighbors")
+            .count();
+        assert!(searching >= 1);
+        assert_eq!(stages[searching], "affinities");
         assert_eq!(stages.iter().filter(|&&s| s == "affinities").count(), 1);
         assert_eq!(
             stages
@@ -697,7 +709,12 @@ mod tests {
             perplexity: 5.0,
             ..TsneParams::default()
         };
-        for cancel_at in ["affinities", "early_exaggeration", "optimize"] {
+        for cancel_at in [
+            "nearest_neighbors",
+            "affinities",
+            "early_exaggeration",
+            "optimize",
+        ] {
             let mut calls_after_cancel = 0;
             let mut cancelled = false;
             let mut observer = |step: Step<'_>| {
