@@ -2,17 +2,22 @@
 //! 2-D result for scripts/bench-tsne to score. Built natively and for
 //! wasm32-wasip1 (run under Node's WASI), so both report the same stages.
 //!
-//! usage: reduce_timing pca|tsne MATRIX COLUMNS OUT.f32 [REPEATS]
+//! usage: reduce_timing pca|tsne MATRIX COLUMNS OUT.f32 [REPEATS [KNN_CACHE]]
+//!
+//! With KNN_CACHE, t-SNE's nearest-neighbour graph is read from that file if
+//! it exists (else computed and written there), to time the other stages
+//! alone while developing.
 
 use std::time::Instant;
 
+use crystal_atlas::reduce::knn::{KnnGraph, exact_nearest_neighbors};
 use crystal_atlas::reduce::{Control, Step, pca, tsne};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 5 {
-        eprintln!("usage: reduce_timing pca|tsne MATRIX COLUMNS OUT.f32 [REPEATS]");
+        eprintln!("usage: reduce_timing pca|tsne MATRIX COLUMNS OUT.f32 [REPEATS [KNN_CACHE]]");
         std::process::exit(2);
     }
     let columns: usize = args[3].parse().expect("COLUMNS must be a number");
@@ -25,6 +30,10 @@ fn main() {
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
     let data = Array2::from_shape_vec((values.len() / columns, columns), values).expect("shape");
+    let params = tsne::TsneParams::default();
+    let cached_graph = args
+        .get(6)
+        .map(|path| cached_neighbors(data.view(), path, &params));
     let mut best = f64::INFINITY;
     let mut result = None;
     for _ in 0..repeats {
@@ -44,8 +53,13 @@ fn main() {
                     }
                     Control::Continue
                 };
-                let y = tsne::tsne(data.view(), &tsne::TsneParams::default(), &mut observer)
-                    .expect("tsne");
+                let y = match &cached_graph {
+                    Some(graph) => {
+                        tsne::tsne_with_neighbors(data.view(), graph, &params, &mut observer)
+                    }
+                    None => tsne::tsne(data.view(), &params, &mut observer),
+                }
+                .expect("tsne");
                 eprintln!("  {stage}: {:.3} s", stage_start.elapsed().as_secs_f64());
                 y
             }
@@ -63,4 +77,42 @@ fn main() {
         .flat_map(|v| v.to_le_bytes())
         .collect();
     std::fs::write(&args[4], out).expect("cannot write OUT");
+}
+
+/// The graph from `path` (k, then indices, then distances, little-endian),
+/// computed exactly and stored there first if absent.
+fn cached_neighbors(data: ArrayView2<f32>, path: &str, params: &tsne::TsneParams) -> KnnGraph {
+    if let Ok(bytes) = std::fs::read(path) {
+        let words: Vec<u32> = bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let k = words[0] as usize;
+        let len = (words.len() - 1) / 2;
+        return KnnGraph {
+            k,
+            indices: words[1..1 + len].to_vec(),
+            distances: words[1 + len..]
+                .iter()
+                .map(|&w| f32::from_bits(w))
+                .collect(),
+        };
+    }
+    let start = Instant::now();
+    let graph =
+        exact_nearest_neighbors(data, tsne::neighbor_count(data.nrows(), params.perplexity));
+    eprintln!(
+        "  exact nearest neighbours (cached in {path}): {:.3} s",
+        start.elapsed().as_secs_f64()
+    );
+    let mut bytes = (graph.k as u32).to_le_bytes().to_vec();
+    bytes.extend(graph.indices.iter().flat_map(|i| i.to_le_bytes()));
+    bytes.extend(
+        graph
+            .distances
+            .iter()
+            .flat_map(|d| d.to_bits().to_le_bytes()),
+    );
+    std::fs::write(path, bytes).expect("cannot write KNN_CACHE");
+    graph
 }

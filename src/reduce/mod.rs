@@ -7,6 +7,7 @@
 //! Input is an N x D matrix of f32 (row per composition), output N x dim.
 
 pub mod knn;
+mod lanes;
 pub mod numeric;
 pub mod pca;
 pub mod quality;

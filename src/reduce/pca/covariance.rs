@@ -1,17 +1,18 @@
 //! The sample covariance of the centred data, `Xc^T Xc / (N - 1)`, the only
 //! O(N D^2) step of PCA, so it is the one written for speed.
 //!
-//! Rows are taken `BLOCK_ROWS` at a time (a block fits in L1 cache), centred
-//! into f32; each `TI` x `TJ` tile of the upper triangle is summed over the
-//! block in f32 registers (the `TJ` columns are contiguous, so the compiler
-//! vectorises them, natively and with wasm SIMD128) and added to f64 totals.
+//! Rows are taken `BLOCK_ROWS` at a time, centred into f32; each `TI` x `TJ` tile of the upper triangle is summed over the
+//! block in f32 SIMD registers (the `TJ` columns are contiguous: two lanes
+//! of four, SSE natively and SIMD128 in wasm) and added to f64 totals.
 //! An f32 sum never has more than `BLOCK_ROWS` terms, so its rounding error
 //! stays near 1e-7 relative whatever N is.
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView2, s};
 
-const BLOCK_ROWS: usize = 32;
-const TI: usize = 8;
+use crate::reduce::lanes::F32x4;
+
+const BLOCK_ROWS: usize = 128;
+const TI: usize = 4;
 const TJ: usize = 8;
 
 /// Row-major D x D covariance in f64.
@@ -20,25 +21,12 @@ pub(super) fn covariance(data: ArrayView2<f32>, mean: &[f64]) -> Vec<f64> {
     let padded = d.next_multiple_of(TJ);
     let mut totals = vec![0.0f64; padded * padded];
     let mut block = vec![0.0f32; padded * BLOCK_ROWS];
+    // Centring by the rounded mean shifts every row by the same tiny amount,
+    // which the covariance does not see (to first order).
+    let mean: Vec<f32> = mean.iter().map(|&m| m as f32).collect();
     for start in (0..n).step_by(BLOCK_ROWS) {
-        let rows = (n - start).min(BLOCK_ROWS);
-        for (r, centred) in block.chunks_exact_mut(padded).take(rows).enumerate() {
-            for ((c, &x), &m) in centred.iter_mut().zip(data.row(start + r)).zip(mean) {
-                *c = (f64::from(x) - m) as f32;
-            }
-        }
-        let block = &block[..rows * padded];
-        for bi in (0..padded).step_by(TI) {
-            for bj in (bi - bi % TJ..padded).step_by(TJ) {
-                let tile = tile_sums(block, padded, bi, bj);
-                for (a, sums) in tile.iter().enumerate() {
-                    let totals = &mut totals[(bi + a) * padded + bj..][..TJ];
-                    for (t, &s) in totals.iter_mut().zip(sums) {
-                        *t += f64::from(s);
-                    }
-                }
-            }
-        }
+        let rows = data.slice(s![start..(start + BLOCK_ROWS).min(n), ..]);
+        add_block(rows, &mean, &mut block, &mut totals, padded);
     }
     let scale = 1.0 / (n as f64 - 1.0);
     let mut cov = vec![0.0f64; d * d];
@@ -52,18 +40,54 @@ pub(super) fn covariance(data: ArrayView2<f32>, mean: &[f64]) -> Vec<f64> {
     cov
 }
 
-/// Over the block's rows, the sums of `x[bi + a] * x[bj + b]`.
-fn tile_sums(block: &[f32], stride: usize, bi: usize, bj: usize) -> [[f32; TJ]; TI] {
-    let mut acc = [[0.0f32; TJ]; TI];
-    for row in block.chunks_exact(stride) {
-        let mut xj = [0.0f32; TJ];
-        xj.copy_from_slice(&row[bj..bj + TJ]);
-        for (a, sums) in acc.iter_mut().enumerate() {
-            let xi = row[bi + a];
-            for (s, &x) in sums.iter_mut().zip(&xj) {
-                *s += xi * x;
+/// Adds one block's products to `totals`. A call per block, not one loop
+/// over all rows: V8 runs a wasm function's optimised code only from its
+/// next call on.
+#[inline(never)]
+fn add_block(
+    rows: ArrayView2<f32>,
+    mean: &[f32],
+    block: &mut [f32],
+    totals: &mut [f64],
+    padded: usize,
+) {
+    for (centred, row) in block.chunks_exact_mut(padded).zip(rows.rows()) {
+        for ((c, &x), &m) in centred.iter_mut().zip(row).zip(mean) {
+            *c = x - m;
+        }
+    }
+    let block = &block[..rows.nrows() * padded];
+    for bi in (0..padded).step_by(TI) {
+        for bj in (bi - bi % TJ..padded).step_by(TJ) {
+            let tile = tile_sums(block, padded, bi, bj);
+            for (a, sums) in tile.iter().enumerate() {
+                let totals = &mut totals[(bi + a) * padded + bj..][..TJ];
+                for (t, &s) in totals.iter_mut().zip(sums) {
+                    *t += f64::from(s);
+                }
             }
         }
     }
-    acc
+}
+
+/// Over the block's rows, the sums of `x[bi + a] * x[bj + b]`.
+fn tile_sums(block: &[f32], stride: usize, bi: usize, bj: usize) -> [[f32; TJ]; TI] {
+    let zero = F32x4::splat(0.0);
+    let mut acc = [[zero; TJ / 4]; TI];
+    for row in block.chunks_exact(stride) {
+        let xj: [F32x4; TJ / 4] = std::array::from_fn(|h| F32x4::from_slice(&row[bj + 4 * h..]));
+        for (a, sums) in acc.iter_mut().enumerate() {
+            let xi = F32x4::splat(row[bi + a]);
+            for (s, &x) in sums.iter_mut().zip(&xj) {
+                *s = *s + xi * x;
+            }
+        }
+    }
+    acc.map(|sums| {
+        let mut out = [0.0f32; TJ];
+        for (h, s) in sums.iter().enumerate() {
+            s.write_to(&mut out[4 * h..]);
+        }
+        out
+    })
 }

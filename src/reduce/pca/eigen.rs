@@ -86,29 +86,7 @@ fn tridiagonalize(a: &mut [f64], n: usize) -> Tridiagonal {
         if t == 0.0 {
             continue;
         }
-        // A22 -= v w^T + w v^T with p = tau A22 v and w = p - (tau/2)(p.v) v.
-        let v = &mut v[..len];
-        v[0] = 1.0;
-        for (j, vj) in v.iter_mut().enumerate().skip(1) {
-            *vj = a[(k + 1 + j) * n + k];
-        }
-        let w = &mut w[..len];
-        for (i, wi) in w.iter_mut().enumerate() {
-            let row = &a[(k + 1 + i) * n + k + 1..(k + 2 + i) * n];
-            *wi = t * row.iter().zip(v.iter()).map(|(x, y)| x * y).sum::<f64>();
-        }
-        let pv: f64 = w.iter().zip(v.iter()).map(|(x, y)| x * y).sum();
-        let half = 0.5 * t * pv;
-        for (wi, vi) in w.iter_mut().zip(v.iter()) {
-            *wi -= half * vi;
-        }
-        for i in 0..len {
-            let (vi, wi) = (v[i], w[i]);
-            let row = &mut a[(k + 1 + i) * n + k + 1..(k + 2 + i) * n];
-            for ((x, &vj), &wj) in row.iter_mut().zip(v.iter()).zip(w.iter()) {
-                *x -= vi * wj + wi * vj;
-            }
-        }
+        update_trailing(a, n, k, t, &mut v[..len], &mut w[..len]);
     }
     if n > 0 {
         diagonal[n - 1] = a[(n - 1) * n + n - 1];
@@ -117,6 +95,36 @@ fn tridiagonalize(a: &mut [f64], n: usize) -> Tridiagonal {
         diagonal,
         off_diagonal,
         tau,
+    }
+}
+
+/// Applies reflector `k` (scalar `t`, vector below the subdiagonal of column
+/// k) to the trailing submatrix: A22 -= v w^T + w v^T with p = t A22 v and
+/// w = p - (t/2)(p.v) v. The O(n^2) step; a call per column also lets V8
+/// optimise it (it runs a wasm function's optimised code only from its next
+/// call on).
+#[inline(never)]
+fn update_trailing(a: &mut [f64], n: usize, k: usize, t: f64, v: &mut [f64], w: &mut [f64]) {
+    let len = v.len();
+    v[0] = 1.0;
+    for (j, vj) in v.iter_mut().enumerate().skip(1) {
+        *vj = a[(k + 1 + j) * n + k];
+    }
+    for (i, wi) in w.iter_mut().enumerate() {
+        let row = &a[(k + 1 + i) * n + k + 1..(k + 2 + i) * n];
+        *wi = t * row.iter().zip(v.iter()).map(|(x, y)| x * y).sum::<f64>();
+    }
+    let pv: f64 = w.iter().zip(v.iter()).map(|(x, y)| x * y).sum();
+    let half = 0.5 * t * pv;
+    for (wi, vi) in w.iter_mut().zip(v.iter()) {
+        *wi -= half * vi;
+    }
+    for i in 0..len {
+        let (vi, wi) = (v[i], w[i]);
+        let row = &mut a[(k + 1 + i) * n + k + 1..(k + 2 + i) * n];
+        for ((x, &vj), &wj) in row.iter_mut().zip(v.iter()).zip(w.iter()) {
+            *x -= vi * wj + wi * vj;
+        }
     }
 }
 

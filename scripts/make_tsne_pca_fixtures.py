@@ -7,7 +7,7 @@ pca/mat2vec_12k.json  the same on the 12,000 x 200 reference matrix (../shared/r
                     Skipped (file kept) when the matrix is absent.
 tsne/perplexity.json  sklearn's _binary_search_perplexity (the conditional P of TSNE) on the
                     squared distances of each point's k = 3 * perplexity + 1 nearest neighbours
-                    (NearestNeighbors), and the symmetrised joint P (_joint_probabilities_nn).
+                    (NearestNeighbors, in order of distance), and the symmetrised joint P (_joint_probabilities_nn).
 """
 import json
 import os
@@ -26,7 +26,7 @@ pca_dir = root / "tests/fixtures/pca"
 tsne_dir = root / "tests/fixtures/tsne"
 pca_dir.mkdir(parents=True, exist_ok=True)
 tsne_dir.mkdir(parents=True, exist_ok=True)
-source = f"scripts/make_reduce_fixtures.py, scikit-learn {sklearn.__version__}, numpy {np.__version__}"
+source = f"scripts/make_tsne_pca_fixtures.py, scikit-learn {sklearn.__version__}, numpy {np.__version__}"
 
 
 def f32_list(a):
@@ -90,7 +90,7 @@ k = min(len(x) - 1, int(3.0 * perplexity + 1))
 graph = NearestNeighbors(n_neighbors=k).fit(x).kneighbors_graph(mode="distance")
 graph.data **= 2
 sq = graph.data.reshape(len(x), -1).astype(np.float32)
-neighbors = graph.indices.reshape(len(x), -1)
+neighbors = graph.indices.reshape(len(x), -1).copy()  # _joint_probabilities_nn sorts them in place
 conditional = _binary_search_perplexity(sq, perplexity, 0)
 joint = _joint_probabilities_nn(graph, perplexity, 0).tocoo()
 order = np.lexsort((joint.col, joint.row))
