@@ -20,13 +20,53 @@
 //! by set, and binaries against the paper's 13,464.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::chem::Element;
 use crate::data::{KnownSet, OxidationStates};
-use crate::enumerate::{coprime_tuple_count, coprime_tuples, unique_compositions};
+use crate::enumerate::{
+    MAX_STOICH_LIMIT, coprime_tuple_count, coprime_tuples, unique_compositions,
+};
 use crate::filter::is_allowed;
+
+/// Why a count was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountError {
+    Order(usize),
+    Threshold(u32),
+    Cancelled,
+}
+
+impl fmt::Display for CountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CountError::Order(n) => write!(
+                f,
+                "order {n}: the atlas counts binaries, ternaries and quaternaries (2, 3 or 4)"
+            ),
+            CountError::Threshold(t) => write!(
+                f,
+                "stoichiometry limit {t}: choose between 1 and {MAX_STOICH_LIMIT}"
+            ),
+            CountError::Cancelled => write!(f, "the count was cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for CountError {}
+
+/// Checks the settings every count takes.
+fn check(order: usize, threshold: u32) -> Result<(), CountError> {
+    if !(2..=4).contains(&order) {
+        return Err(CountError::Order(order));
+    }
+    if !(1..=MAX_STOICH_LIMIT).contains(&threshold) {
+        return Err(CountError::Threshold(threshold));
+    }
+    Ok(())
+}
 
 /// One row of Table 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,17 +150,17 @@ impl SignatureTable {
     }
 
     /// As [`SignatureTable::new`] for the n-element subsets of `pool` only.
+    ///
+    /// # Panics
+    /// Unless `order` is 2..=4 and `threshold` 1..=[`MAX_STOICH_LIMIT`]
+    /// ([`count_space`] and [`element_frequencies`] check them first).
     pub fn for_pool(
         order: usize,
         ox: &OxidationStates,
         threshold: u32,
         pool: impl Iterator<Item = Element>,
     ) -> SignatureTable {
-        assert!((2..=4).contains(&order), "orders 2..4");
-        assert!(
-            (1..=crate::enumerate::MAX_STOICH_LIMIT).contains(&threshold),
-            "threshold 1..=16"
-        );
+        check(order, threshold).expect("order 2..=4, threshold 1..=MAX_STOICH_LIMIT");
         let mut elements: Vec<Element> = pool
             .filter(|&e| e.pauling_eneg().is_some() && !ox.of(e).is_empty())
             .collect();
@@ -802,15 +842,18 @@ impl std::hash::Hasher for FastHasher {
 }
 
 /// Table 2 for one order. `progress` gets the fraction done and returns false
-/// to cancel (then `None`).
+/// to cancel.
 pub fn count_space(
     order: usize,
     ox: &OxidationStates,
     threshold: u32,
     known: &KnownSet,
     progress: &mut dyn FnMut(f64) -> bool,
-) -> Option<Counts> {
-    let allowed = SignatureTable::new(order, ox, threshold).allowed_total(progress)?;
+) -> Result<Counts, CountError> {
+    check(order, threshold)?;
+    let allowed = SignatureTable::new(order, ox, threshold)
+        .allowed_total(progress)
+        .ok_or(CountError::Cancelled)?;
     let (mut standard, mut interesting) = (0, 0);
     for c in known.compositions_within(order, threshold) {
         if is_allowed(&c, ox, threshold) {
@@ -821,7 +864,7 @@ pub fn count_space(
     }
     let unique = unique_compositions(crate::data::ELEMENT_COUNT as u64, order, threshold);
     progress(1.0);
-    Some(Counts {
+    Ok(Counts {
         order,
         unique,
         allowed,
@@ -834,7 +877,12 @@ pub fn count_space(
 
 /// For each element H..Lr, the number of allowed compositions of this order
 /// that contain it (the paper's Fig. 1 heat map).
-pub fn element_frequencies(order: usize, ox: &OxidationStates, threshold: u32) -> Vec<u64> {
+pub fn element_frequencies(
+    order: usize,
+    ox: &OxidationStates,
+    threshold: u32,
+) -> Result<Vec<u64>, CountError> {
+    check(order, threshold)?;
     let table = SignatureTable::new(order, ox, threshold);
     let allowed = table
         .allowed_per_signature(&mut |_| true)
@@ -869,7 +917,7 @@ pub fn element_frequencies(order: usize, ox: &OxidationStates, threshold: u32) -
             }
         }
     });
-    freq
+    Ok(freq)
 }
 
 #[cfg(test)]
@@ -929,6 +977,31 @@ mod tests {
     #[test]
     fn cancelling_stops_the_count() {
         let none = KnownSet::empty();
-        assert!(count_space(3, OxidationSet::Smact14.states(), 8, &none, &mut |_| false).is_none());
+        assert_eq!(
+            count_space(3, OxidationSet::Smact14.states(), 8, &none, &mut |_| false),
+            Err(CountError::Cancelled)
+        );
+    }
+
+    #[test]
+    fn settings_out_of_range_are_errors() {
+        let (ox, none) = (OxidationSet::Smact14.states(), KnownSet::empty());
+        for (order, threshold, want) in [
+            (1, 8, CountError::Order(1)),
+            (5, 8, CountError::Order(5)),
+            (2, 0, CountError::Threshold(0)),
+            (2, 17, CountError::Threshold(17)),
+        ] {
+            assert_eq!(
+                count_space(order, ox, threshold, &none, &mut |_| true),
+                Err(want)
+            );
+            assert_eq!(element_frequencies(order, ox, threshold), Err(want));
+        }
+        assert!(
+            CountError::Threshold(17)
+                .to_string()
+                .contains("between 1 and 16")
+        );
     }
 }

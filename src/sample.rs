@@ -23,7 +23,9 @@ use rand::{RngExt, SeedableRng};
 use crate::chem::{Composition, Element};
 use crate::data::ELEMENT_COUNT;
 use crate::data::known::composition_key;
-use crate::enumerate::{binomial, combinations, coprime_tuples, unrank_combination};
+use crate::enumerate::{
+    MAX_STOICH_LIMIT, binomial, combinations, coprime_tuples, unrank_combination,
+};
 use crate::filter::is_allowed;
 use crate::label::{Category, Labeller};
 
@@ -47,6 +49,7 @@ pub struct Sample {
 pub enum SampleError {
     Order(usize),
     PerCategory(usize),
+    Threshold(u32),
 }
 
 impl fmt::Display for SampleError {
@@ -62,6 +65,10 @@ impl fmt::Display for SampleError {
                     "{k} per category: choose between 1 and {MAX_PER_CATEGORY}"
                 )
             }
+            SampleError::Threshold(t) => write!(
+                f,
+                "stoichiometry limit {t}: choose between 1 and {MAX_STOICH_LIMIT}"
+            ),
         }
     }
 }
@@ -81,6 +88,9 @@ pub fn sample(
     }
     if !(1..=MAX_PER_CATEGORY).contains(&per_category) {
         return Err(SampleError::PerCategory(per_category));
+    }
+    if !(1..=MAX_STOICH_LIMIT).contains(&labeller.threshold) {
+        return Err(SampleError::Threshold(labeller.threshold));
     }
     let mut rng = StdRng::seed_from_u64(seed);
     let threshold = labeller.threshold;
@@ -255,5 +265,9 @@ mod tests {
         assert_eq!(s.shortfalls.len(), 4);
         assert!(sample(5, 10, 1, &l).is_err());
         assert!(sample(2, 0, 1, &l).is_err());
+        for threshold in [0, 17, u32::MAX] {
+            let l = Labeller { threshold, ..l };
+            assert_eq!(sample(2, 10, 1, &l), Err(SampleError::Threshold(threshold)));
+        }
     }
 }

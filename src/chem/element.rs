@@ -29,7 +29,7 @@ pub enum ElementError {
 
 /// User text as it appears inside a one-line message: control characters
 /// escaped, cut to 24 characters.
-pub(crate) fn shown(text: &str) -> String {
+pub fn shown(text: &str) -> String {
     let mut out: String = text.chars().take(24).flat_map(char::escape_debug).collect();
     if text.chars().nth(24).is_some() {
         out.push_str("...");

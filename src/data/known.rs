@@ -163,7 +163,7 @@ impl KnownSet {
             loop {
                 let b = *body.get(pos).ok_or_else(|| err("truncated"))?;
                 pos += 1;
-                if shift > 63 {
+                if shift > 63 || (shift == 63 && b & 0x7f > 1) {
                     return Err(err("varint too long"));
                 }
                 delta |= u64::from(b & 0x7f) << shift;
@@ -172,7 +172,18 @@ impl KnownSet {
                     break;
                 }
             }
+            if delta == 0 {
+                return Err(err("keys must be strictly increasing"));
+            }
             prev = prev.checked_add(delta).ok_or_else(|| err("key overflow"))?;
+            // Only the key of a reduced composition is ever looked up, so any
+            // other key would make the set's size and contents disagree.
+            if unpack_key(prev).and_then(|c| composition_key(&c)) != Some(prev) {
+                return Err(PackedSetError(format!(
+                    "entry {} is not a reduced composition of 1 to 4 elements in order of Z",
+                    keys.len() + 1
+                )));
+            }
             keys.push(prev);
         }
         if pos != body.len() {
@@ -433,12 +444,19 @@ fn table_formulas(text: &str) -> Result<Vec<(String, String)>, UserListError> {
     let Some((first_line, first)) = lines.next() else {
         return Ok(Vec::new());
     };
+    let is_header = |cell: &str| FORMULA_HEADERS.iter().any(|h| cell.eq_ignore_ascii_case(h));
     let Some(separator) = ['\t', ';', ','].into_iter().find(|&s| first.contains(s)) else {
-        // One formula per line.
-        return Ok(std::iter::once((first_line, first))
+        // One formula per line (a one-column CSV: maybe a header, maybe quotes).
+        let header = is_header(first.trim().trim_matches('"'));
+        let rows = std::iter::once((first_line, first)).skip(usize::from(header));
+        return rows
             .chain(lines)
-            .map(|(line, l)| (format!("line {line}"), l.trim().to_string()))
-            .collect());
+            .map(|(line, l)| {
+                // No line holds '\n', so this only unquotes.
+                let mut cells = split_row(l, '\n').ok_or(UserListError::UnclosedQuote { line })?;
+                Ok((format!("line {line}"), cells.swap_remove(0)))
+            })
+            .collect();
     };
     let header =
         split_row(first, separator).ok_or(UserListError::UnclosedQuote { line: first_line })?;
@@ -578,6 +596,7 @@ mod tests {
             b"ZnO,0.1\nLi2O,0.2\n",
             br#"[{"formula": "ZnO", "energy": 1}, "Li2O"]"#,
             b"# my list\n  ZnO  \n\n\tLi2O\n",
+            b"Formula\n\"ZnO\"\nLi2O\n",
         ] {
             assert_eq!(read(text), want, "{}", String::from_utf8_lossy(text));
         }
@@ -609,11 +628,53 @@ mod tests {
         assert!(KnownSet::from_packed("x", b"").is_err());
         assert!(KnownSet::from_packed("x", b"CAK1\x02\x00\x00\x00\x81").is_err());
         assert!(KnownSet::from_packed("x", b"CAK1\x01\x00\x00\x00\x01\x01").is_err());
-        assert_eq!(
-            KnownSet::from_packed("x", b"CAK1\x01\x00\x00\x00\x01")
-                .unwrap()
-                .len(),
-            1
+        let packed = |keys: &[u64]| {
+            let mut b = b"CAK1".to_vec();
+            b.extend((keys.len() as u32).to_le_bytes());
+            let mut prev = 0;
+            for &k in keys {
+                let mut d = k.wrapping_sub(prev);
+                prev = k;
+                while d >= 0x80 {
+                    b.push(d as u8 | 0x80);
+                    d >>= 7;
+                }
+                b.push(d as u8);
+            }
+            b
+        };
+        let key = |parts: &[(u8, u16)]| pack_key(parts.iter().copied());
+        let zno = key(&[(8, 1), (30, 1)]);
+        let set = KnownSet::from_packed("x", &packed(&[key(&[(3, 2), (8, 1)]), zno])).unwrap();
+        assert_eq!(set.len(), 2);
+        assert!(set.contains(&Composition::parse("ZnO").unwrap()));
+        // Found by fuzzing (fuzz/artifacts/known_packed): keys that are not a
+        // reduced composition decoded to a set that did not contain its members.
+        let err = |keys: &[u64]| {
+            KnownSet::from_packed("x", &packed(keys))
+                .unwrap_err()
+                .to_string()
+        };
+        for (bad, why) in [
+            (key(&[(30, 1), (8, 1)]), "entry 1 is not a reduced"),
+            (key(&[(8, 2), (30, 2)]), "entry 1 is not a reduced"),
+            (key(&[(8, 0), (30, 1)]), "entry 1 is not a reduced"),
+            (key(&[(104, 1), (105, 1)]), "entry 1 is not a reduced"),
+            (0, "strictly increasing"),
+        ] {
+            assert!(err(&[bad]).contains(why), "{bad:x}: {}", err(&[bad]));
+        }
+        assert!(err(&[zno, zno]).contains("strictly increasing"));
+        assert!(err(&[zno, 1]).contains("key overflow"));
+        // A varint whose tenth byte carries more than the 64th bit.
+        let mut long = b"CAK1\x01\x00\x00\x00".to_vec();
+        long.extend([0xff; 9]);
+        long.push(0x02);
+        assert!(
+            KnownSet::from_packed("x", &long)
+                .unwrap_err()
+                .to_string()
+                .contains("varint too long")
         );
     }
 }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crystal_atlas::chem::{ChemicalSystem, Composition};
+use crystal_atlas::chem::{ChemicalSystem, Composition, shown};
 use crystal_atlas::explain::explain as explain_composition;
 use crystal_atlas::label::Category;
 
@@ -30,7 +30,8 @@ pub fn explain(mut args: Args) -> Result<(), CliError> {
     let json = args.switch("json");
     let settings = Settings::from_args(&mut args)?;
     args.finish()?;
-    let c = Composition::parse(&formula).map_err(|e| CliError(format!("'{formula}': {e}")))?;
+    let c = Composition::parse(&formula)
+        .map_err(|e| CliError(format!("'{}': {e}", shown(&formula))))?;
     let e = explain_composition(&c, &settings.labeller());
     if json {
         json_line(&serde_json::to_value(&e).expect("serialisable"));
@@ -45,7 +46,8 @@ pub fn system(mut args: Args) -> Result<(), CliError> {
     let json = args.switch("json");
     let settings = Settings::from_args(&mut args)?;
     args.finish()?;
-    let system = ChemicalSystem::parse(&text).map_err(|e| CliError(format!("'{text}': {e}")))?;
+    let system =
+        ChemicalSystem::parse(&text).map_err(|e| CliError(format!("'{}': {e}", shown(&text))))?;
     let labeller = settings.labeller();
     for sub in system.subsystems() {
         for c in system_compositions(sub.elements(), settings.threshold) {
@@ -172,8 +174,7 @@ pub fn counts(mut args: Args) -> Result<(), CliError> {
         settings.threshold,
         &settings.known,
         &mut |_| true,
-    )
-    .expect("not cancelled");
+    )?;
     if time {
         eprintln!(
             "counts: order {order} in {:.1} ms",
