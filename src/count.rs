@@ -923,7 +923,7 @@ pub fn element_frequencies(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{KnownSource, OxidationSet};
+    use crate::data::{KnownSource, OxidationSet, OxidationStates};
 
     #[test]
     fn binary_counts_match_the_paper() {
@@ -971,6 +971,43 @@ mod tests {
                     "{set} order {order} threshold {threshold} pool {size}"
                 );
             }
+        }
+    }
+
+    /// The bitset width is chosen from the largest anion charge and the
+    /// limit: at -9 and 16 the totals reach 16 x 3 x 9 = 432 bits. Sets with
+    /// every state out to +-9, in distinct lists so signatures differ, counted
+    /// at the top limit against smact_filter set by set.
+    #[test]
+    fn widest_states_at_the_top_limit_agree_with_smact_filter() {
+        let lists: [&str; 8] = [
+            "-9 9 1", "9 -1", "-9 -4 2", "-8 9 3", "7 -9", "-9 0 5", "9 8 -2", "-3 -9 6",
+        ];
+        let pool: Vec<Element> = ["Li", "Fe", "O", "Cl", "Sn", "Ru", "Os", "Zn"]
+            .iter()
+            .map(|s| Element::from_symbol(s).unwrap())
+            .collect();
+        let text: String = pool
+            .iter()
+            .zip(lists)
+            .map(|(e, l)| format!("{e} {l}\n"))
+            .collect();
+        let ox = OxidationStates::parse_smact_file("wide", &text).unwrap();
+        for (order, size) in [(2, 8), (3, 8), (4, 5)] {
+            let pool = &pool[..size];
+            let mut expected = 0u64;
+            let mut subset = vec![0usize; order];
+            for_each_combination(pool.len(), order, &mut subset, &mut |s| {
+                let els: Vec<Element> = s.iter().map(|&i| pool[i]).collect();
+                expected += crate::filter::allowed_compositions(&els, &ox, 16).len() as u64;
+            });
+            let table = SignatureTable::for_pool(order, &ox, 16, pool.iter().copied());
+            assert_eq!(
+                table.allowed_total(&mut |_| true),
+                Some(expected),
+                "order {order}"
+            );
+            assert!(expected > 0);
         }
     }
 

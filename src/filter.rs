@@ -451,48 +451,66 @@ impl<'a> AssignmentSearch<'a> {
         }
     }
 
-    /// Assignments using only states `uses` admits that total `target`.
-    fn count(&self, uses: &dyn Fn(usize, i8) -> bool, target: i64) -> u64 {
-        let width = self.words * 64;
-        let mut ways = vec![0u64; width];
-        let mut next = vec![0u64; width];
-        ways[self.bound as usize] = 1;
-        for (i, (list, &a)) in self.lists.iter().zip(self.amounts).enumerate() {
-            next.fill(0);
-            for (t, &w) in ways.iter().enumerate().filter(|(_, w)| **w > 0) {
-                for &q in list.iter().filter(|&&q| uses(i, q)) {
-                    let u = (t as i64 + i64::from(q) * a) as usize;
-                    next[u] = next[u].saturating_add(w);
-                }
+    /// `ways` (assignments of earlier positions, by total) extended by
+    /// position `i` with the states `uses` admits. Counts cannot overflow:
+    /// there are at most 19^8 < 2^64 assignments.
+    fn extend(&self, ways: &[u64], i: usize, uses: impl Fn(i8) -> bool) -> Vec<u64> {
+        let mut next = vec![0u64; ways.len()];
+        let a = self.amounts[i];
+        for (t, &w) in ways.iter().enumerate().filter(|(_, w)| **w > 0) {
+            for &q in self.lists[i].iter().filter(|&&q| uses(q)) {
+                next[(t as i64 + i64::from(q) * a) as usize] += w;
             }
-            std::mem::swap(&mut ways, &mut next);
         }
-        usize::try_from(target + self.bound)
-            .ok()
-            .and_then(|t| ways.get(t).copied())
-            .unwrap_or(0)
+        next
+    }
+
+    fn start(&self) -> Vec<u64> {
+        let mut ways = vec![0u64; self.words * 64];
+        ways[self.bound as usize] = 1;
+        ways
+    }
+
+    fn neutral(&self, ways: &[u64]) -> u64 {
+        ways[self.bound as usize]
     }
 
     /// Number of neutral assignments.
     pub(crate) fn count_neutral(&self) -> u64 {
-        self.count(&|_, _| true, 0)
+        let ways = (0..self.lists.len()).fold(self.start(), |w, i| self.extend(&w, i, |_| true));
+        self.neutral(&ways)
     }
 
-    /// Number of neutral assignments that pass [`pauling_test`]. Each is
-    /// counted at one cut: the rank of its most electronegative cation (or
-    /// cut 0 without cations), i.e. in cut c's region with some cation of rank c.
+    /// Number of neutral assignments that pass [`pauling_test`], by one
+    /// dynamic programme over positions in electronegativity order: tie
+    /// groups are all cation-or-zero until the first group with an anion,
+    /// anion-or-zero from there on (a cation and an anion never tie).
     pub(crate) fn count_passing_neutral(&self) -> u64 {
-        let ranks = &self.ranks;
-        let mut total = self.count(&|i, q| cut_allows(ranks[i], 0, q), 0);
-        for cut in 1..self.cuts.len() {
-            let within = self.count(&|i, q| cut_allows(ranks[i], cut, q), 0);
-            let no_cation_at_cut = self.count(
-                &|i, q| cut_allows(ranks[i], cut, q) && !(q > 0 && ranks[i] == cut),
-                0,
-            );
-            total = total.saturating_add(within - no_cation_at_cut);
+        let (mut before_anions, mut after) = (self.start(), vec![0u64; self.words * 64]);
+        for rank in 1..self.cuts.len() {
+            let group: Vec<usize> = (0..self.lists.len())
+                .filter(|&i| self.ranks[i] == rank)
+                .collect();
+            let mut either: Vec<u64> = before_anions
+                .iter()
+                .zip(&after)
+                .map(|(b, a)| b + a)
+                .collect();
+            let mut cations = before_anions.clone();
+            for &i in &group {
+                either = self.extend(&either, i, |q| q <= 0);
+                cations = self.extend(&cations, i, |q| q >= 0);
+            }
+            // Groups that stayed all zero were counted as cation groups.
+            if group.iter().all(|&i| self.lists[i].contains(&0)) {
+                either
+                    .iter_mut()
+                    .zip(&before_anions)
+                    .for_each(|(e, b)| *e -= b);
+            }
+            (before_anions, after) = (cations, either);
         }
-        total
+        self.neutral(&before_anions) + self.neutral(&after)
     }
 
     /// The smallest |total| of any assignment (passing [`pauling_test`], or
