@@ -551,8 +551,10 @@ struct PrefixSolver<const W: usize> {
     stem: Vec<(u16, u8)>,
     stem_patterns: Vec<StemPattern>,
     stem_all_neutral: bool,
-    /// Stem totals needed by each (w_p, w_l), per (p type, p role, l type, l role).
-    needed: HashMap<PairRoles, Vec<(u16, u16)>>,
+    /// Stem totals needed by each (w_p, w_l), per (p type, p role, l type,
+    /// l role): an index into `needed_lists`.
+    needed: HashMap<PairRoles, usize, FastHash>,
+    needed_lists: Vec<Vec<(u16, u16)>>,
     columns: Vec<u64>,
 }
 
@@ -578,7 +580,8 @@ impl<const W: usize> PrefixSolver<W> {
             stem: vec![(u16::MAX, 0)],
             stem_patterns: Vec::new(),
             stem_all_neutral: false,
-            needed: HashMap::new(),
+            needed: HashMap::default(),
+            needed_lists: Vec::new(),
             columns: vec![0; t * t * stem_words],
         }
     }
@@ -681,9 +684,11 @@ impl<const W: usize> PrefixSolver<W> {
         l_id: u16,
         l: &PositionType,
         l_role: Role,
-    ) -> &[(u16, u16)] {
+    ) -> usize {
         let (t, max_total) = (self.t, self.max_total as i64);
-        self.needed
+        let lists = &mut self.needed_lists;
+        *self
+            .needed
             .entry((p.id, p_role, l_id, l_role))
             .or_insert_with(|| {
                 let p_charges: Vec<i64> = match p_role {
@@ -711,7 +716,8 @@ impl<const W: usize> PrefixSolver<W> {
                 }
                 out.sort_unstable();
                 out.dedup();
-                out
+                lists.push(out);
+                lists.len() - 1
             })
     }
 
@@ -757,9 +763,9 @@ impl<const W: usize> PrefixSolver<W> {
                     if !valid {
                         continue;
                     }
-                    let needed = self.needed_totals(p, p_role, l_id, l, l_role).to_vec();
+                    let needed = self.needed_totals(p, p_role, l_id, l, l_role);
                     let stems = &self.stem_patterns[si].stems_by_total;
-                    for (column, total) in needed {
+                    for &(column, total) in &self.needed_lists[needed] {
                         let (c, s) = (column as usize * sw, total as usize * sw);
                         for i in 0..sw {
                             columns[c + i] |= stems[s + i];
