@@ -7,6 +7,12 @@
 import { readFile } from "node:fs/promises";
 import { WASI } from "node:wasi";
 import process from "node:process";
+import v8 from "node:v8";
+
+// Node 20's V8 aborts ("Fatal error ... unreachable code" in concurrent
+// marking) when a wasm memory grows past ~100 MB after large file reads, e.g.
+// a 12 MB --known list; marking on the main thread avoids it.
+v8.setFlagsFromString("--no-concurrent-marking");
 
 const [wasmPath, ...args] = process.argv.slice(2);
 if (!wasmPath) {

@@ -5,6 +5,7 @@
 //! `mp_e_hull`; OQMD and AFLOW property sets), packed by `scripts/import-data`
 //! (format in `scripts/import_data.py`). Users can supply their own list.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -372,21 +373,30 @@ impl KnownSet {
         if formulas.is_empty() {
             return Err(UserListError::Empty);
         }
-        let mut compositions = Vec::with_capacity(formulas.len());
-        for (place, formula) in formulas {
+        // Keys, not compositions, are kept: a 16 MB list is 1.5 million formulas.
+        let mut keys = Vec::with_capacity(formulas.len());
+        for ((kind, number), formula) in formulas {
             let c = Composition::parse(&formula).map_err(|error| UserListError::Formula {
-                place,
-                formula,
+                place: format!("{kind} {number}"),
+                formula: formula.into_owned(),
                 error,
             })?;
-            compositions.push(c);
+            keys.extend(composition_key(&c));
         }
-        Ok(KnownSet::new(name, compositions))
+        keys.sort_unstable();
+        keys.dedup();
+        Ok(KnownSet {
+            name: name.to_string(),
+            keys,
+        })
     }
 }
 
+/// Where a formula was found: ("line", 3) or ("item", 2), 1-based.
+type Place = (&'static str, usize);
+
 /// (place, formula) pairs of a JSON list.
-fn json_formulas(text: &str) -> Result<Vec<(String, String)>, UserListError> {
+fn json_formulas(text: &str) -> Result<Vec<(Place, Cow<'_, str>)>, UserListError> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| UserListError::Json(e.to_string()))?;
     let serde_json::Value::Array(items) = value else {
@@ -427,13 +437,13 @@ fn json_formulas(text: &str) -> Result<Vec<(String, String)>, UserListError> {
                     });
                 }
             };
-            Ok((format!("item {item}"), formula))
+            Ok((("item", item), Cow::Owned(formula)))
         })
         .collect()
 }
 
 /// (place, formula) pairs of a plain list or a CSV/TSV table.
-fn table_formulas(text: &str) -> Result<Vec<(String, String)>, UserListError> {
+fn table_formulas(text: &str) -> Result<Vec<(Place, Cow<'_, str>)>, UserListError> {
     // `lines` takes CRLF and LF; a bare CR (old Mac files) also ends a line.
     let mut lines = text
         .lines()
@@ -452,9 +462,12 @@ fn table_formulas(text: &str) -> Result<Vec<(String, String)>, UserListError> {
         return rows
             .chain(lines)
             .map(|(line, l)| {
+                if !l.contains('"') {
+                    return Ok((("line", line), Cow::Borrowed(l.trim())));
+                }
                 // No line holds '\n', so this only unquotes.
                 let mut cells = split_row(l, '\n').ok_or(UserListError::UnclosedQuote { line })?;
-                Ok((format!("line {line}"), cells.swap_remove(0)))
+                Ok((("line", line), Cow::Owned(cells.swap_remove(0))))
             })
             .collect();
     };
@@ -486,16 +499,16 @@ fn table_formulas(text: &str) -> Result<Vec<(String, String)>, UserListError> {
     }
     let mut formulas = Vec::new();
     for (line, row) in cells {
-        let place = format!("line {line}");
+        let place = ("line", line);
         if every_cell {
             formulas.extend(
                 row.into_iter()
                     .filter(|c| !c.is_empty())
-                    .map(|c| (place.clone(), c)),
+                    .map(|c| (place, Cow::Owned(c))),
             );
         } else {
             match row.into_iter().nth(column).filter(|c| !c.is_empty()) {
-                Some(cell) => formulas.push((place, cell)),
+                Some(cell) => formulas.push((place, Cow::Owned(cell))),
                 None => {
                     return Err(UserListError::MissingCell {
                         line,

@@ -68,7 +68,8 @@ fn read_file(path: &str, what: &str, names: &str, limit: usize) -> Result<Vec<u8
         ))
     };
     let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut bytes = Vec::new();
+    let size = file.metadata().map_or(0, |m| m.len()).min(limit as u64 + 1);
+    let mut bytes = Vec::with_capacity(size as usize);
     file.take(limit as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
