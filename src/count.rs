@@ -104,8 +104,10 @@ pub struct SignatureTable {
     /// Prefix keys, sorted; row i of `multiplicity` belongs to prefix i.
     prefixes: Vec<u64>,
     prefix_row: HashMap<u64, usize, FastHash>,
-    /// Element sets per (prefix, tied, last type): `[row][tied][last]`, flattened.
-    multiplicity: Vec<u64>,
+    /// Element sets per (prefix, tied, last type): `[row][tied][last]`,
+    /// flattened. u32: at most C(103, 4) = 4.4 million sets, and with a
+    /// custom set of 103 distinct state lists this table is ~150 MB as u32.
+    multiplicity: Vec<u32>,
 }
 
 /// The states an element can take at a position of a signature.
@@ -261,7 +263,7 @@ impl SignatureTable {
     fn group_sets(&mut self) {
         let l = self.lasts();
         let suffix = self.suffix_histograms();
-        let mut rows: HashMap<u64, Vec<u64>, FastHash> = HashMap::default();
+        let mut rows: HashMap<u64, Vec<u32>, FastHash> = HashMap::default();
         self.walk(&mut |visit| match visit {
             Visit::Bulk {
                 prefix_key,
@@ -282,19 +284,21 @@ impl SignatureTable {
         });
         let mut prefixes: Vec<u64> = rows.keys().copied().collect();
         prefixes.sort_unstable();
-        self.multiplicity = prefixes
-            .iter()
-            .flat_map(|p| rows[p].iter().copied())
-            .collect();
+        // Rows are moved out one by one so the table is never held twice.
+        let mut multiplicity = Vec::with_capacity(prefixes.len() * 2 * l);
+        for p in &prefixes {
+            multiplicity.extend(rows.remove(p).unwrap_or_default());
+        }
+        self.multiplicity = multiplicity;
         self.prefix_row = prefixes.iter().enumerate().map(|(i, &p)| (p, i)).collect();
         self.prefixes = prefixes;
     }
 
     /// `[m][last]`: eligible elements from index m on, by last-position type
     /// (each alone in the highest tie group).
-    fn suffix_histograms(&self) -> Vec<u64> {
+    fn suffix_histograms(&self) -> Vec<u32> {
         let (n, l) = (self.elements.len(), self.lasts());
-        let mut h = vec![0u64; (n + 1) * l];
+        let mut h = vec![0u32; (n + 1) * l];
         for m in (0..n).rev() {
             let (head, tail) = h.split_at_mut((m + 1) * l);
             head[m * l..].copy_from_slice(&tail[..l]);
@@ -379,24 +383,26 @@ impl SignatureTable {
 
     /// Number of element sets the signatures stand for.
     pub fn element_set_count(&self) -> u64 {
-        self.multiplicity.iter().sum()
+        self.multiplicity.iter().map(|&m| u64::from(m)).sum()
     }
 
     /// Allowed compositions summed over every element set of the table.
     pub fn allowed_total(&self, progress: &mut dyn FnMut(f64) -> bool) -> Option<u64> {
-        let allowed = self.allowed_per_signature(progress)?;
-        Some(
-            self.multiplicity
-                .iter()
-                .zip(&allowed)
-                .map(|(m, a)| m * a)
-                .sum(),
-        )
+        let mut total = 0u64;
+        self.allowed_per_signature(progress, &mut |slot, allowed| {
+            total += u64::from(self.multiplicity[slot]) * allowed;
+        })?;
+        Some(total)
     }
 
-    /// Allowed compositions for each entry of `multiplicity` (0 where no set).
-    /// `progress` gets the fraction done and returns false to cancel.
-    fn allowed_per_signature(&self, progress: &mut dyn FnMut(f64) -> bool) -> Option<Vec<u64>> {
+    /// Calls `record(slot, allowed compositions)` for each entry of
+    /// `multiplicity` with element sets. `progress` gets the fraction done and
+    /// returns false to cancel (then `None`).
+    fn allowed_per_signature(
+        &self,
+        progress: &mut dyn FnMut(f64) -> bool,
+        record: &mut dyn FnMut(usize, u64),
+    ) -> Option<()> {
         let max_anion = self
             .types
             .iter()
@@ -406,10 +412,10 @@ impl SignatureTable {
         // No anion side can total more than this, so larger cation totals never balance.
         let max_total = self.threshold as usize * (self.order - 1) * max_anion;
         match max_total / 64 + 1 {
-            1 => self.solve::<1>(max_anion, progress),
-            2 => self.solve::<2>(max_anion, progress),
-            3 | 4 => self.solve::<4>(max_anion, progress),
-            _ => self.solve::<8>(max_anion, progress),
+            1 => self.solve::<1>(max_anion, progress, record),
+            2 => self.solve::<2>(max_anion, progress, record),
+            3 | 4 => self.solve::<4>(max_anion, progress, record),
+            _ => self.solve::<8>(max_anion, progress, record),
         }
     }
 
@@ -417,10 +423,10 @@ impl SignatureTable {
         &self,
         max_anion: usize,
         progress: &mut dyn FnMut(f64) -> bool,
-    ) -> Option<Vec<u64>> {
+        record: &mut dyn FnMut(usize, u64),
+    ) -> Option<()> {
         let l = self.lasts();
         let mut solver = PrefixSolver::<W>::new(self.order, self.threshold as usize, max_anion);
-        let mut allowed = vec![0u64; self.multiplicity.len()];
         for (row, &key) in self.prefixes.iter().enumerate() {
             if row % 256 == 0 && !progress(row as f64 / self.prefixes.len() as f64) {
                 return None;
@@ -433,13 +439,15 @@ impl SignatureTable {
                     if self.multiplicity[slot] > 0 {
                         let p = prefix[self.order - 2];
                         let level = p.level + u8::from(!tied);
-                        allowed[slot] =
-                            solver.allowed_count(&p, id, &self.types[id as usize], level);
+                        record(
+                            slot,
+                            solver.allowed_count(&p, id, &self.types[id as usize], level),
+                        );
                     }
                 }
             }
         }
-        Some(allowed)
+        Some(())
     }
 
     fn decode_prefix(&self, key: u64) -> Vec<Position<'_>> {
@@ -890,9 +898,11 @@ pub fn element_frequencies(
 ) -> Result<Vec<u64>, CountError> {
     check(order, threshold)?;
     let table = SignatureTable::new(order, ox, threshold);
-    let allowed = table
-        .allowed_per_signature(&mut |_| true)
-        .expect("not cancelled");
+    // u32: a signature allows at most 16^4 ratios.
+    let mut allowed = vec![0u32; table.multiplicity.len()];
+    table.allowed_per_signature(&mut |_| true, &mut |slot, count| {
+        allowed[slot] = count as u32
+    });
     let l = table.lasts();
     let slot = |(key, tied, id): SplitKey| {
         table.prefix_row[&key] * 2 * l
@@ -908,7 +918,7 @@ pub fn element_frequencies(
         } => {
             let mut prefix_total = 0;
             for last in first_last..table.elements.len() {
-                let count = allowed[slot((prefix_key, false, table.ids[last][LAST]))];
+                let count = u64::from(allowed[slot((prefix_key, false, table.ids[last][LAST]))]);
                 prefix_total += count;
                 freq[table.elements[last].index()] += count;
             }
@@ -917,7 +927,7 @@ pub fn element_frequencies(
             }
         }
         Visit::Single { set, key } => {
-            let count = allowed[slot(key)];
+            let count = u64::from(allowed[slot(key)]);
             for &i in set {
                 freq[table.elements[i].index()] += count;
             }
@@ -1014,6 +1024,18 @@ mod tests {
                 "order {order}"
             );
             assert!(expected > 0);
+        }
+    }
+
+    #[test]
+    fn element_frequencies_add_up_to_order_times_allowed() {
+        let (ox, none) = (OxidationSet::Icsd24.states(), KnownSet::empty());
+        for order in [2, 3] {
+            let freq = element_frequencies(order, ox, 8).unwrap();
+            let counts = count_space(order, ox, 8, &none, &mut |_| true).unwrap();
+            assert_eq!(freq.iter().sum::<u64>(), order as u64 * counts.allowed);
+            let o = Element::from_symbol("O").unwrap();
+            assert!(freq[o.index()] > freq[Element::from_symbol("Au").unwrap().index()]);
         }
     }
 
