@@ -8,6 +8,7 @@
 pub mod chem;
 pub mod count;
 pub mod data;
+pub mod embed;
 pub mod enumerate;
 pub mod explain;
 pub mod filter;

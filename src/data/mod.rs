@@ -7,6 +7,7 @@
 //! Everything here parses once, on first use, and is shared afterwards.
 
 pub mod elements;
+pub mod embeddings;
 pub mod known;
 pub mod oxidation;
 

@@ -25,7 +25,7 @@ pub struct Args {
 }
 
 /// Flags that take no value.
-const SWITCHES: [&str; 3] = ["json", "help", "time"];
+const SWITCHES: [&str; 5] = ["json", "help", "time", "standardise", "list"];
 
 impl Args {
     pub fn parse(command: &str, raw: &[String]) -> Result<Args, CliError> {

@@ -4,6 +4,7 @@
 
 mod args;
 mod chem_commands;
+mod embed_command;
 mod settings;
 
 use args::{Args, CliError};
@@ -16,9 +17,28 @@ USAGE
   crystal-atlas explain FORMULA [--json]
   crystal-atlas system Li-Zn-Sn-O [--json]
   crystal-atlas sample --order N --per-category K --seed S
+  crystal-atlas embed --embedding NAME [--stats mean] [--standardise] --formulas FILE --out X.f32 [--kept FILE] [--time]
+  crystal-atlas embed --list
 
 Common options: --max-stoich (default 8), --ox-set smact14|icsd16|icsd24|pymatgen_sp|wiki|FILE
-(default smact14, the paper's set), --known mp|oqmd|aflow|none|FILE (default mp).";
+(default smact14, the paper's set), --known mp|oqmd|aflow|none|FILE (default mp).
+
+embed: compositional embeddings, the paper's eq. 2 and ElementEmbeddings 0.8.0's
+CompositionalEmbedding(formula, NAME).feature_vector(stats), computed in float64.
+  --embedding  magpie, mat2vec, megnet16, oliynyk, skipatom, random_200 (the paper's six), atomic, cgnf,
+               chemeleon, chgnet, crystallm, mace_mp0, magpie_sc, matscholar, matscibert, mod_petti,
+               oliynyk_sc, orb_v2, sevennet, xenonpy (--list: sizes, descriptions, sources), or a .bin
+               file from data/embeddings/.
+  --stats      mean (default; the fraction-weighted mean), variance, minpool, maxpool, range, sum,
+               geometric_mean, harmonic_mean, or a comma-separated list, concatenated in that order.
+               sum weights by the reduced formula's amounts (Mg2O2 counts as MgO).
+  --formulas   one formula per line, or a CSV/TSV with a 'formula' column; blank and # lines skipped.
+  --out        raw little-endian float32, row-major, no header: ONE ROW PER KEPT FORMULA, in input order.
+               A formula with an element the embedding lacks has no vector (ElementEmbeddings raises
+               KeyError) and gets no row: stderr lists each such line number and formula, and the count.
+  --kept FILE  writes the input line number of each row of --out, one per line.
+  --standardise  z-scores each column over the rows written (population std; constant columns 0).
+  --time       prints how long the embedding itself took (stderr).";
 
 fn run(argv: &[String]) -> Result<(), CliError> {
     let Some((command, rest)) = argv.split_first() else {
@@ -33,12 +53,13 @@ fn run(argv: &[String]) -> Result<(), CliError> {
         "explain" => chem_commands::explain(args),
         "system" => chem_commands::system(args),
         "sample" => chem_commands::sample(args),
+        "embed" => embed_command::embed(args),
         "help" | "--help" | "-h" => {
             println!("{HELP}");
             Ok(())
         }
         other => Err(CliError(format!(
-            "unknown command '{other}'; commands: counts, list, explain, system, sample, help"
+            "unknown command '{other}'; commands: counts, list, explain, system, sample, embed, help"
         ))),
     }
 }
