@@ -217,7 +217,7 @@ pub fn sample(mut args: Args) -> Result<(), CliError> {
     let s = crystal_atlas::sample::sample(order, per_category, seed, &settings.labeller())?;
     for (category, available) in &s.shortfalls {
         eprintln!(
-            "crystal-atlas: note: only {available} {category} compositions exist; all are included"
+            "crystal-atlas: note: only {available} {category} compositions were found; all are included"
         );
     }
     for (c, category) in s.compositions.iter().zip(&s.categories) {
