@@ -5,16 +5,24 @@
 //! [`reduce`] -> [`plot`]. Nothing here touches the DOM; the web shell lives in
 //! `web` (wasm32 only) and calls into these modules. See ARCHITECTURE.md.
 
+pub mod anion;
 pub mod chem;
 pub mod count;
 pub mod data;
 pub mod embed;
 pub mod enumerate;
 pub mod explain;
+pub mod export;
 pub mod filter;
 pub mod label;
+pub mod pipeline;
+pub mod plot;
 pub mod reduce;
 pub mod sample;
+pub mod view_state;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use chem::{Composition, Element};
 pub use data::{KnownSet, OxidationStates};

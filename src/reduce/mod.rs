@@ -7,8 +7,11 @@
 //! Input is an N x D matrix of f32 (row per composition), output N x dim.
 
 pub mod knn;
+pub mod numeric;
 pub mod pca;
 pub mod quality;
+pub mod random;
+mod simd;
 pub mod tsne;
 pub mod umap;
 

@@ -1,8 +1,35 @@
-//! UMAP. (Being written: see issue 4.)
+//! UMAP (McInnes, Healy and Melville 2018), step by step as umap-learn 0.5.12
+//! runs it with Euclidean input and output, and under its names:
+//!
+//! 1. [`nearest_neighbors`](crate::reduce::knn::nearest_neighbors): each
+//!    point's n_neighbors - 1 nearest others (umap-learn counts the point
+//!    itself), exact below 4,096 points, NN-descent above.
+//! 2. [`fuzzy::smooth_knn_dist`], [`fuzzy::compute_membership_strengths`],
+//!    [`fuzzy::fuzzy_simplicial_set`]: local fuzzy sets and their union.
+//! 3. Edges lighter than max / n_epochs are dropped (they would never be
+//!    sampled), as in umap-learn's `simplicial_set_embedding`.
+//! 4. [`spectral::spectral_layout`]: the initial layout, scaled to at most 10
+//!    with N(0, 1e-4) noise (`noisy_scale_coords`), then each coordinate to [0, 10].
+//! 5. [`curve::find_ab_params`]: a and b from min_dist and spread.
+//! 6. [`layout::make_epochs_per_sample`], [`layout::optimize_layout_euclidean`]:
+//!    SGD with negative sampling for n_epochs (500 up to 10,000 points, 200 above).
+//!
+//! Everything runs on one thread from one seed, with arithmetic that is the
+//! same on every target, so a seed gives the same layout bit for bit natively
+//! and in wasm. Progress goes to the [`Observer`] under each step's name; the
+//! layout is offered every `snapshot_every` epochs; cancelling stops within an
+//! epoch.
+
+pub mod curve;
+mod eigen;
+pub mod fuzzy;
+pub mod layout;
+pub mod spectral;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::{Observer, ReduceError};
+use super::random::Random;
+use super::{Control, Observer, ReduceError, Step, knn};
 
 /// umap-learn defaults (SPEC section 6).
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +43,8 @@ pub struct UmapParams {
     pub negative_sample_rate: usize,
     pub learning_rate: f32,
     pub seed: u64,
+    /// Offer the layout to the observer every this many epochs (0: never).
+    pub snapshot_every: usize,
 }
 
 impl Default for UmapParams {
@@ -29,18 +58,212 @@ impl Default for UmapParams {
             negative_sample_rate: 5,
             learning_rate: 1.0,
             seed: 42,
+            snapshot_every: 10,
         }
     }
 }
 
+/// The layout and how it was made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UmapOutcome {
+    /// N x dim.
+    pub embedding: Array2<f32>,
+    pub a: f32,
+    pub b: f32,
+    pub n_epochs: usize,
+    /// Edges of the fuzzy graph that were optimised (both directions count).
+    pub edges: usize,
+    /// Why the initial layout is (partly) random instead of spectral, if it is.
+    pub random_init: Option<String>,
+}
+
+/// Largest output dimension: the optimiser is specialised per dimension.
+pub const MAX_DIM: usize = 4;
+
+/// Random streams for the steps that draw numbers, kept apart so that one
+/// step drawing more does not change what another sees.
+const SPECTRAL: u64 = 11;
+const NOISE: u64 = 12;
+const SGD: u64 = 13;
+
 pub fn umap(
-    _data: ArrayView2<f32>,
-    _params: &UmapParams,
-    _observer: &mut dyn Observer,
+    data: ArrayView2<f32>,
+    params: &UmapParams,
+    observer: &mut dyn Observer,
 ) -> Result<Array2<f32>, ReduceError> {
-    Err(ReduceError::BadParameter {
-        name: "method",
-        value: "umap".into(),
-        accepted: "methods implemented so far".into(),
+    umap_with_outcome(data, params, observer).map(|o| o.embedding)
+}
+
+/// [`umap`], also returning a, b, the epoch count, the number of edges and
+/// whether the spectral initialisation had to fall back to random positions.
+pub fn umap_with_outcome(
+    data: ArrayView2<f32>,
+    params: &UmapParams,
+    observer: &mut dyn Observer,
+) -> Result<UmapOutcome, ReduceError> {
+    check_params(params, data.nrows())?;
+    let n = data.nrows();
+    let dim = params.dim;
+    let knn = knn::nearest_neighbors(data, params.n_neighbors - 1, params.seed, observer)?;
+    announce(observer, "fuzzy_simplicial_set")?;
+    let graph = fuzzy::fuzzy_simplicial_set(&knn);
+    drop(knn);
+
+    let n_epochs = params
+        .n_epochs
+        .unwrap_or(if n <= 10_000 { 500 } else { 200 });
+    let max_weight = graph.weights.iter().copied().fold(0.0f32, f32::max);
+    // umap-learn prunes against its default epoch count when asked for 10 or fewer.
+    let prune_epochs = if n_epochs > 10 {
+        n_epochs
+    } else if n <= 10_000 {
+        500
+    } else {
+        200
+    };
+    let threshold = max_weight as f64 / prune_epochs as f64;
+    let graph = graph.filter(|w| w as f64 >= threshold);
+
+    announce(observer, "spectral_layout")?;
+    let init =
+        spectral::spectral_layout(data, &graph, dim, &mut Random::fork(params.seed, SPECTRAL));
+    let mut embedding = noisy_scale_coords(&init.coords, &mut Random::fork(params.seed, NOISE));
+    scale_to_ten(&mut embedding, dim);
+
+    let (a, b) = curve::find_ab_params(params.spread as f64, params.min_dist as f64);
+    let (a, b) = (a as f32, b as f32);
+    // Edges in rounds (every vertex's first edge, then every vertex's second,
+    // ...) so consecutive samples move different points and the processor
+    // can overlap them; umap-learn goes row by row.
+    let max_degree = (0..n).map(|i| graph.row(i).0.len()).max().unwrap_or(0);
+    let (mut head, mut tail, mut weights) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..max_degree {
+        for i in 0..n {
+            let (cols, ws) = graph.row(i);
+            if round < cols.len() {
+                head.push(i as u32);
+                tail.push(cols[round]);
+                weights.push(ws[round]);
+            }
+        }
+    }
+    let epochs_per_sample = layout::make_epochs_per_sample(&weights, n_epochs);
+    let opt = layout::Optimization {
+        head: &head,
+        tail: &tail,
+        epochs_per_sample: &epochs_per_sample,
+        n_epochs,
+        a,
+        b,
+        gamma: 1.0,
+        initial_alpha: params.learning_rate,
+        negative_sample_rate: params.negative_sample_rate as f64,
+        snapshot_every: params.snapshot_every,
+    };
+    let mut random = Random::fork(params.seed, SGD);
+    match dim {
+        1 => layout::optimize_layout_euclidean::<1>(&mut embedding, &opt, &mut random, observer)?,
+        2 => layout::optimize_layout_euclidean::<2>(&mut embedding, &opt, &mut random, observer)?,
+        3 => layout::optimize_layout_euclidean::<3>(&mut embedding, &opt, &mut random, observer)?,
+        _ => layout::optimize_layout_euclidean::<4>(&mut embedding, &opt, &mut random, observer)?,
+    }
+    let embedding = Array2::from_shape_vec((n, dim), embedding)
+        .unwrap_or_else(|_| unreachable!("N x dim values"));
+    Ok(UmapOutcome {
+        embedding,
+        a,
+        b,
+        n_epochs,
+        edges: graph.edges(),
+        random_init: init.fallback,
     })
+}
+
+fn announce(observer: &mut dyn Observer, stage: &'static str) -> Result<(), ReduceError> {
+    match observer.step(Step {
+        stage,
+        done: 0,
+        total: 1,
+        layout: None,
+    }) {
+        Control::Continue => Ok(()),
+        Control::Cancel => Err(ReduceError::Cancelled),
+    }
+}
+
+fn check_params(params: &UmapParams, points: usize) -> Result<(), ReduceError> {
+    let bad = |name: &'static str, value: String, accepted: &str| {
+        Err(ReduceError::BadParameter {
+            name,
+            value,
+            accepted: accepted.into(),
+        })
+    };
+    if !(1..=MAX_DIM).contains(&params.dim) {
+        return bad("dim", params.dim.to_string(), "1..=4");
+    }
+    if params.n_neighbors < 2 {
+        return bad("n_neighbors", params.n_neighbors.to_string(), "2 or more");
+    }
+    if !(params.spread.is_finite() && params.spread > 0.0) {
+        return bad("spread", params.spread.to_string(), "a positive number");
+    }
+    if !(params.min_dist.is_finite() && params.min_dist >= 0.0 && params.min_dist <= params.spread)
+    {
+        return bad("min_dist", params.min_dist.to_string(), "0..=spread");
+    }
+    if params.n_epochs == Some(0) {
+        return bad("n_epochs", "0".into(), "1 or more");
+    }
+    if params.negative_sample_rate == 0 {
+        return bad("negative_sample_rate", "0".into(), "1 or more");
+    }
+    if !(params.learning_rate.is_finite() && params.learning_rate > 0.0) {
+        return bad(
+            "learning_rate",
+            params.learning_rate.to_string(),
+            "a positive number",
+        );
+    }
+    if points <= params.n_neighbors {
+        return Err(ReduceError::TooFewPoints {
+            points,
+            needed: params.n_neighbors + 1,
+            why: format!(
+                "UMAP with n_neighbors = {} needs more points than neighbours",
+                params.n_neighbors
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// umap-learn's `noisy_scale_coords`: scale so the largest coordinate is 10,
+/// to float32, plus N(0, 1e-4) noise against exact ties.
+fn noisy_scale_coords(coords: &[f64], random: &mut Random) -> Vec<f32> {
+    let largest = coords.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let expansion = if largest > 0.0 { 10.0 / largest } else { 1.0 };
+    let mut scaled: Vec<f32> = coords.iter().map(|&x| (x * expansion) as f32).collect();
+    for x in scaled.iter_mut() {
+        *x += (random.normal() * 1e-4) as f32;
+    }
+    scaled
+}
+
+/// Each coordinate linearly onto [0, 10], as umap-learn does before optimising.
+fn scale_to_ten(embedding: &mut [f32], dim: usize) {
+    for c in 0..dim {
+        let column = embedding.iter().skip(c).step_by(dim);
+        let (lo, hi) = column.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        });
+        let range = hi - lo;
+        for x in embedding.iter_mut().skip(c).step_by(dim) {
+            *x = if range > 0.0 {
+                10.0 * (*x - lo) / range
+            } else {
+                5.0
+            };
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use crystal_atlas::chem::{ChemicalSystem, Composition, shown};
-use crystal_atlas::explain::explain as explain_composition;
+use crystal_atlas::explain::{explain as explain_composition, system_table};
 use crystal_atlas::label::Category;
 
 use crate::args::{Args, CliError};
@@ -48,31 +48,20 @@ pub fn system(mut args: Args) -> Result<(), CliError> {
     args.finish()?;
     let system =
         ChemicalSystem::parse(&text).map_err(|e| CliError(format!("'{}': {e}", shown(&text))))?;
-    let labeller = settings.labeller();
-    for sub in system.subsystems() {
-        for c in system_compositions(sub.elements(), settings.threshold) {
-            let e = explain_composition(&c, &labeller);
-            if json {
-                let mut v = serde_json::to_value(&e).expect("serialisable");
-                v["system"] = serde_json::Value::String(sub.to_string());
-                json_line(&v);
-            } else {
-                out(&format!(
-                    "{}\t{}\t{}\t{}",
-                    sub, e.formula, e.category, e.summary
-                ));
-            }
+    for entry in system_table(&system, &settings.labeller()) {
+        let e = entry.explanation;
+        if json {
+            let mut v = serde_json::to_value(&e).expect("serialisable");
+            v["system"] = serde_json::Value::String(entry.system);
+            json_line(&v);
+        } else {
+            out(&format!(
+                "{}\t{}\t{}\t{}",
+                entry.system, e.formula, e.category, e.summary
+            ));
         }
     }
     Ok(())
-}
-
-/// Every reduced composition of exactly these elements with factors <= max.
-fn system_compositions(elements: &[crystal_atlas::Element], max: u32) -> Vec<Composition> {
-    crystal_atlas::enumerate::coprime_tuples(elements.len(), max)
-        .into_iter()
-        .filter_map(|t| Composition::new(elements.iter().copied().zip(t)))
-        .collect()
 }
 
 /// What `list --category` selects.

@@ -1,0 +1,953 @@
+//! Answers [`Request`]s, caching each stage by its inputs.
+
+use std::rc::Rc;
+
+use ndarray::{Array2, ArrayView2};
+
+use super::protocol::{Request, Response, SystemRow};
+use super::settings::{ChemSettings, EmbedSettings, ReducerParams, SampleSettings, SettingsError};
+use crate::chem::{ChemicalSystem, Composition};
+use crate::data::embeddings::{ElementEmbedding, EmbeddingInfo};
+use crate::data::{KnownSet, OxidationStates};
+use crate::embed::{PoolingStat, embed_batch};
+use crate::label::{Category, Labeller};
+use crate::reduce::{Control, ReduceError, Step};
+
+/// Receives each response, with its float payload when it has one.
+pub type Emit<'a> = dyn FnMut(Response, Option<&[f32]>) + 'a;
+
+/// The oxidation states and known set a [`ChemSettings`] names, parsed once.
+struct Chem {
+    settings: ChemSettings,
+    ox: OxidationStates,
+    known: Rc<KnownSet>,
+}
+
+impl Chem {
+    fn labeller(&self) -> Labeller<'_> {
+        Labeller {
+            ox: &self.ox,
+            threshold: self.settings.threshold,
+            known: &self.known,
+        }
+    }
+}
+
+/// A sample: compositions and their categories.
+struct SampleStage {
+    settings: SampleSettings,
+    compositions: Vec<Composition>,
+    categories: Vec<Category>,
+    shortfalls: Vec<(Category, usize)>,
+}
+
+/// An embedded sample: the kept rows and their feature matrix.
+struct EmbedStage {
+    settings: EmbedSettings,
+    kept: Vec<u32>,
+    matrix: Array2<f32>,
+    /// Rows dropped because a pooling statistic was not finite.
+    non_finite: usize,
+}
+
+/// A worker's state: fetched data files and the last result of each stage.
+#[derive(Default)]
+pub struct Runner {
+    fetched_known: Vec<(String, KnownSet)>,
+    fetched_embeddings: Vec<ElementEmbedding>,
+    chem: Option<Rc<Chem>>,
+    sample: Option<Rc<SampleStage>>,
+    embedded: Option<Rc<EmbedStage>>,
+}
+
+fn error(id: u32, message: impl ToString) -> Response {
+    Response::Error {
+        id,
+        message: message.to_string(),
+    }
+}
+
+impl Runner {
+    pub fn new() -> Runner {
+        Runner::default()
+    }
+
+    /// Data files (paths relative to the page) to fetch and hand to
+    /// [`Runner::add_asset`] before `request` can run.
+    pub fn missing_assets(&self, request: &Request) -> Vec<String> {
+        let (chem, embeddings) = match request {
+            Request::Counts { chem, .. }
+            | Request::Frequencies { chem, .. }
+            | Request::Explain { chem, .. }
+            | Request::System { chem, .. } => (chem, Vec::new()),
+            Request::Embed { settings, .. } => {
+                (&settings.sample.chem, vec![settings.embedding.as_str()])
+            }
+            Request::Grid {
+                sample, embeddings, ..
+            } => (
+                &sample.chem,
+                embeddings.iter().map(String::as_str).collect(),
+            ),
+            Request::Reduce { .. } => return Vec::new(),
+        };
+        let known = chem.known.asset().filter(|path| {
+            !self
+                .fetched_known
+                .iter()
+                .any(|(name, _)| path == &known_asset_path(name))
+        });
+        let embeddings = embeddings.into_iter().filter(|name| {
+            EmbeddingInfo::from_name(name).is_some_and(|info| info.embedded().is_none())
+                && !self.fetched_embeddings.iter().any(|e| e.name() == *name)
+        });
+        known
+            .into_iter()
+            .chain(embeddings.map(|name| format!("data/embeddings/{name}.bin")))
+            .collect()
+    }
+
+    /// Decodes a fetched data file named by [`Runner::missing_assets`].
+    pub fn add_asset(&mut self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        let reload =
+            |e: &dyn std::fmt::Display| format!("{path}: {e}; reload the page to fetch it again");
+        if let Some(name) = path
+            .strip_prefix("data/embeddings/")
+            .and_then(|p| p.strip_suffix(".bin"))
+        {
+            let embedding = ElementEmbedding::from_bytes(name, bytes).map_err(|e| reload(&e))?;
+            self.fetched_embeddings.retain(|e| e.name() != name);
+            self.fetched_embeddings.push(embedding);
+            return Ok(());
+        }
+        let name = path
+            .strip_prefix("data/known/")
+            .and_then(|p| p.strip_suffix(".bin"))
+            .ok_or_else(|| format!("{path} is not a data file this page uses"))?;
+        let set = KnownSet::from_packed(name, bytes).map_err(|e| reload(&e))?;
+        self.fetched_known.retain(|(n, _)| n != name);
+        self.fetched_known.push((name.to_string(), set));
+        Ok(())
+    }
+
+    fn chem(&mut self, settings: &ChemSettings) -> Result<Rc<Chem>, SettingsError> {
+        if let Some(chem) = self.chem.as_ref().filter(|c| &c.settings == settings) {
+            return Ok(chem.clone());
+        }
+        let ox = settings.ox.states()?.into_owned();
+        let known = Rc::new(settings.known.set(&self.fetched_known)?.into_owned());
+        let chem = Rc::new(Chem {
+            settings: settings.clone(),
+            ox,
+            known,
+        });
+        self.chem = Some(chem.clone());
+        Ok(chem)
+    }
+
+    fn sample(&mut self, settings: &SampleSettings) -> Result<Rc<SampleStage>, String> {
+        if let Some(s) = self.sample.as_ref().filter(|s| &s.settings == settings) {
+            return Ok(s.clone());
+        }
+        let chem = self.chem(&settings.chem).map_err(|e| e.to_string())?;
+        let sample = crate::sample::sample(
+            settings.order,
+            settings.per_category,
+            settings.seed,
+            &chem.labeller(),
+        )
+        .map_err(|e| e.to_string())?;
+        let stage = Rc::new(SampleStage {
+            settings: settings.clone(),
+            compositions: sample.compositions,
+            categories: sample.categories,
+            shortfalls: sample.shortfalls,
+        });
+        self.sample = Some(stage.clone());
+        Ok(stage)
+    }
+
+    fn embed(&mut self, settings: &EmbedSettings) -> Result<Rc<EmbedStage>, String> {
+        if let Some(e) = self.embedded.as_ref().filter(|e| &e.settings == settings) {
+            return Ok(e.clone());
+        }
+        let sample = self.sample(&settings.sample)?;
+        let table = match EmbeddingInfo::from_name(&settings.embedding) {
+            None => {
+                return Err(format!(
+                    "no element embedding is called '{}'",
+                    settings.embedding
+                ));
+            }
+            Some(info) => info
+                .embedded()
+                .or_else(|| {
+                    self.fetched_embeddings
+                        .iter()
+                        .find(|e| e.name() == info.name)
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "the {} embedding has not been loaded; reload the page to fetch it",
+                        info.name
+                    )
+                })?,
+        };
+        let stat = PoolingStat::from_name(&settings.pooling)
+            .ok_or_else(|| format!("'{}' is not a pooling statistic", settings.pooling))?;
+        let stage = Rc::new(embed_finite(
+            settings.clone(),
+            &sample.compositions,
+            table,
+            stat,
+        ));
+        self.embedded = Some(stage.clone());
+        Ok(stage)
+    }
+
+    /// Runs `request`, passing every response to `emit`; `payload` is the
+    /// float array a [`Request::Reduce`] carries.
+    pub fn handle(&mut self, request: Request, payload: Option<Vec<f32>>, emit: &mut Emit) {
+        let id = request.id();
+        match request {
+            Request::Counts { chem, order, .. } => self.counts(id, &chem, order, emit),
+            Request::Frequencies { chem, order, .. } => {
+                let response = match self.chem(&chem) {
+                    Err(e) => error(id, e),
+                    Ok(chem) => match crate::count::element_frequencies(
+                        order,
+                        &chem.ox,
+                        chem.settings.threshold,
+                    ) {
+                        Ok(counts) => Response::Frequencies { id, order, counts },
+                        Err(e) => error(id, e.to_string()),
+                    },
+                };
+                emit(response, None);
+            }
+            Request::Explain { chem, formula, .. } => {
+                let response = match (Composition::parse(&formula), self.chem(&chem)) {
+                    (Err(e), _) => error(id, format!("'{}': {e}", formula.trim())),
+                    (_, Err(e)) => error(id, e),
+                    (Ok(c), Ok(chem)) => Response::Explanation {
+                        id,
+                        explanation: Box::new(crate::explain::explain(&c, &chem.labeller())),
+                    },
+                };
+                emit(response, None);
+            }
+            Request::System { chem, system, .. } => {
+                let response = self.system(id, &chem, &system);
+                emit(response, None);
+            }
+            Request::Embed { settings, .. } => self.sample_and_embed(id, &settings, emit),
+            Request::Reduce {
+                params, rows, cols, ..
+            } => {
+                let data = payload.unwrap_or_default();
+                match ArrayView2::from_shape((rows, cols), &data) {
+                    Ok(matrix) if data.len() == rows * cols => {
+                        reduce_streaming(id, matrix, &params, emit)
+                    }
+                    _ => emit(
+                        error(
+                            id,
+                            format!("the matrix has {} values, not {rows} x {cols}", data.len()),
+                        ),
+                        None,
+                    ),
+                }
+            }
+            Request::Grid {
+                sample,
+                pooling,
+                embeddings,
+                reducers,
+                ..
+            } => self.grid(id, &sample, &pooling, &embeddings, &reducers, emit),
+        }
+    }
+
+    fn counts(&mut self, id: u32, chem: &ChemSettings, order: usize, emit: &mut Emit) {
+        let chem = match self.chem(chem) {
+            Ok(chem) => chem,
+            Err(e) => return emit(error(id, e), None),
+        };
+        let stage = format!("counting order {order}");
+        let mut progress = |fraction: f64| {
+            let stage = stage.clone();
+            emit(
+                Response::Progress {
+                    id,
+                    stage,
+                    fraction,
+                },
+                None,
+            );
+            true
+        };
+        let l = chem.labeller();
+        let response =
+            match crate::count::count_space(order, l.ox, l.threshold, l.known, &mut progress) {
+                Ok(counts) => Response::Counts { id, counts },
+                Err(e) => error(id, e.to_string()),
+            };
+        emit(response, None);
+    }
+
+    fn system(&mut self, id: u32, chem: &ChemSettings, system: &str) -> Response {
+        let (parsed, chem) = match (ChemicalSystem::parse(system), self.chem(chem)) {
+            (Err(e), _) => return error(id, format!("'{}': {e}", system.trim())),
+            (_, Err(e)) => return error(id, e),
+            (Ok(parsed), Ok(chem)) => (parsed, chem),
+        };
+        let rows = crate::explain::system_table(&parsed, &chem.labeller())
+            .into_iter()
+            .map(|entry| SystemRow {
+                system: entry.system,
+                formula: entry.explanation.formula,
+                category: entry.explanation.category,
+                summary: entry.explanation.summary,
+            })
+            .collect();
+        Response::System {
+            id,
+            system: parsed.to_string(),
+            rows,
+        }
+    }
+
+    /// Emits the sample for `settings` (computing it if needed); false if it failed.
+    fn emit_sample(&mut self, id: u32, settings: &SampleSettings, emit: &mut Emit) -> bool {
+        let sample = match self.sample(settings) {
+            Ok(s) => s,
+            Err(e) => {
+                emit(error(id, e), None);
+                return false;
+            }
+        };
+        let formulas = sample
+            .compositions
+            .iter()
+            .map(Composition::to_string)
+            .collect();
+        let response = Response::Sample {
+            id,
+            formulas,
+            categories: sample.categories.clone(),
+            shortfalls: sample.shortfalls.clone(),
+        };
+        emit(response, None);
+        true
+    }
+
+    fn sample_and_embed(&mut self, id: u32, settings: &EmbedSettings, emit: &mut Emit) {
+        if !self.emit_sample(id, &settings.sample, emit) {
+            return;
+        }
+        match self.embed(settings) {
+            Ok(e) => emit(
+                Response::Embedded {
+                    id,
+                    kept: e.kept.clone(),
+                    cols: e.matrix.ncols(),
+                    non_finite: e.non_finite,
+                },
+                Some(e.matrix.as_slice().expect("standard layout")),
+            ),
+            Err(e) => emit(error(id, e), None),
+        }
+    }
+
+    /// The small multiples: every (embedding, reducer) panel in turn. A panel
+    /// that fails is reported and the others still run.
+    fn grid(
+        &mut self,
+        id: u32,
+        sample: &SampleSettings,
+        pooling: &str,
+        embeddings: &[String],
+        reducers: &[ReducerParams],
+        emit: &mut Emit,
+    ) {
+        if !self.emit_sample(id, sample, emit) {
+            return;
+        }
+        // Reducer by reducer, so the quick PCA row fills first; an embedding
+        // is recomputed per row (cheap next to the reducers, and it keeps one
+        // matrix in memory rather than six).
+        let total = embeddings.len() * reducers.len();
+        for (j, params) in reducers.iter().enumerate() {
+            for (i, embedding) in embeddings.iter().enumerate() {
+                let stage = format!("{} of {embedding}", params.title());
+                let fraction = fraction(j * embeddings.len() + i, total);
+                emit(
+                    Response::Progress {
+                        id,
+                        stage,
+                        fraction,
+                    },
+                    None,
+                );
+                let settings = EmbedSettings {
+                    sample: sample.clone(),
+                    embedding: embedding.clone(),
+                    pooling: pooling.to_string(),
+                };
+                let layout = self.embed(&settings).and_then(|e| {
+                    reduce(e.matrix.view(), params, &mut crate::reduce::Silent)
+                        .map(|layout| (e, layout))
+                        .map_err(|e| e.to_string())
+                });
+                match layout {
+                    Ok((e, layout)) => emit(
+                        Response::GridPanel {
+                            id,
+                            embedding: embedding.clone(),
+                            params: *params,
+                            kept: e.kept.clone(),
+                            non_finite: e.non_finite,
+                        },
+                        layout.as_slice(),
+                    ),
+                    Err(message) => emit(
+                        Response::GridPanelFailed {
+                            id,
+                            embedding: embedding.clone(),
+                            params: *params,
+                            message,
+                        },
+                        None,
+                    ),
+                }
+            }
+        }
+        emit(Response::GridDone { id }, None);
+    }
+}
+
+/// Reduces `matrix`, offering the page a PCA preview first (for the
+/// iterative methods) and then the reducer's own intermediate layouts.
+fn reduce_streaming(id: u32, matrix: ArrayView2<f32>, params: &ReducerParams, emit: &mut Emit) {
+    if *params != ReducerParams::Pca
+        && let Ok(preview) = reduce(matrix, &ReducerParams::Pca, &mut crate::reduce::Silent)
+    {
+        let response = Response::Layout {
+            id,
+            method: "pca".into(),
+            stage: "preview".into(),
+            done: 0,
+            total: 0,
+            last: false,
+        };
+        emit(response, preview.as_slice());
+    }
+    let method = params.method().to_string();
+    let mut observer = |step: Step<'_>| {
+        match step.layout {
+            Some(layout) => {
+                let response = Response::Layout {
+                    id,
+                    method: method.clone(),
+                    stage: step.stage.to_string(),
+                    done: step.done,
+                    total: step.total,
+                    last: false,
+                };
+                emit(response, Some(layout));
+            }
+            None => {
+                let stage = step.stage.to_string();
+                let fraction = fraction(step.done, step.total);
+                emit(
+                    Response::Progress {
+                        id,
+                        stage,
+                        fraction,
+                    },
+                    None,
+                );
+            }
+        }
+        Control::Continue
+    };
+    let response = reduce(matrix, params, &mut observer);
+    match response {
+        Ok(layout) => emit(
+            Response::Layout {
+                id,
+                method,
+                stage: "done".into(),
+                done: 1,
+                total: 1,
+                last: true,
+            },
+            layout.as_slice(),
+        ),
+        Err(e) => emit(error(id, format!("{}: {e}", params.title())), None),
+    }
+}
+
+fn known_asset_path(name: &str) -> String {
+    format!("data/known/{name}.bin")
+}
+
+fn fraction(done: usize, total: usize) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        done as f64 / total as f64
+    }
+}
+
+/// Runs one reducer to 2-D.
+fn reduce(
+    data: ArrayView2<f32>,
+    params: &ReducerParams,
+    observer: &mut dyn crate::reduce::Observer,
+) -> Result<Array2<f32>, ReduceError> {
+    use crate::reduce::{pca, tsne, umap};
+    match *params {
+        ReducerParams::Pca => pca::pca(data, 2).map(|p| p.coords),
+        ReducerParams::Tsne { perplexity, seed } => tsne::tsne(
+            data,
+            &tsne::TsneParams {
+                perplexity,
+                seed,
+                ..Default::default()
+            },
+            observer,
+        ),
+        ReducerParams::Umap {
+            n_neighbors,
+            min_dist,
+            seed,
+        } => {
+            // Every epoch is offered; the web shell passes on as many as the page can show.
+            let params = umap::UmapParams {
+                n_neighbors,
+                min_dist,
+                seed,
+                snapshot_every: 1,
+                ..Default::default()
+            };
+            umap::umap(data, &params, observer)
+        }
+    }
+}
+
+/// Embeds `compositions` and drops rows with a non-finite value (a geometric
+/// mean of a negative component, say), which no reducer can place.
+fn embed_finite(
+    settings: EmbedSettings,
+    compositions: &[Composition],
+    table: &ElementEmbedding,
+    stat: PoolingStat,
+) -> EmbedStage {
+    let batch = embed_batch(compositions, table, &[stat], false);
+    let finite: Vec<usize> = (0..batch.matrix.nrows())
+        .filter(|&r| batch.matrix.row(r).iter().all(|v| v.is_finite()))
+        .collect();
+    let non_finite = batch.matrix.nrows() - finite.len();
+    let matrix = if non_finite == 0 {
+        batch.matrix
+    } else {
+        batch.matrix.select(ndarray::Axis(0), &finite)
+    };
+    let kept = finite.iter().map(|&r| batch.kept_rows[r] as u32).collect();
+    EmbedStage {
+        settings,
+        kept,
+        matrix,
+        non_finite,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::settings::{KnownChoice, OxSource};
+
+    fn chem(known: KnownChoice) -> ChemSettings {
+        ChemSettings {
+            ox: OxSource::Builtin {
+                name: "smact14".into(),
+            },
+            threshold: 8,
+            known,
+        }
+    }
+
+    fn run(runner: &mut Runner, request: Request) -> Vec<Response> {
+        let mut out = Vec::new();
+        runner.handle(request, None, &mut |r, _| out.push(r));
+        out
+    }
+
+    #[test]
+    fn table_2_binaries_explanations_and_systems() {
+        let mut runner = Runner::new();
+        let mp = chem(KnownChoice::Builtin { name: "mp".into() });
+        let out = run(
+            &mut runner,
+            Request::Counts {
+                id: 1,
+                chem: mp.clone(),
+                order: 2,
+            },
+        );
+        let Some(Response::Counts { id: 1, counts }) = out.last() else {
+            panic!("{out:?}")
+        };
+        // SPEC section 3: 13,464 of 225,879 binaries are allowed with smact14.
+        assert_eq!((counts.unique, counts.allowed), (225_879, 13_464));
+        assert!(
+            out[..out.len() - 1]
+                .iter()
+                .all(|r| matches!(r, Response::Progress { id: 1, .. }))
+        );
+
+        let out = run(
+            &mut runner,
+            Request::Explain {
+                id: 2,
+                chem: mp.clone(),
+                formula: "Zn2O".into(),
+            },
+        );
+        let [Response::Explanation { id: 2, explanation }] = &out[..] else {
+            panic!("{out:?}")
+        };
+        assert!(explanation.allowed && explanation.summary.contains("Zn(+1)x2 + O(-2)"));
+
+        let out = run(
+            &mut runner,
+            Request::System {
+                id: 3,
+                chem: mp.clone(),
+                system: "Li-Zn-O".into(),
+            },
+        );
+        let [
+            Response::System {
+                id: 3,
+                system,
+                rows,
+            },
+        ] = &out[..]
+        else {
+            panic!("{out:?}")
+        };
+        assert_eq!(system, "Li-Zn-O");
+        let li_zn_o2 = rows.iter().find(|r| r.formula == "LiZnO2").unwrap();
+        assert_eq!(
+            (li_zn_o2.system.as_str(), li_zn_o2.category),
+            ("Li-Zn-O", Category::Standard)
+        );
+    }
+
+    #[test]
+    fn bad_input_is_one_error_message_that_says_what_to_fix() {
+        let mut runner = Runner::new();
+        let none = chem(KnownChoice::Empty);
+        let out = run(
+            &mut runner,
+            Request::Explain {
+                id: 4,
+                chem: none.clone(),
+                formula: "Zn2Q".into(),
+            },
+        );
+        assert_eq!(
+            out,
+            [error(4, "'Zn2Q': column 4: 'Q' is not an element symbol")]
+        );
+        let out = run(
+            &mut runner,
+            Request::System {
+                id: 5,
+                chem: none.clone(),
+                system: "Li--O".into(),
+            },
+        );
+        assert!(
+            matches!(&out[..], [Response::Error { id: 5, message }] if message.contains("element 2 of the system is empty"))
+        );
+        let bad_ox = ChemSettings {
+            ox: OxSource::Uploaded {
+                name: "ox.txt".into(),
+                text: "Fe +2 x3\n".into(),
+            },
+            ..none
+        };
+        let out = run(
+            &mut runner,
+            Request::Counts {
+                id: 6,
+                chem: bad_ox,
+                order: 2,
+            },
+        );
+        assert!(
+            matches!(&out[..], [Response::Error { id: 6, message }] if message.starts_with("oxidation-state file 'ox.txt': line 1"))
+        );
+        let mut out = Vec::new();
+        runner.handle(
+            Request::Reduce {
+                id: 7,
+                params: ReducerParams::Pca,
+                rows: 3,
+                cols: 2,
+            },
+            Some(vec![0.0; 5]),
+            &mut |r, _| out.push(r),
+        );
+        assert_eq!(out, [error(7, "the matrix has 5 values, not 3 x 2")]);
+    }
+
+    fn sample_settings(per_category: usize) -> SampleSettings {
+        SampleSettings {
+            chem: chem(KnownChoice::Builtin { name: "mp".into() }),
+            order: 2,
+            per_category,
+            seed: 42,
+        }
+    }
+
+    #[test]
+    fn embed_then_reduce_caches_each_stage() {
+        let mut runner = Runner::new();
+        let settings = EmbedSettings {
+            sample: sample_settings(200),
+            embedding: "magpie".into(),
+            pooling: "mean".into(),
+        };
+        let mut out: Vec<(Response, Option<Vec<f32>>)> = Vec::new();
+        runner.handle(
+            Request::Embed {
+                id: 1,
+                settings: settings.clone(),
+            },
+            None,
+            &mut |r, p| out.push((r, p.map(<[f32]>::to_vec))),
+        );
+        let [
+            (Response::Sample { formulas, .. }, None),
+            (
+                Response::Embedded {
+                    kept,
+                    cols,
+                    non_finite,
+                    ..
+                },
+                Some(matrix),
+            ),
+        ] = &out[..]
+        else {
+            panic!("{out:?}")
+        };
+        assert_eq!(formulas.len(), 800);
+        assert_eq!((*cols, *non_finite), (22, 0));
+        assert_eq!(matrix.len(), kept.len() * 22);
+        // magpie lacks vectors for some heavy elements: those rows are left out, not zero-filled.
+        let left_out: Vec<&String> = (0..800)
+            .filter(|i| !kept.contains(&(*i as u32)))
+            .map(|i| &formulas[i])
+            .collect();
+        assert!(
+            left_out.iter().all(|f| ["Cf", "Es", "Fm", "Md", "No", "Lr"]
+                .iter()
+                .any(|e| f.contains(e))),
+            "{left_out:?}"
+        );
+        let first = runner.embedded.clone().unwrap();
+
+        // Same sample, another embedding: the sample is reused, the embedding redone.
+        let other = EmbedSettings {
+            embedding: "mat2vec".into(),
+            ..settings.clone()
+        };
+        let sample_before = runner.sample.clone().unwrap();
+        runner.handle(
+            Request::Embed {
+                id: 2,
+                settings: other,
+            },
+            None,
+            &mut |_, _| {},
+        );
+        assert!(Rc::ptr_eq(&sample_before, runner.sample.as_ref().unwrap()));
+        assert!(!Rc::ptr_eq(&first, runner.embedded.as_ref().unwrap()));
+
+        let rows = kept.len();
+        let mut layouts = Vec::new();
+        runner.handle(
+            Request::Reduce {
+                id: 3,
+                params: ReducerParams::Pca,
+                rows,
+                cols: 22,
+            },
+            Some(matrix.clone()),
+            &mut |r, p| layouts.push((r, p.map(<[f32]>::to_vec))),
+        );
+        let [
+            (
+                Response::Layout {
+                    last: true, method, ..
+                },
+                Some(coords),
+            ),
+        ] = &layouts[..]
+        else {
+            panic!("{layouts:?}")
+        };
+        assert_eq!((method.as_str(), coords.len()), ("pca", rows * 2));
+    }
+
+    #[test]
+    fn umap_streams_layouts_before_the_last() {
+        let mut runner = Runner::new();
+        let settings = EmbedSettings {
+            sample: sample_settings(60),
+            embedding: "megnet16".into(),
+            pooling: "mean".into(),
+        };
+        let mut matrix = Vec::new();
+        let mut kept = 0;
+        runner.handle(Request::Embed { id: 1, settings }, None, &mut |r, p| {
+            if let (Response::Embedded { kept: k, .. }, Some(p)) = (r, p) {
+                kept = k.len();
+                matrix = p.to_vec();
+            }
+        });
+        let params = ReducerParams::Umap {
+            n_neighbors: 15,
+            min_dist: 0.1,
+            seed: 42,
+        };
+        let mut stages = Vec::new();
+        runner.handle(
+            Request::Reduce {
+                id: 2,
+                params,
+                rows: kept,
+                cols: 16,
+            },
+            Some(matrix),
+            &mut |r, p| {
+                if let Response::Layout { stage, last, .. } = r {
+                    assert_eq!(p.map(<[f32]>::len), Some(kept * 2));
+                    stages.push((stage, last));
+                }
+            },
+        );
+        assert_eq!(
+            stages[0],
+            ("preview".to_string(), false),
+            "a PCA preview comes first"
+        );
+        // umap-learn's 500 epochs for small data, every one offered to the page.
+        let epochs = stages
+            .iter()
+            .filter(|(s, _)| s == "optimize_layout_euclidean");
+        assert_eq!(epochs.count(), 500);
+        assert_eq!(stages.last().unwrap(), &("done".to_string(), true));
+    }
+
+    #[test]
+    fn a_failing_grid_panel_does_not_stop_the_others() {
+        let mut runner = Runner::new();
+        // Four points: PCA works, UMAP with 15 neighbours cannot.
+        let request = Request::Grid {
+            id: 9,
+            sample: sample_settings(1),
+            pooling: "mean".into(),
+            embeddings: vec!["magpie".into(), "megnet16".into()],
+            reducers: vec![
+                ReducerParams::Pca,
+                ReducerParams::Umap {
+                    n_neighbors: 15,
+                    min_dist: 0.1,
+                    seed: 42,
+                },
+            ],
+        };
+        let mut kinds = Vec::new();
+        runner.handle(request, None, &mut |r, _| match r {
+            Response::Sample { formulas, .. } => {
+                kinds.push(format!("sample of {}", formulas.len()))
+            }
+            Response::GridPanel { embedding, .. } => kinds.push(format!("panel {embedding}")),
+            Response::GridPanelFailed {
+                embedding, message, ..
+            } => {
+                assert!(message.contains("too few"), "{message}");
+                kinds.push(format!("failed {embedding}"))
+            }
+            Response::GridDone { .. } => kinds.push("done".into()),
+            _ => {}
+        });
+        assert_eq!(
+            kinds,
+            [
+                "sample of 4",
+                "panel magpie",
+                "panel megnet16",
+                "failed magpie",
+                "failed megnet16",
+                "done"
+            ]
+        );
+    }
+
+    #[test]
+    fn assets_are_asked_for_only_when_not_compiled_in() {
+        let mut runner = Runner::new();
+        let request = Request::Counts {
+            id: 1,
+            chem: chem(KnownChoice::Builtin {
+                name: "oqmd".into(),
+            }),
+            order: 2,
+        };
+        // Natively every known set is compiled in; on wasm32 OQMD is fetched.
+        let expected: Vec<String> = if cfg!(target_arch = "wasm32") {
+            vec!["data/known/oqmd.bin".into()]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(runner.missing_assets(&request), expected);
+        assert!(
+            runner
+                .add_asset("data/known/oqmd.bin", b"junk")
+                .unwrap_err()
+                .contains("bad magic")
+        );
+        assert!(runner.add_asset("elsewhere.bin", b"").is_err());
+        let grid = Request::Grid {
+            id: 3,
+            sample: SampleSettings {
+                chem: chem(KnownChoice::Empty),
+                order: 2,
+                per_category: 10,
+                seed: 1,
+            },
+            pooling: "mean".into(),
+            embeddings: vec!["magpie".into(), "xenonpy".into()],
+            reducers: vec![ReducerParams::Pca],
+        };
+        let expected: Vec<String> = if cfg!(target_arch = "wasm32") {
+            vec!["data/embeddings/xenonpy.bin".into()]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(runner.missing_assets(&grid), expected);
+        assert!(
+            runner
+                .add_asset("data/embeddings/xenonpy.bin", b"CAE1")
+                .unwrap_err()
+                .starts_with("data/embeddings/xenonpy.bin: ")
+        );
+    }
+}

@@ -1,0 +1,286 @@
+//! The inputs of each stage, so a stage's cache can be keyed on exactly what
+//! it depends on: [`ChemSettings`] (oxidation states, stoichiometry limit,
+//! known set) decide categories; [`SampleSettings`] add order, size and seed;
+//! [`EmbedSettings`] add the element embedding and pooling; a
+//! [`ReducerParams`] finishes a map.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{KnownSet, KnownSource, OxidationSet, OxidationStates};
+
+/// Where the oxidation states come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OxSource {
+    /// One of SMACT's sets by name ("smact14", ...).
+    Builtin { name: String },
+    /// A file in SMACT's format the user uploaded.
+    Uploaded { name: String, text: String },
+}
+
+/// Which compositions count as known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KnownChoice {
+    /// A built-in database by short name ("mp", "oqmd", "aflow").
+    Builtin { name: String },
+    /// Nothing is known: every composition is missing or unlikely.
+    Empty,
+    /// A formula list the user uploaded (text, CSV or JSON).
+    Uploaded { name: String, text: String },
+}
+
+/// What decides a composition's category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChemSettings {
+    pub ox: OxSource,
+    /// Largest stoichiometric factor (SMACT's threshold).
+    pub threshold: u32,
+    pub known: KnownChoice,
+}
+
+/// A settings problem, said so the user can fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingsError {
+    UnknownOxSet(String),
+    UnknownDatabase(String),
+    BadUpload {
+        what: &'static str,
+        name: String,
+        problem: String,
+    },
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SettingsError::UnknownOxSet(n) => write!(
+                f,
+                "'{n}' is not an oxidation-state set; choose smact14, icsd16, icsd24, pymatgen_sp or wiki, or upload a file"
+            ),
+            SettingsError::UnknownDatabase(n) => {
+                write!(
+                    f,
+                    "'{n}' is not a database; choose mp, oqmd, aflow or none, or upload a formula list"
+                )
+            }
+            SettingsError::BadUpload {
+                what,
+                name,
+                problem,
+            } => write!(f, "{what} '{name}': {problem}"),
+        }
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+impl OxSource {
+    /// The parsed set (shared for built-in sets).
+    pub fn states(&self) -> Result<Cow<'static, OxidationStates>, SettingsError> {
+        match self {
+            OxSource::Builtin { name } => OxidationSet::from_name(name)
+                .map(|s| Cow::Borrowed(s.states()))
+                .ok_or_else(|| SettingsError::UnknownOxSet(name.clone())),
+            OxSource::Uploaded { name, text } => OxidationStates::parse_smact_file(name, text)
+                .map(Cow::Owned)
+                .map_err(|e| SettingsError::BadUpload {
+                    what: "oxidation-state file",
+                    name: name.clone(),
+                    problem: e.to_string(),
+                }),
+        }
+    }
+}
+
+impl KnownChoice {
+    /// The data file to fetch first, for built-in sets not compiled into this
+    /// build (OQMD and AFLOW on the web).
+    pub fn asset(&self) -> Option<String> {
+        match self {
+            KnownChoice::Builtin { name } => KnownSource::from_name(name)
+                .filter(|s| s.embedded_bytes().is_none())
+                .map(|s| format!("data/known/{}.bin", s.name())),
+            _ => None,
+        }
+    }
+
+    /// The set, from the build, from `fetched` (decoded asset files by short
+    /// name) or from the upload.
+    pub fn set<'a>(
+        &self,
+        fetched: &'a [(String, KnownSet)],
+    ) -> Result<Cow<'a, KnownSet>, SettingsError> {
+        match self {
+            KnownChoice::Empty => Ok(Cow::Owned(KnownSet::empty())),
+            KnownChoice::Builtin { name } => {
+                let source = KnownSource::from_name(name)
+                    .ok_or_else(|| SettingsError::UnknownDatabase(name.clone()))?;
+                if let Some(set) = source.embedded() {
+                    return Ok(Cow::Borrowed(set));
+                }
+                fetched
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, s)| Cow::Borrowed(s))
+                    .ok_or_else(|| SettingsError::BadUpload {
+                        what: "database",
+                        name: name.clone(),
+                        problem: format!("its data file data/known/{name}.bin has not been loaded; check your connection and try again"),
+                    })
+            }
+            KnownChoice::Uploaded { name, text } => {
+                KnownSet::parse_user_list(name, text.as_bytes())
+                    .map(Cow::Owned)
+                    .map_err(|e| SettingsError::BadUpload {
+                        what: "known-composition list",
+                        name: name.clone(),
+                        problem: e.to_string(),
+                    })
+            }
+        }
+    }
+}
+
+/// What decides the sample of compositions a map shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleSettings {
+    pub chem: ChemSettings,
+    /// 2, 3 or 4 elements.
+    pub order: usize,
+    /// Compositions drawn from each category (the paper: 3,000).
+    pub per_category: usize,
+    pub seed: u64,
+}
+
+/// What decides the matrix a reducer gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbedSettings {
+    pub sample: SampleSettings,
+    /// ElementEmbeddings' name ("mat2vec", ...).
+    pub embedding: String,
+    /// Pooling statistic ("mean", the paper's eq. 2).
+    pub pooling: String,
+}
+
+/// A reducer and its main parameters (the rest are the reference defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum ReducerParams {
+    Pca,
+    Tsne {
+        perplexity: f32,
+        seed: u64,
+    },
+    Umap {
+        n_neighbors: usize,
+        min_dist: f32,
+        seed: u64,
+    },
+}
+
+impl ReducerParams {
+    /// "pca", "tsne" or "umap".
+    pub fn method(&self) -> &'static str {
+        match self {
+            ReducerParams::Pca => "pca",
+            ReducerParams::Tsne { .. } => "tsne",
+            ReducerParams::Umap { .. } => "umap",
+        }
+    }
+
+    /// As the paper's figures label it: "PCA", "t-SNE", "UMAP".
+    pub fn title(&self) -> &'static str {
+        match self {
+            ReducerParams::Pca => "PCA",
+            ReducerParams::Tsne { .. } => "t-SNE",
+            ReducerParams::Umap { .. } => "UMAP",
+        }
+    }
+}
+
+/// A cache key: the settings' canonical JSON (field order is fixed by the
+/// types, so equal settings give equal keys).
+pub fn cache_key<T: Serialize>(settings: &T) -> String {
+    serde_json::to_string(settings).expect("settings serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_resolve_or_say_what_to_choose() {
+        let smact = OxSource::Builtin {
+            name: "smact14".into(),
+        };
+        assert_eq!(smact.states().unwrap().species_count(), 421);
+        let err = OxSource::Builtin {
+            name: "smact15".into(),
+        }
+        .states()
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("'smact15' is not an oxidation-state set"),
+            "{err}"
+        );
+        let bad = OxSource::Uploaded {
+            name: "mine.txt".into(),
+            text: "Fe +2\nXx 3\n".into(),
+        };
+        assert_eq!(
+            bad.states().unwrap_err().to_string(),
+            "oxidation-state file 'mine.txt': line 2: 'Xx' is not an element symbol; each line is a symbol then its states, e.g. 'Fe +2 +3'"
+        );
+
+        let mp = KnownChoice::Builtin { name: "mp".into() };
+        assert_eq!(mp.asset(), None, "MP is compiled in");
+        assert_eq!(mp.set(&[]).unwrap().len(), 50_501);
+        assert!(KnownChoice::Empty.set(&[]).unwrap().is_empty());
+        let list = KnownChoice::Uploaded {
+            name: "x.csv".into(),
+            text: "ZnO\nQq\n".into(),
+        };
+        assert!(
+            list.set(&[])
+                .unwrap_err()
+                .to_string()
+                .starts_with("known-composition list 'x.csv': line 2")
+        );
+        let fetched = vec![("aflow".to_string(), KnownSet::new("aflow", []))];
+        assert!(
+            KnownChoice::Builtin {
+                name: "aflow".into()
+            }
+            .set(&fetched)
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn cache_keys_follow_the_settings() {
+        let chem = ChemSettings {
+            ox: OxSource::Builtin {
+                name: "smact14".into(),
+            },
+            threshold: 8,
+            known: KnownChoice::Empty,
+        };
+        let a = SampleSettings {
+            chem: chem.clone(),
+            order: 2,
+            per_category: 3000,
+            seed: 42,
+        };
+        let mut b = a.clone();
+        assert_eq!(cache_key(&a), cache_key(&b));
+        b.seed = 43;
+        assert_ne!(cache_key(&a), cache_key(&b));
+        let back: SampleSettings = serde_json::from_str(&cache_key(&a)).unwrap();
+        assert_eq!(back, a);
+    }
+}

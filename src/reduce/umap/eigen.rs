@@ -1,0 +1,324 @@
+//! The few extreme eigenvectors the spectral initialisation needs, from a
+//! symmetric operator given only by its product with a vector: Lanczos
+//! iteration with full reorthogonalisation (the method behind ARPACK's
+//! `eigsh`, which umap-learn calls), and the implicit QL algorithm for the
+//! small tridiagonal matrix it produces.
+//!
+//! Everything is f64 and sequential with `sqrt` as the only non-arithmetic
+//! operation, so results are the same on every target.
+
+use crate::reduce::random::Random;
+
+/// sqrt(a^2 + b^2) without overflow or underflow in the squares.
+fn hypot(a: f64, b: f64) -> f64 {
+    let (a, b) = (a.abs(), b.abs());
+    let (big, small) = if a > b { (a, b) } else { (b, a) };
+    if big == 0.0 {
+        return 0.0;
+    }
+    let r = small / big;
+    big * (1.0 + r * r).sqrt()
+}
+
+/// Eigenvalues of the symmetric tridiagonal matrix with diagonal `diag` and
+/// off-diagonal `off` (off[i] joins rows i and i + 1), by implicit QL with
+/// Wilkinson-style shifts. Every rotation is also applied to the columns of the
+/// `rows` x m row-major matrix `z`, so starting from the identity (or from its
+/// last row alone) gives the eigenvectors (or their last components), one per
+/// column, in the order of the returned values (not sorted). None if an
+/// eigenvalue takes more than 60 iterations, which does not happen for finite
+/// input.
+pub fn tridiagonal_eigen(diag: &[f64], off: &[f64], z: &mut [f64]) -> Option<Vec<f64>> {
+    let m = diag.len();
+    let rows = z.len().checked_div(m).unwrap_or(0);
+    let mut d = diag.to_vec();
+    // e[i] joins rows i and i + 1; e[m - 1] is a zero sentinel.
+    let mut e: Vec<f64> = off
+        .iter()
+        .copied()
+        .chain(std::iter::once(0.0))
+        .take(m)
+        .collect();
+    for l in 0..m {
+        let mut iterations = 0;
+        loop {
+            // Find the first negligible off-diagonal element at or after l.
+            let mut split = l;
+            while split + 1 < m {
+                let scale = d[split].abs() + d[split + 1].abs();
+                if e[split].abs() <= f64::EPSILON * scale {
+                    break;
+                }
+                split += 1;
+            }
+            if split == l {
+                break;
+            }
+            iterations += 1;
+            if iterations > 60 {
+                return None;
+            }
+            // Shift from the leading 2 x 2 block, then chase the bulge up from `split`.
+            let mut g = (d[l + 1] - d[l]) / (2.0 * e[l]);
+            let mut r = hypot(g, 1.0);
+            g = d[split] - d[l] + e[l] / (g + if g >= 0.0 { r } else { -r });
+            let (mut s, mut c, mut p) = (1.0, 1.0, 0.0);
+            let mut deflated_early = false;
+            for i in (l..split).rev() {
+                let f = s * e[i];
+                let b = c * e[i];
+                r = hypot(f, g);
+                e[i + 1] = r;
+                if r == 0.0 {
+                    d[i + 1] -= p;
+                    e[split] = 0.0;
+                    deflated_early = true;
+                    break;
+                }
+                s = f / r;
+                c = g / r;
+                g = d[i + 1] - p;
+                r = (d[i] - g) * s + 2.0 * c * b;
+                p = s * r;
+                d[i + 1] = g + p;
+                g = c * r - b;
+                for row in 0..rows {
+                    let zi = z[row * m + i];
+                    let zi1 = z[row * m + i + 1];
+                    z[row * m + i + 1] = s * zi + c * zi1;
+                    z[row * m + i] = c * zi - s * zi1;
+                }
+            }
+            if deflated_early {
+                continue;
+            }
+            d[l] -= p;
+            e[l] = g;
+            e[split] = 0.0;
+        }
+    }
+    Some(d)
+}
+
+/// The `count` algebraically largest eigenpairs of a symmetric operator on
+/// R^n restricted to the complement of the orthonormal vectors `deflate`.
+pub struct Lanczos<'a> {
+    pub n: usize,
+    pub deflate: &'a [Vec<f64>],
+    pub count: usize,
+    /// Converged when ||A y - theta y|| <= tol * max(|theta|, 1e-3) for every wanted pair.
+    pub tol: f64,
+    pub max_steps: usize,
+}
+
+/// Unit eigenvectors, largest eigenvalue first.
+pub struct EigenPairs {
+    pub vectors: Vec<Vec<f64>>,
+}
+
+impl Lanczos<'_> {
+    /// Runs the iteration; Err carries why it stopped without converging.
+    pub fn run(
+        &self,
+        apply: &mut dyn FnMut(&[f64], &mut [f64]),
+        random: &mut Random,
+    ) -> Result<EigenPairs, String> {
+        let n = self.n;
+        let room = n.saturating_sub(self.deflate.len());
+        if self.count == 0 || self.count > room {
+            return Err(format!(
+                "{} eigenvectors asked of a space of dimension {room}",
+                self.count
+            ));
+        }
+        let max_steps = self.max_steps.min(room).max(self.count);
+        let mut basis: Vec<Vec<f64>> = Vec::with_capacity(max_steps);
+        let mut alpha: Vec<f64> = Vec::new();
+        let mut beta: Vec<f64> = Vec::new();
+        let mut q = self
+            .fresh_direction(&basis, random)
+            .ok_or("no start vector")?;
+        let mut w = vec![0.0; n];
+        for step in 0..max_steps {
+            apply(&q, &mut w);
+            let a = dot(&w, &q);
+            axpy(-a, &q, &mut w);
+            if let (Some(&b), Some(prev)) = (beta.last(), basis.last()) {
+                axpy(-b, prev, &mut w);
+            }
+            basis.push(q);
+            alpha.push(a);
+            // Classical Gram-Schmidt twice keeps the basis orthogonal to rounding.
+            for _ in 0..2 {
+                for v in self.deflate.iter().chain(basis.iter()) {
+                    let c = dot(&w, v);
+                    axpy(-c, v, &mut w);
+                }
+            }
+            let b = norm(&w);
+            let m = step + 1;
+            let exhausted = m == max_steps;
+            let breakdown = b <= 1e-10 * a.abs().max(1.0);
+            if m >= self.count && (m % 8 == 0 || exhausted || breakdown) {
+                let mut last = vec![0.0; m];
+                last[m - 1] = 1.0;
+                let values =
+                    tridiagonal_eigen(&alpha, &beta, &mut last).ok_or("QL did not converge")?;
+                let order = largest_first(&values, self.count);
+                let residual_bound = |idx: usize| b * last[idx].abs();
+                let converged = order
+                    .iter()
+                    .all(|&i| residual_bound(i) <= self.tol * values[i].abs().max(1e-3));
+                if converged || (breakdown && m == room) {
+                    return Ok(self.ritz_pairs(&alpha, &beta, &basis, self.count));
+                }
+                if exhausted {
+                    let worst = order.iter().map(|&i| residual_bound(i)).fold(0.0, f64::max);
+                    return Err(format!(
+                        "Lanczos did not converge in {m} steps (residual {worst:.1e})"
+                    ));
+                }
+            }
+            if breakdown {
+                // An invariant subspace: continue from a new direction (a zero
+                // off-diagonal keeps the tridiagonal matrix exact).
+                beta.push(0.0);
+                q = self
+                    .fresh_direction(&basis, random)
+                    .ok_or("Krylov space exhausted")?;
+            } else {
+                beta.push(b);
+                q = w.iter().map(|x| x / b).collect();
+            }
+        }
+        Err("Lanczos ran out of steps".into())
+    }
+
+    fn fresh_direction(&self, basis: &[Vec<f64>], random: &mut Random) -> Option<Vec<f64>> {
+        for _ in 0..4 {
+            let mut v: Vec<f64> = (0..self.n).map(|_| random.normal()).collect();
+            for _ in 0..2 {
+                for u in self.deflate.iter().chain(basis.iter()) {
+                    let c = dot(&v, u);
+                    axpy(-c, u, &mut v);
+                }
+            }
+            let len = norm(&v);
+            if len > 1e-8 {
+                v.iter_mut().for_each(|x| *x /= len);
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn ritz_pairs(
+        &self,
+        alpha: &[f64],
+        beta: &[f64],
+        basis: &[Vec<f64>],
+        count: usize,
+    ) -> EigenPairs {
+        let m = alpha.len();
+        let mut z = vec![0.0; m * m];
+        for i in 0..m {
+            z[i * m + i] = 1.0;
+        }
+        let values =
+            tridiagonal_eigen(alpha, &beta[..m - 1], &mut z).unwrap_or_else(|| alpha.to_vec());
+        let order = largest_first(&values, count);
+        let mut vectors = Vec::with_capacity(count);
+        for &col in &order {
+            let mut y = vec![0.0; self.n];
+            for (row, v) in basis.iter().enumerate() {
+                axpy(z[row * m + col], v, &mut y);
+            }
+            let len = norm(&y);
+            y.iter_mut().for_each(|x| *x /= len);
+            vectors.push(y);
+        }
+        EigenPairs { vectors }
+    }
+}
+
+/// Indices of the `count` largest values, largest first (ties by index).
+fn largest_first(values: &[f64], count: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&i, &j| values[j].total_cmp(&values[i]).then(i.cmp(&j)));
+    order.truncate(count);
+    order
+}
+
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+pub fn norm(a: &[f64]) -> f64 {
+    dot(a, a).sqrt()
+}
+
+fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += alpha * xi;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ql_diagonalises_a_tridiagonal_matrix() {
+        // The path graph's Laplacian-like matrix 2, -1 has eigenvalues 2 - 2 cos(k pi / (m + 1)).
+        let m = 7;
+        let diag = vec![2.0; m];
+        let off = vec![-1.0; m - 1];
+        let mut z = vec![0.0; m * m];
+        for i in 0..m {
+            z[i * m + i] = 1.0;
+        }
+        let mut values = tridiagonal_eigen(&diag, &off, &mut z).unwrap();
+        for col in 0..m {
+            // T v = lambda v for every returned column.
+            for row in 0..m {
+                let mut tv = 2.0 * z[row * m + col];
+                if row > 0 {
+                    tv -= z[(row - 1) * m + col];
+                }
+                if row + 1 < m {
+                    tv -= z[(row + 1) * m + col];
+                }
+                assert!((tv - values[col] * z[row * m + col]).abs() < 1e-12);
+            }
+        }
+        values.sort_by(f64::total_cmp);
+        for (k, v) in values.iter().enumerate() {
+            let want = 2.0 - 2.0 * ((k + 1) as f64 * std::f64::consts::PI / (m + 1) as f64).cos();
+            assert!((v - want).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn lanczos_finds_the_top_of_a_diagonal_operator() {
+        let n = 300;
+        let spectrum: Vec<f64> = (0..n).map(|i| 1.0 - i as f64 / n as f64).collect();
+        // Deflate the top eigenvector e_0: the answer is then e_1 and e_2.
+        let mut e0 = vec![0.0; n];
+        e0[0] = 1.0;
+        let deflate = [e0];
+        let solver = Lanczos {
+            n,
+            deflate: &deflate,
+            count: 2,
+            tol: 1e-8,
+            max_steps: 300,
+        };
+        let mut apply = |x: &[f64], y: &mut [f64]| {
+            for i in 0..n {
+                y[i] = spectrum[i] * x[i];
+            }
+        };
+        let pairs = solver.run(&mut apply, &mut Random::new(1)).unwrap();
+        assert!(pairs.vectors[0][1].abs() > 0.9999 && pairs.vectors[1][2].abs() > 0.9999);
+    }
+}

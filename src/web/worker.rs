@@ -1,0 +1,138 @@
+//! The worker side: a [`Runner`] behind `onmessage`.
+//!
+//! Each message is `{msg, payload?}`: `msg` a serde [`Request`], `payload` a
+//! `Float32Array` for requests that carry one. Before running a request the
+//! worker fetches the data files it needs. Intermediate layouts and progress
+//! are throttled to about 25 a second so the page's event loop keeps up; the
+//! final message of a request is always sent.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::DedicatedWorkerGlobalScope;
+
+use super::dom::now;
+use crate::pipeline::{Request, Response, Runner};
+
+/// Least time between two throttled messages, in milliseconds.
+const THROTTLE_MS: f64 = 40.0;
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Posts `{msg, payload?}`, transferring the payload's buffer.
+fn post(response: &Response, payload: Option<&[f32]>) {
+    let message = js_sys::Object::new();
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let msg = serde::Serialize::serialize(response, &serializer).expect("responses serialise");
+    js_sys::Reflect::set(&message, &"msg".into(), &msg).expect("object");
+    let transfer = js_sys::Array::new();
+    if let Some(values) = payload {
+        let array = js_sys::Float32Array::from(values);
+        transfer.push(&array.buffer());
+        js_sys::Reflect::set(&message, &"payload".into(), &array).expect("object");
+    }
+    if let Err(e) = scope().post_message_with_transfer(&message, &transfer) {
+        web_sys::console::error_2(&"crystal-atlas worker: post failed".into(), &e);
+    }
+}
+
+async fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
+    let failed = |e: JsValue| {
+        format!(
+            "could not load {path} ({}); check your connection and try again",
+            describe(&e)
+        )
+    };
+    let response: web_sys::Response = JsFuture::from(scope().fetch_with_str(path))
+        .await
+        .map_err(failed)?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(format!(
+            "could not load {path}: the server answered {}",
+            response.status()
+        ));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(failed)?)
+        .await
+        .map_err(failed)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// A JS error as text.
+pub fn describe(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+async fn run(runner: Rc<RefCell<Runner>>, request: Request, payload: Option<Vec<f32>>) {
+    let id = request.id();
+    let missing = runner.borrow().missing_assets(&request);
+    for path in missing {
+        let added = match fetch_bytes(&path).await {
+            Ok(bytes) => runner.borrow_mut().add_asset(&path, &bytes),
+            Err(e) => Err(e),
+        };
+        if let Err(message) = added {
+            return post(&Response::Error { id, message }, None);
+        }
+    }
+    // Only intermediate messages are dropped, and only in favour of each
+    // other: a progress note right after a finished panel still gets through.
+    let mut last_intermediate = f64::NEG_INFINITY;
+    runner
+        .borrow_mut()
+        .handle(request, payload, &mut |response, payload| {
+            let droppable = matches!(
+                response,
+                Response::Progress { .. } | Response::Layout { last: false, .. }
+            );
+            if droppable {
+                let t = now();
+                if t - last_intermediate < THROTTLE_MS {
+                    return;
+                }
+                last_intermediate = t;
+            }
+            post(&response, payload);
+        });
+}
+
+/// The worker's entry point: installs the panic hook and the message handler,
+/// then says it is ready.
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = format!("the worker stopped on an internal error: {info}");
+        web_sys::console::error_1(&message.clone().into());
+        let report = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&report, &"panic".into(), &message.into());
+        let _ = scope().post_message(&report);
+    }));
+    let runner = Rc::new(RefCell::new(Runner::new()));
+    super::dom::on::<web_sys::MessageEvent>(&scope(), "message", move |event| {
+        let data = event.data();
+        let msg = js_sys::Reflect::get(&data, &"msg".into()).unwrap_or(JsValue::UNDEFINED);
+        let payload = js_sys::Reflect::get(&data, &"payload".into())
+            .ok()
+            .and_then(|p| p.dyn_into::<js_sys::Float32Array>().ok())
+            .map(|a| a.to_vec());
+        match serde_wasm_bindgen::from_value::<Request>(msg) {
+            Ok(request) => wasm_bindgen_futures::spawn_local(run(runner.clone(), request, payload)),
+            Err(e) => post(
+                &Response::Error {
+                    id: 0,
+                    message: format!("the page sent a message the worker cannot read: {e}"),
+                },
+                None,
+            ),
+        }
+    });
+    post(&Response::Ready, None);
+}

@@ -1,0 +1,261 @@
+// The map: drawn in the category colours, hover, search, export, shared
+// links, cancelling a running reducer.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+
+/// Waits until the map shows a finished layout (of `method` when given).
+export async function waitForMap(page, method, timeout = 60_000) {
+  await page.waitForFunction(
+    (m) => {
+      const c = document.querySelector("#map");
+      return c?.dataset.final === "true" && (!m || c.dataset.method === m) && Number(c.dataset.drawnPoints) > 0;
+    },
+    method,
+    { timeout },
+  );
+  // The draw is scheduled on the next frame after the layout arrives.
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+}
+
+/// A category colour as drawn: alpha 215/255 over white (src/web/map_view.rs).
+const onWhite = (rgb) => rgb.map((c) => Math.round((c * 215 + 255 * 40) / 255));
+const PAPER = {
+  standard: [0x00, 0x2f, 0xff],
+  missing: [0xff, 0x12, 0x01],
+  interesting: [0x22, 0xe0, 0x00],
+  unlikely: [0xd9, 0xd9, 0xd9],
+};
+
+/// For each category, canvas pixels of its colour and the first such pixel (CSS px).
+async function colourCensus(page) {
+  const targets = Object.fromEntries(Object.entries(PAPER).map(([k, v]) => [k, onWhite(v)]));
+  return page.evaluate((targets) => {
+    const canvas = document.querySelector("#map");
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    const ratio = canvas.width / canvas.getBoundingClientRect().width;
+    const out = {};
+    for (const [name, [r, g, b]] of Object.entries(targets)) {
+      let count = 0;
+      let first = null;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - r) <= 2 && Math.abs(data[i + 1] - g) <= 2 && Math.abs(data[i + 2] - b) <= 2) {
+          count++;
+          if (!first) {
+            const p = i / 4;
+            first = { x: (p % canvas.width) / ratio, y: Math.floor(p / canvas.width) / ratio };
+          }
+        }
+      }
+      out[name] = { count, first };
+    }
+    return out;
+  }, targets);
+}
+
+export const tests = [
+  {
+    name: "the map is drawn in the four category colours and hover names a point",
+    async run({ page, url, shot }) {
+      await page.goto(url + "#red=pca");
+      await waitForMap(page, "PCA");
+      const census = await colourCensus(page);
+      for (const [category, { count }] of Object.entries(census)) {
+        assert.ok(count > 30, `${category} points are drawn (${count} pixels)`);
+      }
+      assert.equal(await page.getAttribute("#map", "data-drawn-points"), "11936");
+      assert.match(await page.textContent("#legend"), /standard\s*\(2,936\)/);
+      // Hover a pixel known to be a missing (red) point.
+      const box = await page.locator("#map").boundingBox();
+      const { x, y } = census.missing.first;
+      await page.mouse.move(box.x + x + 1, box.y + y + 1);
+      await page.locator("#tooltip").waitFor({ state: "visible" });
+      assert.match(await page.textContent("#tooltip"), /— missing/);
+      await shot("-hover");
+      // Clicking it opens its explanation.
+      await page.mouse.click(box.x + x + 1, box.y + y + 1);
+      await page.locator("#details-body .summary").waitFor({ timeout: 20_000 });
+      assert.match(await page.textContent("#details-body .summary"), /is allowed/);
+      // Pan and zoom for a second and report the frame rate (measured, not asserted:
+      // timings on a shared machine are noise).
+      const frames = await page.evaluate(async () => {
+        const canvas = document.querySelector("#map");
+        const rect = canvas.getBoundingClientRect();
+        const before = Number(document.querySelector("#debug-text").textContent.match(/(\d+) draws/)[1]);
+        const start = performance.now();
+        let x = rect.left + rect.width / 2;
+        const y = rect.top + rect.height / 2;
+        canvas.dispatchEvent(new PointerEvent("pointerdown", { clientX: x, clientY: y, pointerId: 7, bubbles: true }));
+        while (performance.now() - start < 1000) {
+          x += 2;
+          canvas.dispatchEvent(new PointerEvent("pointermove", { clientX: x, clientY: y, pointerId: 7, buttons: 1, bubbles: true }));
+          canvas.dispatchEvent(new WheelEvent("wheel", { clientX: x, clientY: y, deltaY: -4, bubbles: true, cancelable: true }));
+          await new Promise((ok) => requestAnimationFrame(ok));
+        }
+        canvas.dispatchEvent(new PointerEvent("pointerup", { clientX: x, clientY: y, pointerId: 7, bubbles: true }));
+        const after = Number(document.querySelector("#debug-text").textContent.match(/(\d+) draws/)[1]);
+        return { draws: after - before, ms: performance.now() - start };
+      });
+      const slowest = Number(await page.getAttribute("#debug", "data-slowest-draw-ms"));
+      const last = Number(await page.getAttribute("#debug", "data-draw-ms"));
+      console.log(
+        `  pan+zoom: ${frames.draws} redraws of 11,936 points in ${frames.ms.toFixed(0)} ms ` +
+          `(${((frames.draws * 1000) / frames.ms).toFixed(0)} per second); last draw ${last} ms, slowest ${slowest} ms`,
+      );
+    },
+  },
+  {
+    name: "searching a formula rings it and opens its details",
+    async run({ page, url, shot }) {
+      await page.goto(url + "#red=pca");
+      await waitForMap(page, "PCA");
+      await page.fill("#search", "ZnO");
+      await page.click("#search-form button[type=submit]");
+      await page.waitForFunction(() => document.querySelector("#chips").textContent.includes("Ringed: ZnO (1 on the map)"));
+      await page.locator("#details-body .summary").waitFor({ timeout: 20_000 });
+      assert.match(await page.textContent("#details-body .summary"), /^ZnO is allowed/);
+      assert.match(page.url(), /q=ZnO/);
+      // An element rings every composition containing it.
+      await page.fill("#search", "Zn");
+      await page.click("#search-form button[type=submit]");
+      await page.waitForFunction(() => /Ringed: Zn \([1-9]/.test(document.querySelector("#chips").textContent));
+      // A bad formula says what is wrong and keeps the view.
+      await page.fill("#search", "Zn2Qq");
+      await page.click("#search-form button[type=submit]");
+      await page.locator("#search-error").waitFor();
+      assert.match(await page.textContent("#search-error"), /'Qq' is not an element symbol/);
+      assert.match(await page.textContent("#chips"), /Ringed: Zn \(/);
+      await shot("-element");
+    },
+  },
+  {
+    name: "exports the sample as CSV, the map as SVG and PNG",
+    async run({ page, url }) {
+      await page.goto(url + "#red=pca");
+      await waitForMap(page, "PCA");
+      const save = async (button) => {
+        await page.click(".export summary");
+        const [download] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+        return { name: download.suggestedFilename(), body: await readFile(await download.path()) };
+      };
+      const csv = await save("#export-csv");
+      assert.equal(csv.name, "crystal-atlas-n2-mat2vec-pca.csv");
+      const lines = csv.body.toString().trim().split("\n");
+      assert.equal(lines[0], "formula,category,pca_1,pca_2");
+      assert.equal(lines.length - 1, 11936, "one row per sampled composition");
+      assert.ok(lines.slice(1).every((l) => /^[A-Za-z0-9]+,(standard|missing|interesting|unlikely),-?[0-9.e-]+,-?[0-9.e-]+$/.test(l)));
+      const svg = await save("#export-svg");
+      assert.match(svg.body.toString(), /^<svg/);
+      assert.equal((svg.body.toString().match(/<circle/g) ?? []).length >= 11000, true);
+      const png = await save("#export-png");
+      assert.deepEqual([...png.body.subarray(1, 4)], [0x50, 0x4e, 0x47], "PNG signature");
+    },
+  },
+  {
+    name: "a box selection exports as CSV",
+    async run({ page, url }) {
+      await page.goto(url + "#red=pca");
+      await waitForMap(page, "PCA");
+      await page.check('input[name=mode][value=box]', { force: true });
+      const box = await page.locator("#map").boundingBox();
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.7, { steps: 5 });
+      await page.mouse.up();
+      await page.waitForFunction(() => /[1-9][0-9,]* selected/.test(document.querySelector("#chips").textContent));
+      const selected = Number((await page.textContent("#chips")).match(/([0-9,]+) selected/)[1].replaceAll(",", ""));
+      await page.click(".export summary");
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-selection")]);
+      const rows = (await readFile(await download.path())).toString().trim().split("\n").length - 1;
+      assert.equal(rows, selected);
+      // A lasso around the same box's left half selects fewer.
+      await page.check("input[name=mode][value=lasso]", { force: true });
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+      await page.mouse.down();
+      for (const [fx, fy] of [[0.5, 0.3], [0.5, 0.7], [0.3, 0.7], [0.3, 0.31]]) {
+        await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 4 });
+      }
+      await page.mouse.up();
+      await page.waitForFunction((n) => {
+        const m = document.querySelector("#chips").textContent.match(/([0-9,]+) selected/);
+        return m && Number(m[1].replaceAll(",", "")) < n && Number(m[1].replaceAll(",", "")) > 0;
+      }, selected);
+    },
+  },
+  {
+    name: "a shared link restores the same view",
+    async run({ page, context, url, shot }) {
+      await page.goto(url + "#red=pca&col=anion&pal=cb");
+      await waitForMap(page, "PCA");
+      const box = await page.locator("#map").boundingBox();
+      await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.6);
+      await page.mouse.wheel(0, -600);
+      await page.waitForFunction(() => location.hash.includes("v="));
+      await page.mouse.move(box.x + 100, box.y + 100);
+      await page.waitForTimeout(400);
+      const link = page.url();
+      // The canvas pixels, passed as base64 (an array of numbers is slow to pass).
+      const pixels = async (p) => Buffer.from(await p.evaluate(() => {
+        const c = document.querySelector("#map");
+        const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        let text = "";
+        for (let i = 0; i < data.length; i += 0x8000) text += String.fromCharCode(...data.subarray(i, i + 0x8000));
+        return btoa(text);
+      }), "base64");
+      const before = await pixels(page);
+      const other = await context.newPage();
+      await other.goto(link);
+      await waitForMap(other, "PCA");
+      await other.mouse.move(box.x + 100, box.y + 100);
+      await other.waitForTimeout(400);
+      const after = await pixels(other);
+      assert.equal(after.length, before.length);
+      let differing = 0;
+      for (let i = 0; i < before.length; i += 4) {
+        if (before[i] !== after[i] || before[i + 1] !== after[i + 1] || before[i + 2] !== after[i + 2]) differing++;
+      }
+      const share = differing / (before.length / 4);
+      assert.ok(share < 0.01, `the restored map matches (${(share * 100).toFixed(2)}% of pixels differ)`);
+      assert.equal(await other.inputValue("#colour-by"), "anion");
+      assert.ok(await other.isChecked("#cb-safe"));
+      await other.screenshot({ path: "tests/e2e/screenshots/a-shared-link-restores-the-same-view-restored.png" });
+      await shot("-original");
+    },
+  },
+  {
+    name: "UMAP streams its layout and can be cancelled mid-run",
+    async run({ page, url, shot }) {
+      await page.goto(url + "#n=3");
+      await page.waitForFunction(() => document.querySelector("#map")?.dataset.method === "UMAP" && document.querySelector("#map").dataset.final === "false", null, { timeout: 60_000 });
+      await shot("-running");
+      assert.match(await page.textContent("#map-status-text"), /UMAP/);
+      await page.click("#cancel");
+      await page.waitForFunction(() => document.querySelector("#map-status-text").textContent.startsWith("Stopped"));
+      const drawn = Number(await page.getAttribute("#map", "data-drawn-points"));
+      assert.ok(drawn > 0, "the partial layout stays on screen");
+      await page.waitForTimeout(500);
+      assert.equal(await page.getAttribute("#map", "data-final"), "false");
+      // A new request after cancelling runs in a fresh worker.
+      await page.click("input[name=reducer][value=pca]", { force: true });
+      await waitForMap(page, "PCA");
+    },
+  },
+];
+
+tests.push({
+  name: "small multiples fill in and open large",
+  async run({ page, url, shot }) {
+    await page.goto(url + "#tab=grid");
+    // The PCA row is quick; t-SNE and UMAP panels follow.
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.sm-panel[data-cell^="0-"] .sm-state')].every((s) => s.hidden),
+      null,
+      { timeout: 60_000 },
+    );
+    await shot("-pca-row");
+    await page.click('.sm-panel[data-cell="0-magpie"]');
+    await page.locator("#panel-map").waitFor();
+    await waitForMap(page, "PCA");
+    assert.equal(await page.inputValue("#embedding"), "magpie");
+    assert.match(await page.textContent("#legend"), /has no vector for, so they are left out/);
+  },
+});
