@@ -20,13 +20,53 @@
 //! by set, and binaries against the paper's 13,464.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::chem::Element;
 use crate::data::{KnownSet, OxidationStates};
-use crate::enumerate::{coprime_tuple_count, coprime_tuples, unique_compositions};
+use crate::enumerate::{
+    MAX_STOICH_LIMIT, coprime_tuple_count, coprime_tuples, unique_compositions,
+};
 use crate::filter::is_allowed;
+
+/// Why a count was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountError {
+    Order(usize),
+    Threshold(u32),
+    Cancelled,
+}
+
+impl fmt::Display for CountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CountError::Order(n) => write!(
+                f,
+                "order {n}: the atlas counts binaries, ternaries and quaternaries (2, 3 or 4)"
+            ),
+            CountError::Threshold(t) => write!(
+                f,
+                "stoichiometry limit {t}: choose between 1 and {MAX_STOICH_LIMIT}"
+            ),
+            CountError::Cancelled => write!(f, "the count was cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for CountError {}
+
+/// Checks the settings every count takes.
+fn check(order: usize, threshold: u32) -> Result<(), CountError> {
+    if !(2..=4).contains(&order) {
+        return Err(CountError::Order(order));
+    }
+    if !(1..=MAX_STOICH_LIMIT).contains(&threshold) {
+        return Err(CountError::Threshold(threshold));
+    }
+    Ok(())
+}
 
 /// One row of Table 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,8 +104,10 @@ pub struct SignatureTable {
     /// Prefix keys, sorted; row i of `multiplicity` belongs to prefix i.
     prefixes: Vec<u64>,
     prefix_row: HashMap<u64, usize, FastHash>,
-    /// Element sets per (prefix, tied, last type): `[row][tied][last]`, flattened.
-    multiplicity: Vec<u64>,
+    /// Element sets per (prefix, tied, last type): `[row][tied][last]`,
+    /// flattened. u32: at most C(103, 4) = 4.4 million sets, and with a
+    /// custom set of 103 distinct state lists this table is ~150 MB as u32.
+    multiplicity: Vec<u32>,
 }
 
 /// The states an element can take at a position of a signature.
@@ -110,17 +152,17 @@ impl SignatureTable {
     }
 
     /// As [`SignatureTable::new`] for the n-element subsets of `pool` only.
+    ///
+    /// # Panics
+    /// Unless `order` is 2..=4 and `threshold` 1..=[`MAX_STOICH_LIMIT`]
+    /// ([`count_space`] and [`element_frequencies`] check them first).
     pub fn for_pool(
         order: usize,
         ox: &OxidationStates,
         threshold: u32,
         pool: impl Iterator<Item = Element>,
     ) -> SignatureTable {
-        assert!((2..=4).contains(&order), "orders 2..4");
-        assert!(
-            (1..=crate::enumerate::MAX_STOICH_LIMIT).contains(&threshold),
-            "threshold 1..=16"
-        );
+        check(order, threshold).expect("order 2..=4, threshold 1..=MAX_STOICH_LIMIT");
         let mut elements: Vec<Element> = pool
             .filter(|&e| e.pauling_eneg().is_some() && !ox.of(e).is_empty())
             .collect();
@@ -221,7 +263,7 @@ impl SignatureTable {
     fn group_sets(&mut self) {
         let l = self.lasts();
         let suffix = self.suffix_histograms();
-        let mut rows: HashMap<u64, Vec<u64>, FastHash> = HashMap::default();
+        let mut rows: HashMap<u64, Vec<u32>, FastHash> = HashMap::default();
         self.walk(&mut |visit| match visit {
             Visit::Bulk {
                 prefix_key,
@@ -242,19 +284,21 @@ impl SignatureTable {
         });
         let mut prefixes: Vec<u64> = rows.keys().copied().collect();
         prefixes.sort_unstable();
-        self.multiplicity = prefixes
-            .iter()
-            .flat_map(|p| rows[p].iter().copied())
-            .collect();
+        // Rows are moved out one by one so the table is never held twice.
+        let mut multiplicity = Vec::with_capacity(prefixes.len() * 2 * l);
+        for p in &prefixes {
+            multiplicity.extend(rows.remove(p).unwrap_or_default());
+        }
+        self.multiplicity = multiplicity;
         self.prefix_row = prefixes.iter().enumerate().map(|(i, &p)| (p, i)).collect();
         self.prefixes = prefixes;
     }
 
     /// `[m][last]`: eligible elements from index m on, by last-position type
     /// (each alone in the highest tie group).
-    fn suffix_histograms(&self) -> Vec<u64> {
+    fn suffix_histograms(&self) -> Vec<u32> {
         let (n, l) = (self.elements.len(), self.lasts());
-        let mut h = vec![0u64; (n + 1) * l];
+        let mut h = vec![0u32; (n + 1) * l];
         for m in (0..n).rev() {
             let (head, tail) = h.split_at_mut((m + 1) * l);
             head[m * l..].copy_from_slice(&tail[..l]);
@@ -339,24 +383,26 @@ impl SignatureTable {
 
     /// Number of element sets the signatures stand for.
     pub fn element_set_count(&self) -> u64 {
-        self.multiplicity.iter().sum()
+        self.multiplicity.iter().map(|&m| u64::from(m)).sum()
     }
 
     /// Allowed compositions summed over every element set of the table.
     pub fn allowed_total(&self, progress: &mut dyn FnMut(f64) -> bool) -> Option<u64> {
-        let allowed = self.allowed_per_signature(progress)?;
-        Some(
-            self.multiplicity
-                .iter()
-                .zip(&allowed)
-                .map(|(m, a)| m * a)
-                .sum(),
-        )
+        let mut total = 0u64;
+        self.allowed_per_signature(progress, &mut |slot, allowed| {
+            total += u64::from(self.multiplicity[slot]) * allowed;
+        })?;
+        Some(total)
     }
 
-    /// Allowed compositions for each entry of `multiplicity` (0 where no set).
-    /// `progress` gets the fraction done and returns false to cancel.
-    fn allowed_per_signature(&self, progress: &mut dyn FnMut(f64) -> bool) -> Option<Vec<u64>> {
+    /// Calls `record(slot, allowed compositions)` for each entry of
+    /// `multiplicity` with element sets. `progress` gets the fraction done and
+    /// returns false to cancel (then `None`).
+    fn allowed_per_signature(
+        &self,
+        progress: &mut dyn FnMut(f64) -> bool,
+        record: &mut dyn FnMut(usize, u64),
+    ) -> Option<()> {
         let max_anion = self
             .types
             .iter()
@@ -366,10 +412,10 @@ impl SignatureTable {
         // No anion side can total more than this, so larger cation totals never balance.
         let max_total = self.threshold as usize * (self.order - 1) * max_anion;
         match max_total / 64 + 1 {
-            1 => self.solve::<1>(max_anion, progress),
-            2 => self.solve::<2>(max_anion, progress),
-            3 | 4 => self.solve::<4>(max_anion, progress),
-            _ => self.solve::<8>(max_anion, progress),
+            1 => self.solve::<1>(max_anion, progress, record),
+            2 => self.solve::<2>(max_anion, progress, record),
+            3 | 4 => self.solve::<4>(max_anion, progress, record),
+            _ => self.solve::<8>(max_anion, progress, record),
         }
     }
 
@@ -377,10 +423,10 @@ impl SignatureTable {
         &self,
         max_anion: usize,
         progress: &mut dyn FnMut(f64) -> bool,
-    ) -> Option<Vec<u64>> {
+        record: &mut dyn FnMut(usize, u64),
+    ) -> Option<()> {
         let l = self.lasts();
         let mut solver = PrefixSolver::<W>::new(self.order, self.threshold as usize, max_anion);
-        let mut allowed = vec![0u64; self.multiplicity.len()];
         for (row, &key) in self.prefixes.iter().enumerate() {
             if row % 256 == 0 && !progress(row as f64 / self.prefixes.len() as f64) {
                 return None;
@@ -393,13 +439,15 @@ impl SignatureTable {
                     if self.multiplicity[slot] > 0 {
                         let p = prefix[self.order - 2];
                         let level = p.level + u8::from(!tied);
-                        allowed[slot] =
-                            solver.allowed_count(&p, id, &self.types[id as usize], level);
+                        record(
+                            slot,
+                            solver.allowed_count(&p, id, &self.types[id as usize], level),
+                        );
                     }
                 }
             }
         }
-        Some(allowed)
+        Some(())
     }
 
     fn decode_prefix(&self, key: u64) -> Vec<Position<'_>> {
@@ -808,15 +856,18 @@ impl std::hash::Hasher for FastHasher {
 }
 
 /// Table 2 for one order. `progress` gets the fraction done and returns false
-/// to cancel (then `None`).
+/// to cancel.
 pub fn count_space(
     order: usize,
     ox: &OxidationStates,
     threshold: u32,
     known: &KnownSet,
     progress: &mut dyn FnMut(f64) -> bool,
-) -> Option<Counts> {
-    let allowed = SignatureTable::new(order, ox, threshold).allowed_total(progress)?;
+) -> Result<Counts, CountError> {
+    check(order, threshold)?;
+    let allowed = SignatureTable::new(order, ox, threshold)
+        .allowed_total(progress)
+        .ok_or(CountError::Cancelled)?;
     let (mut standard, mut interesting) = (0, 0);
     for c in known.compositions_within(order, threshold) {
         if is_allowed(&c, ox, threshold) {
@@ -827,7 +878,7 @@ pub fn count_space(
     }
     let unique = unique_compositions(crate::data::ELEMENT_COUNT as u64, order, threshold);
     progress(1.0);
-    Some(Counts {
+    Ok(Counts {
         order,
         unique,
         allowed,
@@ -840,11 +891,18 @@ pub fn count_space(
 
 /// For each element H..Lr, the number of allowed compositions of this order
 /// that contain it (the paper's Fig. 1 heat map).
-pub fn element_frequencies(order: usize, ox: &OxidationStates, threshold: u32) -> Vec<u64> {
+pub fn element_frequencies(
+    order: usize,
+    ox: &OxidationStates,
+    threshold: u32,
+) -> Result<Vec<u64>, CountError> {
+    check(order, threshold)?;
     let table = SignatureTable::new(order, ox, threshold);
-    let allowed = table
-        .allowed_per_signature(&mut |_| true)
-        .expect("not cancelled");
+    // u32: a signature allows at most 16^4 ratios.
+    let mut allowed = vec![0u32; table.multiplicity.len()];
+    table.allowed_per_signature(&mut |_| true, &mut |slot, count| {
+        allowed[slot] = count as u32
+    });
     let l = table.lasts();
     let slot = |(key, tied, id): SplitKey| {
         table.prefix_row[&key] * 2 * l
@@ -860,7 +918,7 @@ pub fn element_frequencies(order: usize, ox: &OxidationStates, threshold: u32) -
         } => {
             let mut prefix_total = 0;
             for last in first_last..table.elements.len() {
-                let count = allowed[slot((prefix_key, false, table.ids[last][LAST]))];
+                let count = u64::from(allowed[slot((prefix_key, false, table.ids[last][LAST]))]);
                 prefix_total += count;
                 freq[table.elements[last].index()] += count;
             }
@@ -869,19 +927,19 @@ pub fn element_frequencies(order: usize, ox: &OxidationStates, threshold: u32) -
             }
         }
         Visit::Single { set, key } => {
-            let count = allowed[slot(key)];
+            let count = u64::from(allowed[slot(key)]);
             for &i in set {
                 freq[table.elements[i].index()] += count;
             }
         }
     });
-    freq
+    Ok(freq)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{KnownSource, OxidationSet};
+    use crate::data::{KnownSource, OxidationSet, OxidationStates};
 
     #[test]
     fn binary_counts_match_the_paper() {
@@ -932,9 +990,83 @@ mod tests {
         }
     }
 
+    /// The bitset width is chosen from the largest anion charge and the
+    /// limit: at -9 and 16 the totals reach 16 x 3 x 9 = 432 bits. Sets with
+    /// every state out to +-9, in distinct lists so signatures differ, counted
+    /// at the top limit against smact_filter set by set.
+    #[test]
+    fn widest_states_at_the_top_limit_agree_with_smact_filter() {
+        let lists: [&str; 8] = [
+            "-9 9 1", "9 -1", "-9 -4 2", "-8 9 3", "7 -9", "-9 0 5", "9 8 -2", "-3 -9 6",
+        ];
+        let pool: Vec<Element> = ["Li", "Fe", "O", "Cl", "Sn", "Ru", "Os", "Zn"]
+            .iter()
+            .map(|s| Element::from_symbol(s).unwrap())
+            .collect();
+        let text: String = pool
+            .iter()
+            .zip(lists)
+            .map(|(e, l)| format!("{e} {l}\n"))
+            .collect();
+        let ox = OxidationStates::parse_smact_file("wide", &text).unwrap();
+        for (order, size) in [(2, 8), (3, 8), (4, 5)] {
+            let pool = &pool[..size];
+            let mut expected = 0u64;
+            let mut subset = vec![0usize; order];
+            for_each_combination(pool.len(), order, &mut subset, &mut |s| {
+                let els: Vec<Element> = s.iter().map(|&i| pool[i]).collect();
+                expected += crate::filter::allowed_compositions(&els, &ox, 16).len() as u64;
+            });
+            let table = SignatureTable::for_pool(order, &ox, 16, pool.iter().copied());
+            assert_eq!(
+                table.allowed_total(&mut |_| true),
+                Some(expected),
+                "order {order}"
+            );
+            assert!(expected > 0);
+        }
+    }
+
+    #[test]
+    fn element_frequencies_add_up_to_order_times_allowed() {
+        let (ox, none) = (OxidationSet::Icsd24.states(), KnownSet::empty());
+        for order in [2, 3] {
+            let freq = element_frequencies(order, ox, 8).unwrap();
+            let counts = count_space(order, ox, 8, &none, &mut |_| true).unwrap();
+            assert_eq!(freq.iter().sum::<u64>(), order as u64 * counts.allowed);
+            let o = Element::from_symbol("O").unwrap();
+            assert!(freq[o.index()] > freq[Element::from_symbol("Au").unwrap().index()]);
+        }
+    }
+
     #[test]
     fn cancelling_stops_the_count() {
         let none = KnownSet::empty();
-        assert!(count_space(3, OxidationSet::Smact14.states(), 8, &none, &mut |_| false).is_none());
+        assert_eq!(
+            count_space(3, OxidationSet::Smact14.states(), 8, &none, &mut |_| false),
+            Err(CountError::Cancelled)
+        );
+    }
+
+    #[test]
+    fn settings_out_of_range_are_errors() {
+        let (ox, none) = (OxidationSet::Smact14.states(), KnownSet::empty());
+        for (order, threshold, want) in [
+            (1, 8, CountError::Order(1)),
+            (5, 8, CountError::Order(5)),
+            (2, 0, CountError::Threshold(0)),
+            (2, 17, CountError::Threshold(17)),
+        ] {
+            assert_eq!(
+                count_space(order, ox, threshold, &none, &mut |_| true),
+                Err(want)
+            );
+            assert_eq!(element_frequencies(order, ox, threshold), Err(want));
+        }
+        assert!(
+            CountError::Threshold(17)
+                .to_string()
+                .contains("between 1 and 16")
+        );
     }
 }

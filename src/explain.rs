@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::chem::{ChemicalSystem, Composition, Element};
-use crate::filter::{charge, first_pauling_violation, oxidation_assignments};
+use crate::filter::{AssignmentSearch, charge, first_pauling_violation};
 use crate::label::{Category, Labeller};
 
 /// One species in an assignment: element, oxidation state, amount.
@@ -144,10 +144,10 @@ pub fn explain(c: &Composition, labeller: &Labeller) -> Explanation {
     let elements: Vec<Element> = parts.iter().map(|&(e, _)| e).collect();
     let amounts: Vec<u32> = parts.iter().map(|&(_, a)| a).collect();
     let formula = c.to_string();
-    let reason = reason(&elements, &amounts, labeller);
+    let (reason, passing) = reason(&elements, &amounts, labeller);
     let allowed = matches!(reason, Reason::Allowed { .. });
     let known = labeller.known.contains(c);
-    let summary = summarise(&formula, &reason, ox.name());
+    let summary = summarise(&formula, &reason, passing, ox.name());
     Explanation {
         formula,
         order: c.order(),
@@ -161,80 +161,88 @@ pub fn explain(c: &Composition, labeller: &Labeller) -> Explanation {
     }
 }
 
-fn reason(elements: &[Element], amounts: &[u32], labeller: &Labeller) -> Reason {
+/// The reason, and the number of passing assignments when allowed (the
+/// reason lists at most [`MAX_LISTED`]).
+fn reason(elements: &[Element], amounts: &[u32], labeller: &Labeller) -> (Reason, u64) {
     let ox = labeller.ox;
     if elements.len() < 2 {
-        return Reason::SingleElement;
+        return (Reason::SingleElement, 0);
     }
     if let Some(i) = (0..elements.len()).find(|&i| amounts[i] > labeller.threshold) {
-        return Reason::AmountOverThreshold {
+        let reason = Reason::AmountOverThreshold {
             element: elements[i].symbol().to_string(),
             amount: amounts[i],
             threshold: labeller.threshold,
         };
+        return (reason, 0);
     }
     if let Some(e) = elements.iter().find(|e| e.pauling_eneg().is_none()) {
-        return Reason::NoElectronegativity {
+        let reason = Reason::NoElectronegativity {
             element: e.symbol().to_string(),
         };
+        return (reason, 0);
     }
     if let Some(e) = elements.iter().find(|&&e| ox.of(e).is_empty()) {
-        return Reason::NoOxidationStates {
+        let reason = Reason::NoOxidationStates {
             element: e.symbol().to_string(),
             set: ox.name().to_string(),
         };
+        return (reason, 0);
     }
     let enegs: Vec<Option<f64>> = elements.iter().map(|e| e.pauling_eneg()).collect();
+    let known_enegs: Vec<f64> = enegs.iter().flatten().copied().collect();
     let lists: Vec<&[i8]> = elements.iter().map(|&e| ox.of(e)).collect();
-    let all = oxidation_assignments(&lists);
-    let neutral: Vec<&Vec<i8>> = all.iter().filter(|q| charge(q, amounts) == 0).collect();
-    let passing: Vec<Assignment> = neutral
-        .iter()
-        .filter(|q| first_pauling_violation(q, &enegs).is_none())
-        .take(MAX_LISTED)
-        .map(|q| species(elements, q, amounts))
-        .collect();
+    let wide: Vec<i64> = amounts.iter().map(|&a| i64::from(a)).collect();
+    // Searched, not listed: eight elements of nineteen states each would be
+    // 1.7e10 assignments.
+    let search = AssignmentSearch::new(&lists, &wide, &known_enegs);
+    let passing = search.first(true, &[0], MAX_LISTED);
     if !passing.is_empty() {
-        return Reason::Allowed {
-            assignments: passing,
-        };
+        return (
+            Reason::Allowed {
+                assignments: passing
+                    .iter()
+                    .map(|q| species(elements, q, amounts))
+                    .collect(),
+            },
+            search.count_passing_neutral(),
+        );
     }
-    if let Some(q) = neutral.first() {
+    if let Some(q) = search.first(false, &[0], 1).first() {
         let (i, j) = first_pauling_violation(q, &enegs).expect("neutral but not passing");
         let (cat, an) = if q[i] > 0 { (i, j) } else { (j, i) };
-        return Reason::ElectronegativityViolation {
-            assignment: species(elements, q, amounts),
-            cation: ion(elements[cat], q[cat]),
-            anion: ion(elements[an], q[an]),
-            neutral_assignments: neutral.len(),
-        };
+        return (
+            Reason::ElectronegativityViolation {
+                assignment: species(elements, q, amounts),
+                cation: ion(elements[cat], q[cat]),
+                anion: ion(elements[an], q[an]),
+                neutral_assignments: usize::try_from(search.count_neutral()).unwrap_or(usize::MAX),
+            },
+            0,
+        );
     }
     // The nearest miss among electronegativity-balanced assignments, if any:
     // the closest a chemically sensible choice of states comes to neutral.
-    let balanced: Vec<&Vec<i8>> = all
-        .iter()
-        .filter(|q| first_pauling_violation(q, &enegs).is_none())
-        .collect();
-    let candidates = if balanced.is_empty() {
-        all.iter().collect()
-    } else {
-        balanced
+    // The first such assignment in product order, as SMACT would list them.
+    let (balanced, distance) = match search.nearest_total(true) {
+        Some(d) => (true, d),
+        None => (false, search.nearest_total(false).expect("non-empty lists")),
     };
-    let nearest = candidates
-        .into_iter()
-        .min_by_key(|q| charge(q, amounts).abs())
-        .expect("non-empty lists");
-    Reason::NotNeutral {
-        nearest: species(elements, nearest, amounts),
-    }
+    let nearest = search.first(balanced, &[distance, -distance], 1);
+    (
+        Reason::NotNeutral {
+            nearest: species(elements, &nearest[0], amounts),
+        },
+        0,
+    )
 }
 
-fn summarise(formula: &str, reason: &Reason, set: &str) -> String {
+fn summarise(formula: &str, reason: &Reason, passing: u64, set: &str) -> String {
     match reason {
         Reason::Allowed { assignments } => {
             let first = &assignments[0];
-            let more = if assignments.len() > 1 {
-                format!(" ({} passing assignments in all)", assignments.len())
+            let more = if passing > 1 {
+                format!(" ({passing} passing assignments in all)")
             } else {
                 String::new()
             };
@@ -329,7 +337,7 @@ pub fn system_table(system: &ChemicalSystem, labeller: &Labeller) -> Vec<SystemE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{KnownSet, OxidationSet};
+    use crate::data::{KnownSet, OxidationSet, OxidationStates};
 
     fn explain_str(f: &str) -> Explanation {
         let known = KnownSet::empty();
@@ -353,6 +361,142 @@ mod tests {
             e.summary
                 .starts_with("Zn2O is allowed: Zn(+1)x2 + O(-2) is neutral")
         );
+    }
+
+    /// What `reason` would say by listing every assignment, as SMACT's
+    /// `itertools.product` does: the reference the search must reproduce.
+    fn listed_reason(elements: &[Element], amounts: &[u32], ox: &OxidationStates) -> (Reason, u64) {
+        use crate::filter::oxidation_assignments;
+        let enegs: Vec<Option<f64>> = elements.iter().map(|e| e.pauling_eneg()).collect();
+        let lists: Vec<&[i8]> = elements.iter().map(|&e| ox.of(e)).collect();
+        let all = oxidation_assignments(&lists);
+        let neutral: Vec<&Vec<i8>> = all.iter().filter(|q| charge(q, amounts) == 0).collect();
+        let passes = |q: &[i8]| first_pauling_violation(q, &enegs).is_none();
+        let passing: Vec<&&Vec<i8>> = neutral.iter().filter(|q| passes(q)).collect();
+        if !passing.is_empty() {
+            let assignments = passing
+                .iter()
+                .take(MAX_LISTED)
+                .map(|q| species(elements, q, amounts))
+                .collect();
+            return (Reason::Allowed { assignments }, passing.len() as u64);
+        }
+        if let Some(q) = neutral.first() {
+            let (i, j) = first_pauling_violation(q, &enegs).unwrap();
+            let (cat, an) = if q[i] > 0 { (i, j) } else { (j, i) };
+            let reason = Reason::ElectronegativityViolation {
+                assignment: species(elements, q, amounts),
+                cation: ion(elements[cat], q[cat]),
+                anion: ion(elements[an], q[an]),
+                neutral_assignments: neutral.len(),
+            };
+            return (reason, 0);
+        }
+        let balanced: Vec<&Vec<i8>> = all.iter().filter(|q| passes(q)).collect();
+        let candidates = if balanced.is_empty() {
+            all.iter().collect()
+        } else {
+            balanced
+        };
+        let nearest = candidates
+            .into_iter()
+            .min_by_key(|q| charge(q, amounts).abs())
+            .unwrap();
+        let reason = Reason::NotNeutral {
+            nearest: species(elements, nearest, amounts),
+        };
+        (reason, 0)
+    }
+
+    #[test]
+    fn the_search_says_what_listing_every_assignment_says() {
+        use rand::rngs::StdRng;
+        use rand::{RngExt, SeedableRng};
+        let mut rng = StdRng::seed_from_u64(6);
+        // Random sets over states -9..9 (with zeros and long lists), plus the built-ins.
+        let mut sets: Vec<OxidationStates> = OxidationSet::ALL
+            .iter()
+            .map(|s| s.states().clone())
+            .collect();
+        for _ in 0..6 {
+            let text: String = Element::all()
+                .map(|e| {
+                    let states: Vec<String> = (-9i8..=9)
+                        .filter(|_| rng.random_range(0..4u32) == 0)
+                        .map(|q| q.to_string())
+                        .collect();
+                    format!("{e} {}\n", states.join(" "))
+                })
+                .collect();
+            sets.push(OxidationStates::parse_smact_file("random", &text).unwrap());
+        }
+        // Ties (Ru, Os: 2.2; Co, Fe close), metals and anions.
+        let pool: Vec<Element> = [
+            "Li", "O", "Fe", "Co", "Ru", "Os", "Pt", "S", "Cl", "Sn", "N", "H",
+        ]
+        .iter()
+        .map(|s| Element::from_symbol(s).unwrap())
+        .collect();
+        let known = KnownSet::empty();
+        let mut kinds = std::collections::BTreeMap::new();
+        for ox in &sets {
+            let labeller = Labeller {
+                ox,
+                threshold: 9,
+                known: &known,
+            };
+            for _ in 0..300 {
+                let n = rng.random_range(2..=5u32) as usize;
+                let mut elements = pool.clone();
+                for i in 0..n {
+                    let j = rng.random_range(i as u32..pool.len() as u32) as usize;
+                    elements.swap(i, j);
+                }
+                elements.truncate(n);
+                let amounts: Vec<u32> = (0..n).map(|_| rng.random_range(1..=9u32)).collect();
+                let assignments: usize = elements.iter().map(|&e| ox.of(e).len()).product();
+                if assignments == 0 || assignments > 200_000 {
+                    continue;
+                }
+                let got = reason(&elements, &amounts, &labeller);
+                let want = listed_reason(&elements, &amounts, ox);
+                assert_eq!(got, want, "{elements:?} {amounts:?} in {}", ox.name());
+                let kind = serde_json::to_value(&got.0).unwrap()["kind"].to_string();
+                *kinds.entry(kind).or_insert(0) += 1;
+            }
+        }
+        // Every branch of the search was compared, many times.
+        for kind in ["allowed", "electronegativity_violation", "not_neutral"] {
+            assert!(
+                kinds.get(&format!("\"{kind}\"")).is_some_and(|&k| k > 20),
+                "{kinds:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn eight_elements_of_nineteen_states_are_explained_without_listing() {
+        // 19^8 = 1.7e10 assignments: listing them ran out of memory.
+        let text: String = Element::all()
+            .map(|e| format!("{e} -9 -8 -7 -6 -5 -4 -3 -2 -1 0 1 2 3 4 5 6 7 8 9\n"))
+            .collect();
+        let ox = OxidationStates::parse_smact_file("widest", &text).unwrap();
+        let known = KnownSet::empty();
+        let labeller = Labeller {
+            ox: &ox,
+            threshold: 16,
+            known: &known,
+        };
+        for f in [
+            "FeMnCrVTiCoNiCu",
+            "Fe16Mn15Cr14V13Ti12Co11Ni9Cu7",
+            "LiNaKRbCsFClBr",
+        ] {
+            let c = Composition::parse(f).unwrap();
+            let e = explain(&c, &labeller);
+            assert_eq!(e.allowed, crate::filter::is_allowed(&c, &ox, 16), "{f}");
+            assert!(e.allowed, "{f}: {}", e.summary);
+        }
     }
 
     #[test]

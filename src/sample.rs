@@ -23,7 +23,9 @@ use rand::{RngExt, SeedableRng};
 use crate::chem::{Composition, Element};
 use crate::data::ELEMENT_COUNT;
 use crate::data::known::composition_key;
-use crate::enumerate::{binomial, combinations, coprime_tuples, unrank_combination};
+use crate::enumerate::{
+    MAX_STOICH_LIMIT, binomial, combinations, coprime_tuples, unrank_combination,
+};
 use crate::filter::is_allowed;
 use crate::label::{Category, Labeller};
 
@@ -38,8 +40,10 @@ const LIST_IN_FULL_UP_TO: u64 = 3_000_000;
 pub struct Sample {
     pub compositions: Vec<Composition>,
     pub categories: Vec<Category>,
-    /// Categories that hold fewer compositions than asked for, with how many
-    /// they hold (all of which are in the sample).
+    /// Categories of which fewer compositions than asked for were found, with
+    /// how many (all of which are in the sample). Listed categories are
+    /// exhaustive; an unknown category drawn by rejection is short only when
+    /// it holds under about 1 in 200 of the space.
     pub shortfalls: Vec<(Category, usize)>,
 }
 
@@ -47,6 +51,7 @@ pub struct Sample {
 pub enum SampleError {
     Order(usize),
     PerCategory(usize),
+    Threshold(u32),
 }
 
 impl fmt::Display for SampleError {
@@ -62,6 +67,10 @@ impl fmt::Display for SampleError {
                     "{k} per category: choose between 1 and {MAX_PER_CATEGORY}"
                 )
             }
+            SampleError::Threshold(t) => write!(
+                f,
+                "stoichiometry limit {t}: choose between 1 and {MAX_STOICH_LIMIT}"
+            ),
         }
     }
 }
@@ -81,6 +90,9 @@ pub fn sample(
     }
     if !(1..=MAX_PER_CATEGORY).contains(&per_category) {
         return Err(SampleError::PerCategory(per_category));
+    }
+    if !(1..=MAX_STOICH_LIMIT).contains(&labeller.threshold) {
+        return Err(SampleError::Threshold(labeller.threshold));
     }
     let mut rng = StdRng::seed_from_u64(seed);
     let threshold = labeller.threshold;
@@ -128,31 +140,71 @@ pub fn sample(
                 choose(pool, per_category, &mut rng, category, &mut shortfalls);
         }
     } else {
+        // Allowed compositions only use elements with an electronegativity and
+        // oxidation states. When a custom set leaves few of those, "missing"
+        // may be tiny or empty, which rejection would chase for ever: it is
+        // listed in full instead.
+        let eligible: Vec<usize> = Element::all()
+            .filter(|&e| e.pauling_eneg().is_some() && !labeller.ox.of(e).is_empty())
+            .map(Element::index)
+            .collect();
+        let list_missing = binomial(eligible.len() as u64, order as u64) * tuples.len() as u64
+            <= LIST_IN_FULL_UP_TO;
+        let mut wanted_missing = per_category;
+        if list_missing {
+            let mut missing = Vec::new();
+            for subset in combinations(eligible.len(), order) {
+                let set: Vec<usize> = subset.iter().map(|&i| eligible[i]).collect();
+                for t in &tuples {
+                    let c = composition_of(&set, t);
+                    if !labeller.known.contains(&c) && is_allowed(&c, labeller.ox, threshold) {
+                        missing.push(c);
+                    }
+                }
+            }
+            by_category[index(Category::Missing)] = choose(
+                missing,
+                per_category,
+                &mut rng,
+                Category::Missing,
+                &mut shortfalls,
+            );
+            wanted_missing = 0;
+        }
         let sets = binomial(ELEMENT_COUNT as u64, order as u64);
-        let mut seen = HashSet::new();
+        // Keys of the compositions kept, so none is kept twice (at most 2 x K).
+        let mut kept = HashSet::new();
         let (mut missing, mut unlikely) = (Vec::new(), Vec::new());
-        // Far more draws than any category of these spaces can need; a guard, not a budget.
-        let mut budget: u64 = 2_000 * per_category as u64 + 10_000_000;
-        while (missing.len() < per_category || unlikely.len() < per_category) && budget > 0 {
+        // Enough draws for a category holding 1 in 200 of the space (the
+        // built-in sets' allowed fractions are 6-17%); a rarer one comes up
+        // short, and the shortfall is reported, rather than drawing for minutes.
+        let mut budget: u64 = 200 * per_category as u64 + 10_000_000;
+        while (missing.len() < wanted_missing || unlikely.len() < per_category) && budget > 0 {
             budget -= 1;
             let set = unrank_combination(ELEMENT_COUNT, order, rng.random_range(0..sets));
             let t = &tuples[rng.random_range(0..tuples.len() as u64) as usize];
             let c = composition_of(&set, t);
             let key = composition_key(&c).expect("within 4 elements and 511");
-            if labeller.known.contains_key(key) || !seen.insert(key) {
+            if labeller.known.contains_key(key) {
                 continue;
             }
-            let pool = if is_allowed(&c, labeller.ox, threshold) {
-                &mut missing
+            let (pool, wanted) = if is_allowed(&c, labeller.ox, threshold) {
+                (&mut missing, wanted_missing)
             } else {
-                &mut unlikely
+                (&mut unlikely, per_category)
             };
-            if pool.len() < per_category {
+            if pool.len() < wanted && kept.insert(key) {
                 pool.push(c);
             }
         }
-        for (category, pool) in [(Category::Missing, missing), (Category::Unlikely, unlikely)] {
-            if pool.len() < per_category {
+        for (category, pool, wanted) in [
+            (Category::Missing, missing, wanted_missing),
+            (Category::Unlikely, unlikely, per_category),
+        ] {
+            if wanted == 0 {
+                continue;
+            }
+            if pool.len() < wanted {
                 shortfalls.push((category, pool.len()));
             }
             by_category[index(category)] = pool;
@@ -255,5 +307,32 @@ mod tests {
         assert_eq!(s.shortfalls.len(), 4);
         assert!(sample(5, 10, 1, &l).is_err());
         assert!(sample(2, 0, 1, &l).is_err());
+        // A set where only Zn and O have states: no quaternary is allowed. The
+        // missing category used to be chased by rejection for minutes while
+        // every draw was remembered (1.7 GB after two minutes).
+        let zn_o = crate::data::OxidationStates::parse_smact_file("zn-o", "Zn +2\nO -2").unwrap();
+        let tiny = Labeller {
+            ox: &zn_o,
+            ..labeller()
+        };
+        let s = sample(4, 50_000, 1, &tiny).unwrap();
+        assert!(
+            s.shortfalls.contains(&(Category::Missing, 0)),
+            "{:?}",
+            s.shortfalls
+        );
+        assert_eq!(
+            s.categories
+                .iter()
+                .filter(|&&c| c == Category::Unlikely)
+                .count(),
+            50_000
+        );
+        let s = sample(3, 100, 1, &tiny).unwrap();
+        assert!(s.shortfalls.contains(&(Category::Missing, 0)));
+        for threshold in [0, 17, u32::MAX] {
+            let l = Labeller { threshold, ..l };
+            assert_eq!(sample(2, 10, 1, &l), Err(SampleError::Threshold(threshold)));
+        }
     }
 }

@@ -450,7 +450,13 @@ impl ViewState {
                 self.search = value.into();
             }
             "v" => {
-                let parts: Vec<f64> = value.split(',').filter_map(|p| p.parse().ok()).filter(|v: &f64| v.is_finite()).collect();
+                // Links carry the view as f32 (short), so it is read as f32:
+                // a value past f32's range would be written back as "inf".
+                let parts: Vec<f64> = value
+                    .split(',')
+                    .map(|p| p.parse::<f32>().ok().filter(|v| v.is_finite()).map(f64::from))
+                    .collect::<Option<_>>()
+                    .unwrap_or_default();
                 match parts[..] {
                     [cx, cy, zoom] if (ZOOM_LIMITS.0..=ZOOM_LIMITS.1).contains(&zoom) => self.view = Some(View { cx, cy, zoom }),
                     _ => {
@@ -597,6 +603,27 @@ mod tests {
         assert_eq!(state.hidden, []);
         assert_eq!(errors.len(), 4);
         assert!(errors[0].problem.contains("upload it again"));
+    }
+
+    #[test]
+    fn views_read_back_exactly_from_the_links_they_write() {
+        // Found by fuzzing (fuzz/artifacts/view_state): a centre past f32's
+        // range was accepted, written as "inf" and refused on reading back.
+        let (state, errors) = ViewState::from_fragment("v=0.1,2e69,2");
+        assert_eq!(state.view, None);
+        assert_eq!(errors.len(), 1);
+        for v in [
+            "0.123456789,-3.3333333333,2.5",
+            "1e30,-1e-30,0.05",
+            "0,0,2000",
+        ] {
+            let (state, errors) = ViewState::from_fragment(&format!("v={v}"));
+            assert!(errors.is_empty() && state.view.is_some(), "{v}: {errors:?}");
+            let (again, errors) = ViewState::from_fragment(&state.to_fragment());
+            assert!(errors.is_empty());
+            assert_eq!(again, state, "{v}");
+        }
+        assert!(!ViewState::from_fragment("v=0.1,x,2,3").1.is_empty());
     }
 
     #[test]

@@ -185,3 +185,133 @@ fn bad_input_is_one_line_and_exit_2() {
         usage_error(&["sample", "--order", "2", "--per-category", "0"]).contains("--per-category")
     );
 }
+
+/// Writes `contents` to a fresh file under the target directory.
+fn temp_file(name: &str, contents: &[u8]) -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn odd_input_is_one_line_and_exit_2_with_the_fix() {
+    let sample = |extra: &[&str]| {
+        let mut args = vec!["sample", "--order", "2", "--per-category", "5"];
+        args.extend_from_slice(extra);
+        usage_error(&args)
+    };
+    assert_eq!(
+        sample(&["--seed", "18446744073709551616"]),
+        "crystal-atlas: --seed: '18446744073709551616' is outside 0..=18446744073709551615\n"
+    );
+    assert!(sample(&["--seed", "-1"]).contains("'-1' is outside"));
+    assert!(sample(&["--seed", "4.2"]).contains("not a whole number"));
+    assert!(sample(&["--seed", ""]).contains("not a whole number"));
+    assert!(sample(&["--seed"]).contains("--seed needs a value"));
+    assert!(sample(&["--seed", "1", "--seed", "2"]).contains("given twice"));
+    assert!(sample(&["--json=yes"]).contains("takes no value"));
+    assert!(
+        usage_error(&["sample", "--order", "4", "--per-category", "50001"])
+            .contains("outside 1..=50000")
+    );
+    assert!(
+        usage_error(&[
+            "list",
+            "--order",
+            "3",
+            "--category",
+            "missing",
+            "--limit",
+            "0"
+        ])
+        .contains("--limit: 0 is outside 1..=")
+    );
+    assert!(
+        usage_error(&["counts", "--order", "2", "--max-stoich", "0"]).contains("outside 1..=16")
+    );
+    assert!(
+        usage_error(&["counts", "--order", "2", "--max-stoich", "17"]).contains("outside 1..=16")
+    );
+    assert!(
+        usage_error(&["counts", "--order", "99999999999999999999999"]).contains("outside 2..=4")
+    );
+
+    // Formulas and systems as people paste them.
+    assert!(usage_error(&["explain", "ＺｎＯ"]).contains("type 'Z' instead"));
+    assert!(usage_error(&["explain", "Fe₂O₃"]).contains("plain digits ('2')"));
+    assert!(usage_error(&["explain", "Zn\nQ"]).contains("'Zn\\nQ'"));
+    assert!(usage_error(&["explain", &"O".repeat(100_000)]).contains("100000 characters"));
+    assert!(usage_error(&["explain", "Ca(OH]2"]).contains("pair ( with )"));
+    assert!(usage_error(&["system", "LiZnO"]).contains("separate symbols with dashes"));
+    assert!(usage_error(&["system", "Li\u{1b}[2J-O"]).contains("\\u{1b}"));
+
+    // Files: oxidation states and known lists.
+    let ox = |name: &str, text: &[u8]| {
+        let path = temp_file(name, text);
+        usage_error(&["counts", "--order", "2", "--ox-set", &path])
+    };
+    assert!(
+        ox("ox-range.txt", b"Fe +2 +12\n")
+            .contains("line 1: oxidation state +12 is outside -9..+9")
+    );
+    assert!(
+        ox("ox-comment.txt", b"O -2\nFe +2 # ferrous\n").contains("line 2: '#' after the states")
+    );
+    assert!(ox("ox-binary.txt", b"Fe \xff\xfe +2").contains("not UTF-8"));
+    assert!(ox("ox-empty.txt", b"# nothing\n").contains("no element any oxidation state"));
+    assert!(ox("ox-big.txt", &vec![b'#'; (1 << 20) + 1]).contains("larger than the 1048576 bytes"));
+    let dir = std::env::temp_dir();
+    assert!(
+        usage_error(&["counts", "--order", "2", "--ox-set", dir.to_str().unwrap()])
+            .contains("readable file")
+    );
+    let known = |name: &str, text: &[u8]| {
+        let path = temp_file(name, text);
+        usage_error(&["counts", "--order", "2", "--known", &path])
+    };
+    assert!(known("known-json.json", br#"["ZnO", 3]"#).contains("item 2 is a number"));
+    assert!(known("known-quote.csv", b"formula\n\"ZnO\n").contains("line 2: a quoted cell"));
+    assert!(known("known-cell.csv", b"id,formula\n1\n").contains("line 2: no formula in column 2"));
+    assert!(known("known-none.csv", b"a,b\n1,2\n").contains("no 'formula' column"));
+}
+
+#[test]
+fn quirky_files_that_are_fine_are_read() {
+    let ox = temp_file(
+        "ox-windows.txt",
+        b"\xef\xbb\xbfZn\t+2\r\nO -2 +0\r\nO -2\r\n",
+    );
+    let known = temp_file(
+        "known-excel.csv",
+        b"\xef\xbb\xbfid;Formula;note\r\n1;ZnO;\"cheap; white\"\r\n",
+    );
+    let o = run(&[
+        "counts", "--order", "2", "--ox-set", &ox, "--known", &known, "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    // Zn(+2) and O(-2): ZnO is the only allowed binary, and it is known.
+    assert_eq!(
+        (v["allowed"].as_u64(), v["standard"].as_u64()),
+        (Some(1), Some(1))
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn arguments_that_are_not_text_are_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let o = Command::new(env!("CARGO_BIN_EXE_crystal-atlas"))
+        .arg("explain")
+        .arg(std::ffi::OsStr::from_bytes(b"Zn\xffO"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        err,
+        "crystal-atlas: argument 2 ('Zn\u{fffd}O') is not UTF-8 text\n"
+    );
+}

@@ -20,12 +20,27 @@ pub enum ElementError {
         written: String,
         symbol: &'static str,
     },
+    /// Letters outside A-Z, a-z: full-width "Ｆｅ" names `symbol`.
+    NotAscii {
+        written: String,
+        symbol: Option<&'static str>,
+    },
+}
+
+/// User text as it appears inside a one-line message: control characters
+/// escaped, cut to 24 characters.
+pub fn shown(text: &str) -> String {
+    let mut out: String = text.chars().take(24).flat_map(char::escape_debug).collect();
+    if text.chars().nth(24).is_some() {
+        out.push_str("...");
+    }
+    out
 }
 
 impl fmt::Display for ElementError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ElementError::Unknown(s) => write!(f, "'{s}' is not an element symbol"),
+            ElementError::Unknown(s) => write!(f, "'{}' is not an element symbol", shown(s)),
             ElementError::BeyondLr(s) => {
                 write!(
                     f,
@@ -37,6 +52,16 @@ impl fmt::Display for ElementError {
                     f,
                     "'{written}' is not an element symbol; did you mean '{symbol}'? (symbols are capitalised)"
                 )
+            }
+            ElementError::NotAscii { written, symbol } => {
+                write!(f, "'{}' is not an element symbol", shown(written))?;
+                match symbol {
+                    Some(symbol) => write!(
+                        f,
+                        "; did you mean '{symbol}'? (type plain letters A-Z, a-z)"
+                    ),
+                    None => write!(f, "; symbols are plain letters A-Z, a-z, e.g. Fe"),
+                }
             }
         }
     }
@@ -62,6 +87,22 @@ impl Element {
         }
         if SYMBOLS_BEYOND_LR.contains(&symbol) {
             return Err(ElementError::BeyondLr(symbol.to_string()));
+        }
+        if !symbol.is_ascii() {
+            // Full-width forms (U+FF21..) sit at a fixed offset from ASCII.
+            let ascii: Option<String> = symbol
+                .chars()
+                .map(|c| {
+                    u32::from(c)
+                        .checked_sub(0xFEE0)
+                        .and_then(char::from_u32)
+                        .filter(|a| a.is_ascii_alphabetic() && u32::from(c) >= 0xFF21)
+                })
+                .collect();
+            return Err(ElementError::NotAscii {
+                written: symbol.to_string(),
+                symbol: ascii.and_then(|a| Element::from_symbol(&a).ok().map(Element::symbol)),
+            });
         }
         if let Some(e) = element_data()
             .iter()
@@ -129,6 +170,25 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("did you mean 'Co'")
+        );
+        assert_eq!(
+            Element::from_symbol("Ｆｅ").unwrap_err().to_string(),
+            "'Ｆｅ' is not an element symbol; did you mean 'Fe'? (type plain letters A-Z, a-z)"
+        );
+        assert!(
+            Element::from_symbol("Zñ")
+                .unwrap_err()
+                .to_string()
+                .ends_with("symbols are plain letters A-Z, a-z, e.g. Fe")
+        );
+        assert_eq!(
+            Element::from_symbol(&format!("\u{1b}[31m{}", "x".repeat(100)))
+                .unwrap_err()
+                .to_string(),
+            format!(
+                "'\\u{{1b}}[31m{}...' is not an element symbol",
+                "x".repeat(19)
+            )
         );
         assert_eq!(Element::from_z(0), None);
         assert_eq!(Element::from_z(104), None);

@@ -41,6 +41,11 @@ pub enum FormulaError {
     AmountTooLarge {
         column: usize,
     },
+    /// One element's amounts add up past [`MAX_AMOUNT`] ("O999999O999999").
+    TotalTooLarge {
+        symbol: &'static str,
+        total: u64,
+    },
     UnclosedBracket {
         column: usize,
     },
@@ -49,6 +54,12 @@ pub enum FormulaError {
     },
     EmptyBrackets {
         column: usize,
+    },
+    /// "(OH]": a bracket closed by the other kind.
+    MismatchedBracket {
+        open_column: usize,
+        close_column: usize,
+        close: char,
     },
     /// A number with nothing before it ("2O").
     DanglingNumber {
@@ -75,7 +86,9 @@ impl fmt::Display for FormulaError {
             }
             UnexpectedChar { column, found } => write!(
                 f,
-                "column {column}: unexpected '{found}'; a formula is element symbols (Zn, O), whole numbers and brackets, e.g. Ca(OH)2"
+                "column {column}: unexpected '{}'; {}",
+                found.escape_debug(),
+                unexpected_char_hint(*found)
             ),
             Element { column, error } => write!(f, "column {column}: {error}"),
             Fractional { column, text } => write!(
@@ -87,13 +100,34 @@ impl fmt::Display for FormulaError {
                 "column {column}: an amount of 0; leave the element out instead"
             ),
             AmountTooLarge { column } => {
-                write!(f, "column {column}: amount larger than {MAX_AMOUNT}")
+                write!(
+                    f,
+                    "column {column}: amount larger than {MAX_AMOUNT}; the atlas's stoichiometries are small whole numbers"
+                )
             }
+            TotalTooLarge { symbol, total } => write!(
+                f,
+                "{symbol} adds up to {total} atoms; at most {MAX_AMOUNT} are accepted"
+            ),
             UnclosedBracket { column } => {
                 write!(f, "column {column}: this bracket is never closed")
             }
             UnopenedBracket { column } => write!(f, "column {column}: this bracket closes nothing"),
-            EmptyBrackets { column } => write!(f, "column {column}: empty brackets"),
+            EmptyBrackets { column } => write!(
+                f,
+                "column {column}: empty brackets; put elements inside, e.g. Ca(OH)2"
+            ),
+            MismatchedBracket {
+                open_column,
+                close_column,
+                close,
+            } => {
+                let open = if *close == ')' { '[' } else { '(' };
+                write!(
+                    f,
+                    "column {close_column}: '{close}' closes the '{open}' of column {open_column}; pair ( with ) and [ with ]"
+                )
+            }
             DanglingNumber { column } => {
                 write!(
                     f,
@@ -109,6 +143,42 @@ impl fmt::Display for FormulaError {
 }
 
 impl std::error::Error for FormulaError {}
+
+/// How to fix a character a formula cannot hold. Copied formulas often bring
+/// full-width letters, sub- and superscript digits, charges or hydrate dots.
+fn unexpected_char_hint(c: char) -> String {
+    let full_width = u32::from(c)
+        .checked_sub(0xFEE0)
+        .and_then(char::from_u32)
+        .filter(|a| ('\u{FF01}'..='\u{FF5E}').contains(&c) && a.is_ascii_alphanumeric());
+    if let Some(ascii) = full_width {
+        return format!("this is a full-width character: type '{ascii}' instead");
+    }
+    if let Some(d) = "₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹".chars().position(|x| x == c)
+    {
+        return format!(
+            "write sub- and superscript digits as plain digits ('{}')",
+            d % 10
+        );
+    }
+    match c {
+        '+' | '-' | '−' => {
+            "charges are not part of a formula here: write the neutral formula (ZnO, not Zn2+O2-)"
+                .into()
+        }
+        '·' | '•' | '∙' | '*' | '.' => {
+            "hydrates and adducts are not read: write the total formula (CuH10SO9 for CuSO4·5H2O)"
+                .into()
+        }
+        c if c.is_numeric() => "write amounts with the digits 0-9".into(),
+        c if c.is_alphabetic() => {
+            "element symbols are written with the letters A-Z and a-z (e.g. Zn, O)".into()
+        }
+        _ => {
+            "a formula is element symbols (Zn, O), whole numbers and brackets, e.g. Ca(OH)2".into()
+        }
+    }
+}
 
 struct Parser {
     chars: Vec<char>,
@@ -192,8 +262,16 @@ impl Parser {
                     self.pos += 1;
                     let inner = self.group(depth + 1)?;
                     let close = if c == '(' { ')' } else { ']' };
-                    if self.peek() != Some(close) {
-                        return Err(FormulaError::UnclosedBracket { column });
+                    match self.peek() {
+                        Some(found) if found == close => {}
+                        Some(found) => {
+                            return Err(FormulaError::MismatchedBracket {
+                                open_column: column,
+                                close_column: self.column(),
+                                close: found,
+                            });
+                        }
+                        None => return Err(FormulaError::UnclosedBracket { column }),
                     }
                     if inner.is_empty() {
                         return Err(FormulaError::EmptyBrackets { column });
@@ -228,11 +306,15 @@ impl Parser {
 }
 
 pub(super) fn parse_formula(text: &str) -> Result<Composition, FormulaError> {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() > MAX_FORMULA_CHARS {
-        return Err(FormulaError::TooLong { chars: chars.len() });
+    // Counted before anything is allocated: a pasted megabyte is refused cheaply.
+    let count = text.chars().count();
+    if count > MAX_FORMULA_CHARS {
+        return Err(FormulaError::TooLong { chars: count });
     }
-    let mut parser = Parser { chars, pos: 0 };
+    let mut parser = Parser {
+        chars: text.chars().collect(),
+        pos: 0,
+    };
     let parts = parser.group(0)?;
     if parts.is_empty() {
         return Err(FormulaError::Empty);
@@ -249,8 +331,11 @@ pub(super) fn parse_formula(text: &str) -> Result<Composition, FormulaError> {
             count: merged.len(),
         });
     }
-    if merged.iter().any(|&(_, a)| a > u64::from(MAX_AMOUNT)) {
-        return Err(FormulaError::AmountTooLarge { column: 1 });
+    if let Some(&(e, total)) = merged.iter().find(|&&(_, a)| a > u64::from(MAX_AMOUNT)) {
+        return Err(FormulaError::TotalTooLarge {
+            symbol: e.symbol(),
+            total,
+        });
     }
     Ok(
         Composition::new(merged.into_iter().map(|(e, a)| (e, a as u32)))
@@ -327,5 +412,39 @@ mod tests {
                 .unwrap_err()
                 .contains("9 different elements")
         );
+    }
+
+    #[test]
+    fn copied_and_odd_formulas_get_a_fix() {
+        let err = |s: &str| parse(s).unwrap_err();
+        assert_eq!(
+            err("ＺｎＯ"),
+            "column 1: unexpected 'Ｚ'; this is a full-width character: type 'Z' instead"
+        );
+        assert!(err("Fe₂O₃").starts_with(
+            "column 3: unexpected '₂'; write sub- and superscript digits as plain digits ('2')"
+        ));
+        assert!(err("Fe²O").contains("plain digits ('2')"));
+        assert!(err("Zn٢O").contains("digits 0-9"));
+        assert!(err("ZnΩ").contains("letters A-Z"));
+        assert!(err("CuSO4·5H2O").contains("hydrates"));
+        assert!(err("Zn2+").contains("charges"));
+        assert!(err("Zn\u{7}O").contains("unexpected '\\u{7}'"));
+        assert_eq!(
+            err("Ca(OH]2"),
+            "column 6: ']' closes the '(' of column 3; pair ( with ) and [ with ]"
+        );
+        assert_eq!(
+            err("O999999O999999"),
+            "O adds up to 1999998 atoms; at most 1000000 are accepted"
+        );
+        assert!(err("Fe(O999999)2").contains("larger than"));
+        assert!(err("()").contains("empty brackets"));
+        assert!(err(&"O".repeat(1 << 20)).contains("1048576 characters"));
+        // Deep but within the length limit: no stack trouble.
+        let deep = format!("{}O{}", "(".repeat(99), ")".repeat(99));
+        assert_eq!(parse(&deep).unwrap(), "O");
+        assert_eq!(parse(" \tZn\u{a0}O\r\n").unwrap(), "ZnO");
+        assert_eq!(parse("O1000000Zn1000000").unwrap(), "ZnO");
     }
 }

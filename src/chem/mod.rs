@@ -9,6 +9,7 @@ mod system;
 
 pub(crate) use composition::gcd;
 pub use composition::{Composition, MAX_COMPOSITION_ELEMENTS};
+pub use element::shown;
 pub use element::{Element, ElementError};
 pub use formula::FormulaError;
 pub use system::{ChemicalSystem, SystemError};

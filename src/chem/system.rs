@@ -47,7 +47,13 @@ impl fmt::Display for SystemError {
                 )
             }
             SystemError::Element { position, error } => {
-                write!(f, "element {position} of the system: {error}")
+                write!(f, "element {position} of the system: {error}")?;
+                match error {
+                    ElementError::Unknown(s) if s.chars().count() > 2 => {
+                        write!(f, "; separate symbols with dashes, e.g. Li-Zn-Sn-O")
+                    }
+                    _ => Ok(()),
+                }
             }
             SystemError::Repeated { symbol } => {
                 write!(f, "{symbol} appears twice; list each element once")
@@ -65,7 +71,8 @@ impl fmt::Display for SystemError {
 impl std::error::Error for SystemError {}
 
 impl ChemicalSystem {
-    /// Reads "Li-Zn-Sn-O"; spaces, commas and dashes all separate symbols.
+    /// Reads "Li-Zn-Sn-O"; spaces, commas and dashes (also en and em dashes
+    /// and the minus sign, as copied text has them) all separate symbols.
     pub fn parse(text: &str) -> Result<ChemicalSystem, SystemError> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
@@ -77,7 +84,9 @@ impl ChemicalSystem {
             .filter(|p| !p.is_empty())
             .collect::<Vec<_>>()
             .join("-");
-        let pieces: Vec<&str> = joined.split(['-', '\u{2013}']).collect();
+        let pieces: Vec<&str> = joined
+            .split(['-', '\u{2013}', '\u{2014}', '\u{2212}'])
+            .collect();
         if pieces.len() > 16 {
             return Err(SystemError::TooMany {
                 count: pieces.len(),
@@ -160,6 +169,12 @@ mod tests {
         );
         assert_eq!(subs[10], "Li-Zn-Sn-O");
         assert_eq!(ChemicalSystem::parse("Zn, O").unwrap().to_string(), "Zn-O");
+        for copied in ["Li–Zn–O", "Li—Zn—O", "Li−Zn−O", " Li\tZn O\n"] {
+            assert_eq!(
+                ChemicalSystem::parse(copied).unwrap().to_string(),
+                "Li-Zn-O"
+            );
+        }
     }
 
     #[test]
@@ -194,5 +209,13 @@ mod tests {
                 .to_string()
                 .contains("empty")
         );
+        let err = |s: &str| ChemicalSystem::parse(s).unwrap_err().to_string();
+        assert_eq!(
+            err("LiZnO"),
+            "element 1 of the system: 'LiZnO' is not an element symbol; separate symbols with dashes, e.g. Li-Zn-Sn-O"
+        );
+        assert!(err("Ｌｉ-O").contains("did you mean 'Li'?"));
+        assert!(err(&"Li".repeat(1 << 20)).contains("LiLiLiLi..."));
+        assert!(err(&"Li-".repeat(1 << 16)).contains("at most 4"));
     }
 }

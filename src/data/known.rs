@@ -5,10 +5,11 @@
 //! `mp_e_hull`; OQMD and AFLOW property sets), packed by `scripts/import-data`
 //! (format in `scripts/import_data.py`). Users can supply their own list.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
-use crate::chem::{Composition, Element};
+use crate::chem::{Composition, Element, shown};
 
 /// Where a known set came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -163,7 +164,7 @@ impl KnownSet {
             loop {
                 let b = *body.get(pos).ok_or_else(|| err("truncated"))?;
                 pos += 1;
-                if shift > 63 {
+                if shift > 63 || (shift == 63 && b & 0x7f > 1) {
                     return Err(err("varint too long"));
                 }
                 delta |= u64::from(b & 0x7f) << shift;
@@ -172,7 +173,18 @@ impl KnownSet {
                     break;
                 }
             }
+            if delta == 0 {
+                return Err(err("keys must be strictly increasing"));
+            }
             prev = prev.checked_add(delta).ok_or_else(|| err("key overflow"))?;
+            // Only the key of a reduced composition is ever looked up, so any
+            // other key would make the set's size and contents disagree.
+            if unpack_key(prev).and_then(|c| composition_key(&c)) != Some(prev) {
+                return Err(PackedSetError(format!(
+                    "entry {} is not a reduced composition of 1 to 4 elements in order of Z",
+                    keys.len() + 1
+                )));
+            }
             keys.push(prev);
         }
         if pos != body.len() {
@@ -253,9 +265,25 @@ pub enum UserListError {
     },
     /// A JSON list that does not parse.
     Json(String),
+    /// JSON that is not a list.
+    JsonNotList,
+    /// A JSON item that is neither a formula string nor an object with one.
+    JsonItem {
+        item: usize,
+        found: &'static str,
+    },
     /// A CSV header without a formula column.
     NoFormulaColumn {
         header: String,
+    },
+    /// A CSV row without a cell in the formula column, or with an empty one.
+    MissingCell {
+        line: usize,
+        column: usize,
+    },
+    /// A CSV row whose quoted cell does not close on that line.
+    UnclosedQuote {
+        line: usize,
     },
 }
 
@@ -270,7 +298,7 @@ impl fmt::Display for UserListError {
             }
             UserListError::NotText => write!(
                 f,
-                "the list is not UTF-8 text; upload a .txt, .csv or .json file of formulas"
+                "the list is not UTF-8 text; save it as UTF-8 and upload a .txt, .csv or .json file of formulas"
             ),
             UserListError::Empty => write!(
                 f,
@@ -280,14 +308,31 @@ impl fmt::Display for UserListError {
                 place,
                 formula,
                 error,
-            } => write!(f, "{place}: '{formula}': {error}"),
+            } => write!(f, "{place}: '{}': {error}", shown(formula)),
             UserListError::Json(e) => write!(
                 f,
                 "not valid JSON ({e}); use a list of formulas such as [\"ZnO\", \"Li2O\"]"
             ),
+            UserListError::JsonNotList => write!(
+                f,
+                "the JSON is not a list; use a list of formulas such as [\"ZnO\", \"Li2O\"]"
+            ),
+            UserListError::JsonItem { item, found } => write!(
+                f,
+                "item {item} is {found}; list formulas as strings (\"ZnO\") or objects with a \"formula\" string"
+            ),
             UserListError::NoFormulaColumn { header } => write!(
                 f,
-                "the CSV header '{header}' has no 'formula' column; name the column 'formula' or upload one formula per line"
+                "the CSV header '{}' has no 'formula' column; name the column 'formula' or upload one formula per line",
+                shown(header)
+            ),
+            UserListError::MissingCell { line, column } => write!(
+                f,
+                "line {line}: no formula in column {column}; every row needs one"
+            ),
+            UserListError::UnclosedQuote { line } => write!(
+                f,
+                "line {line}: a quoted cell is not closed on this line; close the quote (cells may not span lines)"
             ),
         }
     }
@@ -295,95 +340,213 @@ impl fmt::Display for UserListError {
 
 impl std::error::Error for UserListError {}
 
+/// CSV header names of a formula column (case is ignored): ours and those of
+/// Materials Project, OQMD and AFLOW exports.
+const FORMULA_HEADERS: [&str; 6] = [
+    "formula",
+    "composition",
+    "formula_pretty",
+    "pretty_formula",
+    "reduced_formula",
+    "compound",
+];
+
 impl KnownSet {
     /// Reads a user's list of known compositions: one formula per line (blank
-    /// lines and `#` comments skipped), a CSV whose header has a `formula` (or
-    /// `composition`) column, or a JSON array of formulas or of objects with a
-    /// `formula` field. Compositions beyond four elements are kept out, as in
-    /// the built-in sets.
+    /// lines and `#` comments skipped), a CSV (or TSV, or semicolon-separated)
+    /// table whose header names a formula column (see [`FORMULA_HEADERS`]) or
+    /// that has formulas in its first column, or a JSON array of formulas or
+    /// of objects with a `formula` field. Compositions beyond four elements are
+    /// kept out, as in the built-in sets.
     pub fn parse_user_list(name: &str, bytes: &[u8]) -> Result<KnownSet, UserListError> {
         if bytes.len() > MAX_USER_LIST_BYTES {
             return Err(UserListError::TooLarge { bytes: bytes.len() });
         }
         let text = std::str::from_utf8(bytes).map_err(|_| UserListError::NotText)?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let formulas: Vec<(String, String)> = if text.trim_start().starts_with('[') {
-            let items: Vec<serde_json::Value> =
-                serde_json::from_str(text).map_err(|e| UserListError::Json(e.to_string()))?;
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let f = match v {
-                        serde_json::Value::String(s) => Some(s.clone()),
-                        serde_json::Value::Object(o) => o
-                            .get("formula")
-                            .and_then(|f| f.as_str())
-                            .map(str::to_string),
-                        _ => None,
-                    };
-                    (
-                        format!("item {}", i + 1),
-                        f.unwrap_or_else(|| v.to_string()),
-                    )
-                })
-                .collect()
+        let trimmed = text.trim_start();
+        let formulas = if trimmed.starts_with('[') || trimmed.starts_with('{') {
+            json_formulas(text)?
         } else {
-            let mut lines = text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-            let mut column = 0;
-            let mut rows = Vec::new();
-            if let Some((i, first)) = lines.next() {
-                if first.contains(',') || first.contains('\t') {
-                    let cells: Vec<String> = split_row(first);
-                    match cells.iter().position(|c| {
-                        matches!(c.to_ascii_lowercase().as_str(), "formula" | "composition")
-                    }) {
-                        Some(c) => column = c,
-                        None if Composition::parse(&cells[0]).is_ok() => {
-                            rows.push((i, cells[0].clone()))
-                        }
-                        None => {
-                            return Err(UserListError::NoFormulaColumn {
-                                header: first.chars().take(80).collect(),
-                            });
-                        }
-                    }
-                } else {
-                    rows.push((i, first.trim().to_string()));
-                }
-            }
-            for (i, line) in lines {
-                let cells = split_row(line);
-                rows.push((i, cells.get(column).cloned().unwrap_or_default()));
-            }
-            rows.into_iter()
-                .map(|(i, f)| (format!("line {}", i + 1), f))
-                .collect()
+            table_formulas(text)?
         };
         if formulas.is_empty() {
             return Err(UserListError::Empty);
         }
-        let mut compositions = Vec::with_capacity(formulas.len());
-        for (place, formula) in formulas {
+        // Keys, not compositions, are kept: a 16 MB list is 1.5 million formulas.
+        let mut keys = Vec::with_capacity(formulas.len());
+        for ((kind, number), formula) in formulas {
             let c = Composition::parse(&formula).map_err(|error| UserListError::Formula {
-                place,
-                formula: formula.chars().take(60).collect(),
+                place: format!("{kind} {number}"),
+                formula: formula.into_owned(),
                 error,
             })?;
-            compositions.push(c);
+            keys.extend(composition_key(&c));
         }
-        Ok(KnownSet::new(name, compositions))
+        keys.sort_unstable();
+        keys.dedup();
+        Ok(KnownSet {
+            name: name.to_string(),
+            keys,
+        })
     }
 }
 
-/// Cells of one CSV or TSV row (quotes stripped; no embedded separators).
-fn split_row(line: &str) -> Vec<String> {
-    line.split([',', '\t'])
-        .map(|c| c.trim().trim_matches('"').trim().to_string())
+/// Where a formula was found: ("line", 3) or ("item", 2), 1-based.
+type Place = (&'static str, usize);
+
+/// (place, formula) pairs of a JSON list.
+fn json_formulas(text: &str) -> Result<Vec<(Place, Cow<'_, str>)>, UserListError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| UserListError::Json(e.to_string()))?;
+    let serde_json::Value::Array(items) = value else {
+        return Err(UserListError::JsonNotList);
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let item = i + 1;
+            let formula = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Object(mut o) => match o.remove("formula") {
+                    Some(serde_json::Value::String(s)) => s,
+                    _ => {
+                        return Err(UserListError::JsonItem {
+                            item,
+                            found: "an object without a \"formula\" string",
+                        });
+                    }
+                },
+                serde_json::Value::Number(_) => {
+                    return Err(UserListError::JsonItem {
+                        item,
+                        found: "a number",
+                    });
+                }
+                serde_json::Value::Array(_) => {
+                    return Err(UserListError::JsonItem {
+                        item,
+                        found: "a list",
+                    });
+                }
+                serde_json::Value::Bool(_) | serde_json::Value::Null => {
+                    return Err(UserListError::JsonItem {
+                        item,
+                        found: "true, false or null",
+                    });
+                }
+            };
+            Ok((("item", item), Cow::Owned(formula)))
+        })
         .collect()
+}
+
+/// (place, formula) pairs of a plain list or a CSV/TSV table.
+fn table_formulas(text: &str) -> Result<Vec<(Place, Cow<'_, str>)>, UserListError> {
+    // `lines` takes CRLF and LF; a bare CR (old Mac files) also ends a line.
+    let mut lines = text
+        .lines()
+        .flat_map(|l| l.split('\r'))
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let Some((first_line, first)) = lines.next() else {
+        return Ok(Vec::new());
+    };
+    let is_header = |cell: &str| FORMULA_HEADERS.iter().any(|h| cell.eq_ignore_ascii_case(h));
+    let Some(separator) = ['\t', ';', ','].into_iter().find(|&s| first.contains(s)) else {
+        // One formula per line (a one-column CSV: maybe a header, maybe quotes).
+        let header = is_header(first.trim().trim_matches('"'));
+        let rows = std::iter::once((first_line, first)).skip(usize::from(header));
+        return rows
+            .chain(lines)
+            .map(|(line, l)| {
+                if !l.contains('"') {
+                    return Ok((("line", line), Cow::Borrowed(l.trim())));
+                }
+                // No line holds '\n', so this only unquotes.
+                let mut cells = split_row(l, '\n').ok_or(UserListError::UnclosedQuote { line })?;
+                Ok((("line", line), Cow::Owned(cells.swap_remove(0))))
+            })
+            .collect();
+    };
+    let header =
+        split_row(first, separator).ok_or(UserListError::UnclosedQuote { line: first_line })?;
+    let named = header
+        .iter()
+        .position(|c| FORMULA_HEADERS.iter().any(|h| c.eq_ignore_ascii_case(h)));
+    // Without a header: formulas in the first column, or in every cell when
+    // the first row is all formulas ("ZnO, Li2O, Fe2O3").
+    let (column, every_cell, rows) = match named {
+        Some(c) => (c, false, Vec::new()),
+        None if header.iter().all(|c| Composition::parse(c).is_ok()) => {
+            (0, true, vec![(first_line, header)])
+        }
+        None if Composition::parse(&header[0]).is_ok() => (0, false, vec![(first_line, header)]),
+        None => {
+            return Err(UserListError::NoFormulaColumn {
+                header: first.to_string(),
+            });
+        }
+    };
+    let mut cells = rows;
+    for (line, l) in lines {
+        cells.push((
+            line,
+            split_row(l, separator).ok_or(UserListError::UnclosedQuote { line })?,
+        ));
+    }
+    let mut formulas = Vec::new();
+    for (line, row) in cells {
+        let place = ("line", line);
+        if every_cell {
+            formulas.extend(
+                row.into_iter()
+                    .filter(|c| !c.is_empty())
+                    .map(|c| (place, Cow::Owned(c))),
+            );
+        } else {
+            match row.into_iter().nth(column).filter(|c| !c.is_empty()) {
+                Some(cell) => formulas.push((place, Cow::Owned(cell))),
+                None => {
+                    return Err(UserListError::MissingCell {
+                        line,
+                        column: column + 1,
+                    });
+                }
+            }
+        }
+    }
+    Ok(formulas)
+}
+
+/// Cells of one CSV row, trimmed, as spreadsheets write them: a cell in
+/// double quotes may hold the separator, `""` inside quotes is a quote.
+/// `None` when a quote is left open.
+fn split_row(line: &str, separator: char) -> Option<Vec<String>> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => {
+                cells.push(std::mem::take(&mut cell).trim().to_string())
+            }
+            c => cell.push(c),
+        }
+    }
+    if quoted {
+        return None;
+    }
+    cells.push(cell.trim().to_string());
+    Some(cells)
 }
 
 #[cfg(test)]
@@ -429,15 +592,102 @@ mod tests {
     }
 
     #[test]
+    fn user_lists_as_spreadsheets_and_scripts_write_them() {
+        let read = |b: &[u8]| {
+            let set = KnownSet::parse_user_list("mine", b).unwrap();
+            let mut f: Vec<String> = set.compositions().map(|c| c.to_string()).collect();
+            f.sort();
+            f
+        };
+        let want = ["Li2O", "ZnO"];
+        for text in [
+            &b"id,formula,note\r\n1,ZnO,\"stable, cheap\"\r\n2,\"Li2O\",\"say \"\"hi\"\"\"\r\n"[..],
+            b"\xef\xbb\xbfFormula;energy\nZnO;0,1\nLi2O;0,2\n",
+            b"material_id\tformula_pretty\nmp-2133\tZnO\nmp-1960\tLi2O",
+            b"ZnO\rLi2O\r",
+            b"ZnO, Li2O",
+            b"ZnO,0.1\nLi2O,0.2\n",
+            br#"[{"formula": "ZnO", "energy": 1}, "Li2O"]"#,
+            b"# my list\n  ZnO  \n\n\tLi2O\n",
+            b"Formula\n\"ZnO\"\nLi2O\n",
+        ] {
+            assert_eq!(read(text), want, "{}", String::from_utf8_lossy(text));
+        }
+        let err = |b: &[u8]| KnownSet::parse_user_list("x", b).unwrap_err().to_string();
+        assert_eq!(
+            err(br#"["ZnO", 12]"#),
+            "item 2 is a number; list formulas as strings (\"ZnO\") or objects with a \"formula\" string"
+        );
+        assert!(
+            err(br#"[{"name": "ZnO"}]"#)
+                .contains("item 1 is an object without a \"formula\" string")
+        );
+        assert!(err(br#"[null]"#).contains("item 1 is true, false or null"));
+        assert!(err(br#"{"formula": "ZnO"}"#).contains("the JSON is not a list"));
+        assert_eq!(
+            err(b"formula,e\nZnO,1\n\"Li2O,2\n"),
+            "line 3: a quoted cell is not closed on this line; close the quote (cells may not span lines)"
+        );
+        assert_eq!(
+            err(b"id,formula\n1,ZnO\n2\n"),
+            "line 3: no formula in column 2; every row needs one"
+        );
+        assert!(err(b"id,formula\n1,\n").starts_with("line 2: no formula in column 2"));
+        assert!(err(b"\xff\xfeZ\x00").contains("save it as UTF-8"));
+    }
+
+    #[test]
     fn bad_packed_files_are_errors_not_panics() {
         assert!(KnownSet::from_packed("x", b"").is_err());
         assert!(KnownSet::from_packed("x", b"CAK1\x02\x00\x00\x00\x81").is_err());
         assert!(KnownSet::from_packed("x", b"CAK1\x01\x00\x00\x00\x01\x01").is_err());
-        assert_eq!(
-            KnownSet::from_packed("x", b"CAK1\x01\x00\x00\x00\x01")
-                .unwrap()
-                .len(),
-            1
+        let packed = |keys: &[u64]| {
+            let mut b = b"CAK1".to_vec();
+            b.extend((keys.len() as u32).to_le_bytes());
+            let mut prev = 0;
+            for &k in keys {
+                let mut d = k.wrapping_sub(prev);
+                prev = k;
+                while d >= 0x80 {
+                    b.push(d as u8 | 0x80);
+                    d >>= 7;
+                }
+                b.push(d as u8);
+            }
+            b
+        };
+        let key = |parts: &[(u8, u16)]| pack_key(parts.iter().copied());
+        let zno = key(&[(8, 1), (30, 1)]);
+        let set = KnownSet::from_packed("x", &packed(&[key(&[(3, 2), (8, 1)]), zno])).unwrap();
+        assert_eq!(set.len(), 2);
+        assert!(set.contains(&Composition::parse("ZnO").unwrap()));
+        // Found by fuzzing (fuzz/artifacts/known_packed): keys that are not a
+        // reduced composition decoded to a set that did not contain its members.
+        let err = |keys: &[u64]| {
+            KnownSet::from_packed("x", &packed(keys))
+                .unwrap_err()
+                .to_string()
+        };
+        for (bad, why) in [
+            (key(&[(30, 1), (8, 1)]), "entry 1 is not a reduced"),
+            (key(&[(8, 2), (30, 2)]), "entry 1 is not a reduced"),
+            (key(&[(8, 0), (30, 1)]), "entry 1 is not a reduced"),
+            (key(&[(104, 1), (105, 1)]), "entry 1 is not a reduced"),
+            (0, "strictly increasing"),
+        ] {
+            assert!(err(&[bad]).contains(why), "{bad:x}: {}", err(&[bad]));
+        }
+        assert!(err(&[zno, zno]).contains("strictly increasing"));
+        assert!(err(&[zno, 1]).contains("key overflow"));
+        // A varint whose tenth byte carries more than the 64th bit.
+        let mut long = b"CAK1\x01\x00\x00\x00".to_vec();
+        long.extend([0xff; 9]);
+        long.push(0x02);
+        assert!(
+            KnownSet::from_packed("x", &long)
+                .unwrap_err()
+                .to_string()
+                .contains("varint too long")
         );
     }
 }

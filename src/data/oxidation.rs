@@ -9,7 +9,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use crate::chem::{Element, ElementError};
+use crate::chem::{Element, ElementError, shown};
 use crate::data::elements::{ELEMENT_COUNT, SYMBOLS_BEYOND_LR};
 
 /// The five sets shipped with SMACT 4.0.2.
@@ -113,7 +113,7 @@ pub enum OxFileError {
     NotText,
     Symbol { line: usize, error: ElementError },
     State { line: usize, token: String },
-    OutOfRange { line: usize, value: i64 },
+    OutOfRange { line: usize, token: String },
     NoStates,
 }
 
@@ -127,13 +127,26 @@ impl fmt::Display for OxFileError {
                 )
             }
             OxFileError::NotText => write!(f, "the oxidation-state file is not UTF-8 text"),
-            OxFileError::Symbol { line, error } => write!(f, "line {line}: {error}"),
+            OxFileError::Symbol { line, error } => write!(
+                f,
+                "line {line}: {error}; each line is a symbol then its states, e.g. 'Fe +2 +3'"
+            ),
+            OxFileError::State { line, token } if token.starts_with('#') => write!(
+                f,
+                "line {line}: '{}' after the states; put comments on lines of their own, starting with '#'",
+                shown(token)
+            ),
             OxFileError::State { line, token } => write!(
                 f,
-                "line {line}: '{token}' is not a whole-number oxidation state; write the symbol then states, e.g. 'Fe +2 +3'"
+                "line {line}: '{}' is not a whole-number oxidation state; write the symbol then states, e.g. 'Fe +2 +3'",
+                shown(token)
             ),
-            OxFileError::OutOfRange { line, value } => {
-                write!(f, "line {line}: oxidation state {value} is outside -9..+9")
+            OxFileError::OutOfRange { line, token } => {
+                write!(
+                    f,
+                    "line {line}: oxidation state {} is outside -9..+9",
+                    shown(token)
+                )
             }
             OxFileError::NoStates => write!(
                 f,
@@ -153,7 +166,11 @@ impl OxidationStates {
             return Err(OxFileError::TooLarge { bytes: text.len() });
         }
         let mut states = vec![Vec::new(); ELEMENT_COUNT];
-        for (i, raw) in text.lines().enumerate() {
+        // Files saved on Windows start with a byte-order mark; old Mac ones
+        // end lines with a bare CR.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+        for (i, raw) in lines.flat_map(|l| l.split('\r')).enumerate() {
             let line = i + 1;
             let stripped = raw.trim();
             if stripped.is_empty()
@@ -171,20 +188,24 @@ impl OxidationStates {
             };
             let mut list = Vec::new();
             for token in tokens {
-                let value: i64 =
-                    token
-                        .strip_prefix('+')
-                        .unwrap_or(token)
-                        .parse()
-                        .map_err(|_| OxFileError::State {
-                            line,
-                            token: token.chars().take(20).collect(),
-                        })?;
-                if !(-9..=9).contains(&value) {
-                    return Err(OxFileError::OutOfRange { line, value });
+                let digits = token.strip_prefix(['+', '-']).unwrap_or(token);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(OxFileError::State {
+                        line,
+                        token: token.to_string(),
+                    });
                 }
-                if !list.contains(&(value as i8)) {
-                    list.push(value as i8);
+                let value = match token.parse::<i8>() {
+                    Ok(q) if (-9..=9).contains(&q) => q,
+                    _ => {
+                        return Err(OxFileError::OutOfRange {
+                            line,
+                            token: token.to_string(),
+                        });
+                    }
+                };
+                if !list.contains(&value) {
+                    list.push(value);
                 }
             }
             if let Some(e) = element {
@@ -269,9 +290,45 @@ mod tests {
                 .unwrap_err()
                 .to_string()
         };
-        assert_eq!(err("Fe 2\nXx 3"), "line 2: 'Xx' is not an element symbol");
+        assert!(err("Fe 2\nXx 3").starts_with("line 2: 'Xx' is not an element symbol;"));
         assert!(err("Fe 2.5").starts_with("line 1: '2.5' is not a whole-number oxidation state"));
         assert!(err("Fe 12").contains("outside -9..+9"));
         assert!(err("# nothing\nHe\n").contains("no element any oxidation state"));
+        assert_eq!(
+            err("Fe +2 # common\n"),
+            "line 1: '#' after the states; put comments on lines of their own, starting with '#'"
+        );
+        assert!(err("Fe ++2").starts_with("line 1: '++2' is not a whole-number"));
+        assert!(err("Fe +-2").starts_with("line 1: '+-2' is not a whole-number"));
+        assert!(err("Fe 2e1").starts_with("line 1: '2e1' is not a whole-number"));
+        assert_eq!(
+            err("Fe 99999999999999999999999"),
+            "line 1: oxidation state 99999999999999999999999 is outside -9..+9"
+        );
+        assert_eq!(
+            err("O -2\n2 Fe"),
+            "line 2: '2' is not an element symbol; each line is a symbol then its states, e.g. 'Fe +2 +3'"
+        );
+    }
+
+    #[test]
+    fn files_from_other_systems_read_the_same() {
+        let unix = OxidationStates::parse_smact_file("a", "Fe +2 +3\nO -2\nZn +2\n").unwrap();
+        for text in [
+            "\u{feff}Fe +2 +3\r\nO -2\r\nZn +2\r\n",
+            "Fe\t+2\t+3\rO\t-2\rZn +2",
+            "Fe +2 +3 +2\nO -2 -2\nZn +2\n\n",
+            "Fe 2 3\nO -02\nZn +2",
+            "Fe -1\nFe +2 +3\nO -2\nZn +2\n",
+        ] {
+            let s = OxidationStates::parse_smact_file("a", text).unwrap();
+            assert_eq!(s.states, unix.states, "{text:?}");
+        }
+        // '+0' and '-0' are the zero state of the wiki set.
+        let s = OxidationStates::parse_smact_file("a", "Fe +0 -0 0 +3\nO -2").unwrap();
+        assert_eq!(s.of(el("Fe")), [0, 3]);
+        // Line numbers count CRLF and bare-CR lines once each.
+        let err = OxidationStates::parse_smact_file("a", "Fe 2\r\nO -2\rZn 2x").unwrap_err();
+        assert!(err.to_string().starts_with("line 3: '2x'"), "{err}");
     }
 }

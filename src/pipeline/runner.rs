@@ -214,14 +214,13 @@ impl Runner {
             Request::Frequencies { chem, order, .. } => {
                 let response = match self.chem(&chem) {
                     Err(e) => error(id, e),
-                    Ok(chem) => Response::Frequencies {
-                        id,
+                    Ok(chem) => match crate::count::element_frequencies(
                         order,
-                        counts: crate::count::element_frequencies(
-                            order,
-                            &chem.ox,
-                            chem.settings.threshold,
-                        ),
+                        &chem.ox,
+                        chem.settings.threshold,
+                    ) {
+                        Ok(counts) => Response::Frequencies { id, order, counts },
+                        Err(e) => error(id, e.to_string()),
                     },
                 };
                 emit(response, None);
@@ -290,8 +289,8 @@ impl Runner {
         let l = chem.labeller();
         let response =
             match crate::count::count_space(order, l.ox, l.threshold, l.known, &mut progress) {
-                Some(counts) => Response::Counts { id, counts },
-                None => error(id, "counting was cancelled"),
+                Ok(counts) => Response::Counts { id, counts },
+                Err(e) => error(id, e.to_string()),
             };
         emit(response, None);
     }

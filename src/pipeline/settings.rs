@@ -234,7 +234,7 @@ mod tests {
         };
         assert_eq!(
             bad.states().unwrap_err().to_string(),
-            "oxidation-state file 'mine.txt': line 2: 'Xx' is not an element symbol"
+            "oxidation-state file 'mine.txt': line 2: 'Xx' is not an element symbol; each line is a symbol then its states, e.g. 'Fe +2 +3'"
         );
 
         let mp = KnownChoice::Builtin { name: "mp".into() };

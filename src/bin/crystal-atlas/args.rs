@@ -101,8 +101,15 @@ impl Args {
             return default.ok_or_else(|| CliError(format!("{} needs --{name}", self.command)));
         };
         let v: T = raw.trim().parse().map_err(|_| {
+            // Digits that do not fit the type are a number out of range, not a typo.
+            let digits = raw.trim().strip_prefix(['-', '+']).unwrap_or(raw.trim());
+            let problem = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                "is outside"
+            } else {
+                "is not a whole number in"
+            };
             CliError(format!(
-                "--{name}: '{raw}' is not a whole number in {}..={}",
+                "--{name}: '{raw}' {problem} {}..={}",
                 range.start(),
                 range.end()
             ))

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crystal_atlas::chem::{ChemicalSystem, Composition};
+use crystal_atlas::chem::{ChemicalSystem, Composition, shown};
 use crystal_atlas::explain::{explain as explain_composition, system_table};
 use crystal_atlas::label::Category;
 
@@ -30,7 +30,8 @@ pub fn explain(mut args: Args) -> Result<(), CliError> {
     let json = args.switch("json");
     let settings = Settings::from_args(&mut args)?;
     args.finish()?;
-    let c = Composition::parse(&formula).map_err(|e| CliError(format!("'{formula}': {e}")))?;
+    let c = Composition::parse(&formula)
+        .map_err(|e| CliError(format!("'{}': {e}", shown(&formula))))?;
     let e = explain_composition(&c, &settings.labeller());
     if json {
         json_line(&serde_json::to_value(&e).expect("serialisable"));
@@ -45,7 +46,8 @@ pub fn system(mut args: Args) -> Result<(), CliError> {
     let json = args.switch("json");
     let settings = Settings::from_args(&mut args)?;
     args.finish()?;
-    let system = ChemicalSystem::parse(&text).map_err(|e| CliError(format!("'{text}': {e}")))?;
+    let system =
+        ChemicalSystem::parse(&text).map_err(|e| CliError(format!("'{}': {e}", shown(&text))))?;
     for entry in system_table(&system, &settings.labeller()) {
         let e = entry.explanation;
         if json {
@@ -161,8 +163,7 @@ pub fn counts(mut args: Args) -> Result<(), CliError> {
         settings.threshold,
         &settings.known,
         &mut |_| true,
-    )
-    .expect("not cancelled");
+    )?;
     if time {
         eprintln!(
             "counts: order {order} in {:.1} ms",
@@ -205,7 +206,7 @@ pub fn sample(mut args: Args) -> Result<(), CliError> {
     let s = crystal_atlas::sample::sample(order, per_category, seed, &settings.labeller())?;
     for (category, available) in &s.shortfalls {
         eprintln!(
-            "crystal-atlas: note: only {available} {category} compositions exist; all are included"
+            "crystal-atlas: note: only {available} {category} compositions were found; all are included"
         );
     }
     for (c, category) in s.compositions.iter().zip(&s.categories) {

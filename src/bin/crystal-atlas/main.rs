@@ -73,10 +73,39 @@ fn run(argv: &[String]) -> Result<(), CliError> {
     }
 }
 
+/// The arguments as text; `std::env::args` would panic on one that is not UTF-8.
+fn arguments() -> Result<Vec<String>, CliError> {
+    std::env::args_os()
+        .skip(1)
+        .enumerate()
+        .map(|(i, a)| {
+            a.into_string().map_err(|a| {
+                CliError(format!(
+                    "argument {} ('{}') is not UTF-8 text",
+                    i + 1,
+                    a.to_string_lossy()
+                ))
+            })
+        })
+        .collect()
+}
+
 fn main() {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    if let Err(CliError(message)) = run(&argv) {
-        eprintln!("crystal-atlas: {message}");
+    if let Err(CliError(message)) = arguments().and_then(|argv| run(&argv)) {
+        // One line whatever the message echoes (a formula with a newline, say).
+        let line: String = message
+            .chars()
+            .flat_map(|c| {
+                let escape = c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+                let text: Vec<char> = if escape {
+                    c.escape_default().collect()
+                } else {
+                    vec![c]
+                };
+                text
+            })
+            .collect();
+        eprintln!("crystal-atlas: {line}");
         std::process::exit(2);
     }
 }

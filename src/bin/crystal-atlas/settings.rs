@@ -2,7 +2,10 @@
 //! stoichiometry limit and known-composition set, read from flags.
 
 use std::borrow::Cow;
+use std::io::Read;
 
+use crystal_atlas::data::known::MAX_USER_LIST_BYTES;
+use crystal_atlas::data::oxidation::MAX_OX_FILE_BYTES;
 use crystal_atlas::data::{KnownSet, KnownSource, OxidationSet, OxidationStates};
 use crystal_atlas::enumerate::MAX_STOICH_LIMIT;
 use crystal_atlas::filter::DEFAULT_THRESHOLD;
@@ -56,12 +59,26 @@ fn embedded(source: KnownSource) -> &'static KnownSet {
         .expect("native builds embed every known set")
 }
 
-fn read_file(path: &str, what: &str, names: &str) -> Result<Vec<u8>, CliError> {
-    std::fs::read(path).map_err(|e| {
+/// The file's bytes, refusing one larger than `limit` before reading it all
+/// (a path such as /dev/zero never ends).
+fn read_file(path: &str, what: &str, names: &str, limit: usize) -> Result<Vec<u8>, CliError> {
+    let unreadable = |e: std::io::Error| {
         CliError(format!(
             "{what} '{path}' is neither {names} nor a readable file ({e})"
         ))
-    })
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let size = file.metadata().map_or(0, |m| m.len()).min(limit as u64 + 1);
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() > limit {
+        return Err(CliError(format!(
+            "{what} '{path}': the file is larger than the {limit} bytes accepted"
+        )));
+    }
+    Ok(bytes)
 }
 
 fn read_ox_file(path: &str) -> Result<OxidationStates, CliError> {
@@ -69,14 +86,23 @@ fn read_ox_file(path: &str) -> Result<OxidationStates, CliError> {
         path,
         "--ox-set",
         "smact14, icsd16, icsd24, pymatgen_sp, wiki",
+        MAX_OX_FILE_BYTES,
     )?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| CliError(format!("--ox-set '{path}': not UTF-8 text")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        CliError(format!(
+            "--ox-set '{path}': not UTF-8 text; save the file as UTF-8"
+        ))
+    })?;
     OxidationStates::parse_smact_file(path, &text)
         .map_err(|e| CliError(format!("--ox-set '{path}': {e}")))
 }
 
 fn read_known_file(path: &str) -> Result<KnownSet, CliError> {
-    let bytes = read_file(path, "--known", "mp, oqmd, aflow, none")?;
+    let bytes = read_file(
+        path,
+        "--known",
+        "mp, oqmd, aflow, none",
+        MAX_USER_LIST_BYTES,
+    )?;
     KnownSet::parse_user_list(path, &bytes).map_err(|e| CliError(format!("--known '{path}': {e}")))
 }
