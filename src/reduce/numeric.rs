@@ -30,17 +30,7 @@ pub fn exp(x: f64) -> f64 {
     if x < -745.133_219_101_941_1 {
         return 0.0;
     }
-    // x = k ln2 + r with |r| <= ln2 / 2; ln2 split in two so k * LN2_HI is
-    // exact. Adding 1.5 * 2^52 rounds to the nearest integer.
-    const ROUND: f64 = 6_755_399_441_055_744.0;
-    let k = (x * std::f64::consts::LOG2_E + ROUND) - ROUND;
-    let r = (x - k * LN2_HI) - k * LN2_LO;
-    // Taylor series of e^r to degree 13: the next term is below 1e-17 relative.
-    let mut p = INVERSE_FACTORIALS[13];
-    for &c in INVERSE_FACTORIALS[1..13].iter().rev() {
-        p = p * r + c;
-    }
-    let e_r = p * r + 1.0;
+    let (_, k, e_r) = exp_reduced(x);
     let k = k as i64;
     // Split the scaling so that results near the overflow and underflow edges stay exact.
     if k > 1000 {
@@ -52,12 +42,43 @@ pub fn exp(x: f64) -> f64 {
     }
 }
 
-/// 1 / d! for d = 0..=13 (every d! here is exact in f64).
-const INVERSE_FACTORIALS: [f64; 14] = {
-    let mut table = [1.0f64; 14];
+/// x = k ln 2 + r with |r| <= ln 2 / 2, for |x| < 2^51: returns (t, k, e^r)
+/// where t = k + 1.5 * 2^52 holds k in its low bits. ln 2 is split in two so
+/// k * LN2_HI is exact; e^r is its Taylor series to degree 13 (the next term
+/// is below 1e-17 relative).
+#[inline(always)]
+fn exp_reduced(x: f64) -> (f64, f64, f64) {
+    // Adding 1.5 * 2^52 rounds to the nearest integer (no `floor`, a library
+    // call on baseline x86-64, so loops over it vectorise).
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    let t = x * std::f64::consts::LOG2_E + ROUND;
+    let k = t - ROUND;
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    let mut p = INVERSE_FACTORIALS[13];
+    for &c in INVERSE_FACTORIALS[..13].iter().rev() {
+        p = p * r + c;
+    }
+    (t, k, p)
+}
+
+/// Inputs of [`exp_in_range`].
+pub(crate) const EXP_RANGE: f64 = 708.0;
+
+/// e^x for |x| <= [`EXP_RANGE`] (no overflow, no subnormals), without
+/// branches so that loops over it vectorise; the same bits as [`exp`].
+#[inline(always)]
+pub(crate) fn exp_in_range(x: f64) -> f64 {
+    let (t, _, e_r) = exp_reduced(x);
+    // 2^k: k + 1023 in the exponent field (the shift drops the rest).
+    e_r * f64::from_bits(t.to_bits().wrapping_add(1023) << 52)
+}
+
+/// 1 / d! for d = 0..24 (the FFT's twiddles use the higher terms).
+pub(crate) const INVERSE_FACTORIALS: [f64; 24] = {
+    let mut table = [1.0f64; 24];
     let mut factorial = 1.0f64;
     let mut d = 1;
-    while d < 14 {
+    while d < 24 {
         factorial *= d as f64;
         table[d] = 1.0 / factorial;
         d += 1;
@@ -166,6 +187,21 @@ fn fast_exp2(y: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exp_in_range_is_exp_without_the_edges() {
+        for i in -7000..=7000 {
+            let x = i as f64 * 0.1011;
+            assert_eq!(
+                exp_in_range(x).to_bits(),
+                exp(x).to_bits(),
+                "exp_in_range({x})"
+            );
+            let relative = ((exp_in_range(x) - x.exp()) / x.exp()).abs();
+            assert!(relative < 4.0 * f64::EPSILON, "exp_in_range({x}) vs std");
+        }
+        assert_eq!(exp_in_range(0.0), 1.0);
+    }
 
     fn rel(a: f64, b: f64) -> f64 {
         ((a - b) / b).abs()

@@ -3,7 +3,6 @@
 //! symmetrised into the joint P, exactly as scikit-learn's
 //! `_binary_search_perplexity` and `_joint_probabilities_nn`.
 
-use super::math;
 use crate::reduce::knn::KnnGraph;
 use crate::reduce::numeric;
 
@@ -52,9 +51,9 @@ fn calibrate_row(row: &mut [f64], distances: &[f32], desired_entropy: f64) {
     let mut beta_max = f64::INFINITY;
     for _ in 0..BINARY_SEARCH_STEPS {
         let mut sum = 0.0;
-        if f64::from(farthest) * beta <= math::EXP_RANGE {
+        if f64::from(farthest) * beta <= numeric::EXP_RANGE {
             for (pj, &d) in row.iter_mut().zip(distances) {
-                *pj = math::exp_in_range(-f64::from(d) * beta);
+                *pj = numeric::exp_in_range(-f64::from(d) * beta);
             }
         } else {
             for (pj, &d) in row.iter_mut().zip(distances) {
