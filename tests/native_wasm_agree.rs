@@ -141,3 +141,117 @@ fn samples_and_counts_are_the_same_natively_and_in_wasm() {
         );
     }
 }
+
+/// Runs `args` natively and as wasm, each writing its own copy of the file
+/// given after `--out`; returns both files' bytes after checking both runs
+/// succeeded.
+fn both_files(wasm: &Path, args: &[&str], out: &Path) -> [Vec<u8>; 2] {
+    let mut files = Vec::new();
+    for side in ["native", "wasm"] {
+        let target = out.with_extension(format!("{side}.f32"));
+        let mut full: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        full.extend(["--out".to_string(), target.display().to_string()]);
+        let output = if side == "native" {
+            Command::new(env!("CARGO_BIN_EXE_crystal-atlas"))
+                .args(&full)
+                .output()
+                .expect("native CLI runs")
+        } else {
+            Command::new("node")
+                .arg("--no-warnings")
+                .arg(Path::new(ROOT).join("scripts/wasi-run.mjs"))
+                .arg(wasm)
+                .args(&full)
+                .output()
+                .expect("node runs")
+        };
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{side} {full:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        files.push(std::fs::read(&target).expect("the output was written"));
+    }
+    let wasm_file = files.pop().unwrap();
+    [files.pop().unwrap(), wasm_file]
+}
+
+#[test]
+fn embeddings_and_maps_are_the_same_natively_and_in_wasm() {
+    let Some(wasm) = wasm_cli() else { return };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("agree-maps");
+    std::fs::create_dir_all(&dir).unwrap();
+    // 600 ternaries, 150 per category, as the page samples them.
+    let sample = Command::new(env!("CARGO_BIN_EXE_crystal-atlas"))
+        .args([
+            "sample",
+            "--order",
+            "3",
+            "--per-category",
+            "150",
+            "--seed",
+            "11",
+        ])
+        .output()
+        .expect("native CLI runs");
+    assert!(sample.status.success());
+    let formulas: String = String::from_utf8(sample.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| format!("{}\n", line.split(',').next().unwrap()))
+        .collect();
+    assert_eq!(formulas.lines().count(), 600);
+    let formulas_path = dir.join("formulas.txt");
+    std::fs::write(&formulas_path, formulas).unwrap();
+    let formulas_arg = formulas_path.display().to_string();
+
+    let x = dir.join("x");
+    let [native_x, wasm_x] = both_files(
+        &wasm,
+        &[
+            "embed",
+            "--embedding",
+            "magpie",
+            "--formulas",
+            &formulas_arg,
+        ],
+        &x,
+    );
+    assert_eq!(native_x.len(), 600 * 22 * 4, "600 rows of 22 f32");
+    assert!(
+        native_x == wasm_x,
+        "magpie embeddings differ natively and in wasm"
+    );
+    let x_arg = x.with_extension("native.f32").display().to_string();
+
+    for method in ["pca", "tsne", "umap"] {
+        let y = dir.join(format!("y-{method}"));
+        let [native_y, wasm_y] = both_files(
+            &wasm,
+            &[
+                "reduce", "--method", method, "--input", &x_arg, "--dim", "22", "--seed", "5",
+            ],
+            &y,
+        );
+        assert_eq!(native_y.len(), 600 * 2 * 4, "{method}: 600 points in 2-D");
+        let floats: Vec<f32> = native_y
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+            .collect();
+        assert!(floats.iter().all(|v| v.is_finite()), "{method}: finite map");
+        assert!(
+            floats.iter().any(|&v| v != floats[0]),
+            "{method}: the points are spread"
+        );
+        let differing = native_y
+            .chunks_exact(4)
+            .zip(wasm_y.chunks_exact(4))
+            .filter(|(a, b)| a != b)
+            .count();
+        assert_eq!(
+            differing, 0,
+            "{method}: coordinates differ natively and in wasm"
+        );
+    }
+}

@@ -161,6 +161,13 @@ pub fn approximate_nearest_neighbors_with(
 
 /// The first non-finite entry of `data`, if any.
 pub fn check_finite(data: ArrayView2<f32>) -> Result<(), ReduceError> {
+    // The common case, every value finite, in one pass over a slice.
+    if data
+        .as_slice()
+        .is_some_and(|x| x.iter().all(|v| v.is_finite()))
+    {
+        return Ok(());
+    }
     for (row, values) in data.rows().into_iter().enumerate() {
         if let Some(column) = values.iter().position(|x| !x.is_finite()) {
             return Err(ReduceError::NonFinite { row, column });

@@ -7,8 +7,6 @@
 //! An f32 sum never has more than `BLOCK_ROWS` terms, so its rounding error
 //! stays near 1e-7 relative whatever N is.
 
-use ndarray::{ArrayView2, s};
-
 use crate::reduce::lanes::F32x4;
 
 const BLOCK_ROWS: usize = 128;
@@ -16,17 +14,16 @@ const TI: usize = 4;
 const TJ: usize = 8;
 
 /// Row-major D x D covariance in f64.
-pub(super) fn covariance(data: ArrayView2<f32>, mean: &[f64]) -> Vec<f64> {
-    let (n, d) = data.dim();
+pub(super) fn covariance(x: &[f32], d: usize, mean: &[f64]) -> Vec<f64> {
+    let n = x.len() / d;
     let padded = d.next_multiple_of(TJ);
     let mut totals = vec![0.0f64; padded * padded];
     let mut block = vec![0.0f32; padded * BLOCK_ROWS];
     // Centring by the rounded mean shifts every row by the same tiny amount,
     // which the covariance does not see (to first order).
     let mean: Vec<f32> = mean.iter().map(|&m| m as f32).collect();
-    for start in (0..n).step_by(BLOCK_ROWS) {
-        let rows = data.slice(s![start..(start + BLOCK_ROWS).min(n), ..]);
-        add_block(rows, &mean, &mut block, &mut totals, padded);
+    for rows in x.chunks(BLOCK_ROWS * d) {
+        add_block(rows, d, &mean, &mut block, &mut totals, padded);
     }
     let scale = 1.0 / (n as f64 - 1.0);
     let mut cov = vec![0.0f64; d * d];
@@ -45,18 +42,20 @@ pub(super) fn covariance(data: ArrayView2<f32>, mean: &[f64]) -> Vec<f64> {
 /// next call on.
 #[inline(never)]
 fn add_block(
-    rows: ArrayView2<f32>,
+    rows: &[f32],
+    d: usize,
     mean: &[f32],
     block: &mut [f32],
     totals: &mut [f64],
     padded: usize,
 ) {
-    for (centred, row) in block.chunks_exact_mut(padded).zip(rows.rows()) {
+    let n_rows = rows.len() / d;
+    for (centred, row) in block.chunks_exact_mut(padded).zip(rows.chunks_exact(d)) {
         for ((c, &x), &m) in centred.iter_mut().zip(row).zip(mean) {
             *c = x - m;
         }
     }
-    let block = &block[..rows.nrows() * padded];
+    let block = &block[..n_rows * padded];
     for bi in (0..padded).step_by(TI) {
         for bj in (bi - bi % TJ..padded).step_by(TJ) {
             let tile = tile_sums(block, padded, bi, bj);

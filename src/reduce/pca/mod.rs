@@ -21,7 +21,7 @@
 mod covariance;
 mod eigen;
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
+use ndarray::{Array2, ArrayView2};
 
 use super::ReduceError;
 use super::lanes::F32x4;
@@ -61,10 +61,20 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
             ),
         });
     }
-    super::knn::check_finite(data)?;
-
-    let mean = column_means(data);
-    let cov = covariance::covariance(data, &mean);
+    // One contiguous row-major copy at most (none for the usual input), so
+    // every pass below runs over plain slices.
+    let data = data.as_standard_layout();
+    let Some(x) = data.as_slice() else {
+        unreachable!("a standard-layout array is one slice")
+    };
+    let mean = column_means(x, d);
+    // A NaN or an infinity makes its column's sum non-finite (an f64 sum of
+    // N finite f32 cannot overflow), so the mean doubles as the finiteness
+    // check and the error names the first bad value.
+    if mean.iter().any(|m| !m.is_finite()) {
+        super::knn::check_finite(data.view())?;
+    }
+    let cov = covariance::covariance(x, d, &mean);
     let total_variance: f64 = (0..d).map(|i| cov[i * d + i]).sum();
     let top = eigen::top_eigenpairs(&cov, d, dim);
 
@@ -99,16 +109,17 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
             v
         })
         .collect();
-    let mut coords = Array2::<f32>::zeros((n, dim));
-    for start in (0..n).step_by(ROWS_PER_CALL) {
-        let end = (start + ROWS_PER_CALL).min(n);
-        project_rows(
-            data.slice(s![start..end, ..]),
-            &mean32,
-            &loadings32,
-            coords.slice_mut(s![start..end, ..]),
-        );
+    let mut coords = vec![0.0f32; n * dim];
+    let mut centred = vec![0.0f32; padded];
+    for (rows, out) in x
+        .chunks(ROWS_PER_CALL * d)
+        .zip(coords.chunks_mut(ROWS_PER_CALL * dim))
+    {
+        project_rows(rows, d, &mean32, &loadings32, &mut centred, out);
     }
+    let Ok(coords) = Array2::from_shape_vec((n, dim), coords) else {
+        unreachable!("n * dim coordinates")
+    };
     Ok(Pca {
         coords,
         components,
@@ -121,35 +132,39 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
 /// in one call.
 const ROWS_PER_CALL: usize = 512;
 
-fn column_means(data: ArrayView2<f32>) -> Vec<f64> {
-    let mut sum = vec![0.0f64; data.ncols()];
-    for start in (0..data.nrows()).step_by(ROWS_PER_CALL) {
-        let end = (start + ROWS_PER_CALL).min(data.nrows());
-        add_rows(data.slice(s![start..end, ..]), &mut sum);
+fn column_means(x: &[f32], d: usize) -> Vec<f64> {
+    let mut sum = vec![0.0f64; d];
+    for rows in x.chunks(ROWS_PER_CALL * d) {
+        add_rows(rows, &mut sum);
     }
-    let n = data.nrows() as f64;
+    let n = (x.len() / d) as f64;
     sum.iter().map(|s| s / n).collect()
 }
 
 #[inline(never)]
-fn add_rows(rows: ArrayView2<f32>, sum: &mut [f64]) {
-    for row in rows.rows() {
+fn add_rows(rows: &[f32], sum: &mut [f64]) {
+    for row in rows.chunks_exact(sum.len()) {
         for (s, &x) in sum.iter_mut().zip(row) {
             *s += f64::from(x);
         }
     }
 }
 
-/// Coordinates of `rows` on the (zero-padded) loadings, in f32 lanes.
+/// Coordinates of `rows` (row-major, `d` columns) on the zero-padded
+/// loadings, in f32 lanes; `centred` is scratch of the padded width.
 #[inline(never)]
 fn project_rows(
-    rows: ArrayView2<f32>,
+    rows: &[f32],
+    d: usize,
     mean: &[f32],
     loadings: &[Vec<f32>],
-    mut out: ArrayViewMut2<f32>,
+    centred: &mut [f32],
+    out: &mut [f32],
 ) {
-    let mut centred = vec![0.0f32; mean.len()];
-    for (row, mut coords) in rows.rows().into_iter().zip(out.rows_mut()) {
+    for (row, coords) in rows
+        .chunks_exact(d)
+        .zip(out.chunks_exact_mut(loadings.len()))
+    {
         for ((c, &x), &m) in centred.iter_mut().zip(row).zip(mean) {
             *c = x - m;
         }
