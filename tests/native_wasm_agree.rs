@@ -218,7 +218,13 @@ fn embeddings_and_maps_are_the_same_natively_and_in_wasm() {
         ],
         &x,
     );
-    assert_eq!(native_x.len(), 600 * 22 * 4, "600 rows of 22 f32");
+    // magpie lacks some actinides, so a few formulas get no row.
+    assert_eq!(native_x.len() % (22 * 4), 0, "rows of 22 f32");
+    let rows = native_x.len() / (22 * 4);
+    assert!(
+        (500..=600).contains(&rows),
+        "{rows} of 600 formulas embedded"
+    );
     assert!(
         native_x == wasm_x,
         "magpie embeddings differ natively and in wasm"
@@ -234,7 +240,11 @@ fn embeddings_and_maps_are_the_same_natively_and_in_wasm() {
             ],
             &y,
         );
-        assert_eq!(native_y.len(), 600 * 2 * 4, "{method}: 600 points in 2-D");
+        assert_eq!(
+            native_y.len(),
+            rows * 2 * 4,
+            "{method}: {rows} points in 2-D"
+        );
         let floats: Vec<f32> = native_y
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
