@@ -11,7 +11,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { launch, serve } from "../tests/e2e/harness.mjs";
+import { launch, panAndZoom, serve } from "../tests/e2e/harness.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -63,26 +63,7 @@ for (let run = 0; run < runs; run++) {
   times.firstMap.push(Number(d.firstMapMs));
   if (run === runs - 1) {
     await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
-    pan = await page.evaluate(async () => {
-      const canvas = document.querySelector("#map");
-      const rect = canvas.getBoundingClientRect();
-      const draws = () => Number(document.querySelector("#debug-text").textContent.match(/(\d+) draws/)[1]);
-      const before = draws();
-      const start = performance.now();
-      let x = rect.left + rect.width / 2;
-      const y = rect.top + rect.height / 2;
-      canvas.dispatchEvent(new PointerEvent("pointerdown", { clientX: x, clientY: y, pointerId: 3, bubbles: true }));
-      while (performance.now() - start < 1000) {
-        x += 2;
-        canvas.dispatchEvent(new PointerEvent("pointermove", { clientX: x, clientY: y, pointerId: 3, buttons: 1, bubbles: true }));
-        canvas.dispatchEvent(new WheelEvent("wheel", { clientX: x, clientY: y, deltaY: -4, bubbles: true, cancelable: true }));
-        await new Promise((ok) => requestAnimationFrame(ok));
-      }
-      canvas.dispatchEvent(new PointerEvent("pointerup", { clientX: x, clientY: y, pointerId: 3, bubbles: true }));
-      return { draws: draws() - before, ms: performance.now() - start, points: Number(canvas.dataset.drawnPoints) };
-    });
-    pan.last = Number(await page.getAttribute("#debug", "data-draw-ms"));
-    pan.slowest = Number(await page.getAttribute("#debug", "data-slowest-draw-ms"));
+    pan = await panAndZoom(page);
   }
   await context.close();
 }

@@ -137,33 +137,22 @@ fn bad_input_is_a_one_line_error_with_exit_code_2() {
     let mut values = clusters();
     values[4 * 10 + 2] = f32::NAN;
     write_f32(&nan, &values);
-    let err = usage_error(&[
-        "reduce",
-        "--method",
-        "umap",
-        "--input",
-        nan.to_str().unwrap(),
-        "--dim",
-        "4",
-        "--out",
-        out,
-    ]);
-    assert!(err.contains("row 10, column 2"), "{err}");
-
     let tiny = temp("tiny.f32");
     write_f32(&tiny, &clusters()[..4 * 5]);
-    let err = usage_error(&[
-        "reduce",
-        "--method",
-        "umap",
-        "--input",
-        tiny.to_str().unwrap(),
-        "--dim",
-        "4",
-        "--out",
-        out,
-    ]);
-    assert!(err.contains("too few"), "{err}");
+    for (input, expected) in [(&nan, "row 10, column 2"), (&tiny, "too few")] {
+        let err = usage_error(&[
+            "reduce",
+            "--method",
+            "umap",
+            "--input",
+            input.to_str().unwrap(),
+            "--dim",
+            "4",
+            "--out",
+            out,
+        ]);
+        assert!(err.contains(expected), "{err}");
+    }
 
     for bad in [
         &["--dim", "0"][..],

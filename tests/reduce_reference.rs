@@ -8,9 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crystal_atlas::reduce::Silent;
-use crystal_atlas::reduce::knn::{
-    KnnGraph, approximate_nearest_neighbors, exact_nearest_neighbors,
-};
+use crystal_atlas::reduce::knn::{approximate_nearest_neighbors, exact_nearest_neighbors};
 use ndarray::Array2;
 
 /// `shared/reference` next to the repository or to the worktree folder it sits in.
@@ -21,19 +19,6 @@ fn reference_dir() -> Option<PathBuf> {
         .take(2)
         .map(|a| a.join("shared/reference"))
         .find(|p| p.join("mat2vec_12k.f32").exists())
-}
-
-fn recall(approx: &KnnGraph, exact: &KnnGraph) -> f64 {
-    let hits: usize = (0..exact.len())
-        .map(|i| {
-            approx
-                .neighbors(i)
-                .iter()
-                .filter(|j| exact.neighbors(i).contains(j))
-                .count()
-        })
-        .sum();
-    hits as f64 / exact.indices.len() as f64
 }
 
 #[test]
@@ -57,7 +42,7 @@ fn nn_descent_recall_on_mat2vec_is_above_0_99() {
         let start = Instant::now();
         let approx = approximate_nearest_neighbors(x.view(), k, 42, &mut Silent).unwrap();
         let approx_s = start.elapsed().as_secs_f64();
-        let r = recall(&approx, &exact);
+        let r = approx.recall_against(&exact);
         println!(
             "mat2vec 12k, k = {k}: NN-descent recall {r:.5} in {approx_s:.3} s; exact search {exact_s:.3} s"
         );

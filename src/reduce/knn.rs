@@ -38,6 +38,21 @@ impl KnnGraph {
         self.indices.len() / self.k.max(1)
     }
 
+    /// The share of `exact`'s neighbours this graph also lists, row by row
+    /// (how well an approximate search did); graphs of the same points.
+    pub fn recall_against(&self, exact: &KnnGraph) -> f64 {
+        let hits: usize = (0..exact.len().min(self.len()))
+            .map(|i| {
+                let truth = exact.neighbors(i);
+                self.neighbors(i)
+                    .iter()
+                    .filter(|j| truth.contains(j))
+                    .count()
+            })
+            .sum();
+        hits as f64 / exact.indices.len().max(1) as f64
+    }
+
     pub fn is_empty(&self) -> bool {
         self.indices.is_empty()
     }
@@ -277,16 +292,7 @@ mod tests {
         let x = random_data(3000, 8, 11);
         let exact = exact_nearest_neighbors(x.view(), 10);
         let approx = approximate_nearest_neighbors(x.view(), 10, 42, &mut Silent).unwrap();
-        let hits: usize = (0..3000)
-            .map(|i| {
-                approx
-                    .neighbors(i)
-                    .iter()
-                    .filter(|j| exact.neighbors(i).contains(j))
-                    .count()
-            })
-            .sum();
-        let recall = hits as f64 / 30_000.0;
+        let recall = approx.recall_against(&exact);
         assert!(recall > 0.99, "recall {recall}");
         let again = approximate_nearest_neighbors(x.view(), 10, 42, &mut Silent).unwrap();
         assert_eq!(approx, again);

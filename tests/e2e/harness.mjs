@@ -56,3 +56,33 @@ export const CHROMIUM_ARGS = [
 export async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
 }
+
+/// Drags and wheels over the map for `ms` milliseconds, one event pair per
+/// animation frame, and returns how many redraws the page made meanwhile
+/// (from its debug panel), the time taken, the points drawn and the last and
+/// slowest draw times in ms.
+export async function panAndZoom(page, ms = 1000) {
+  const frames = await page.evaluate(async (duration) => {
+    const canvas = document.querySelector("#map");
+    const rect = canvas.getBoundingClientRect();
+    const draws = () => Number(document.querySelector("#debug-text").textContent.match(/(\d+) draws/)[1]);
+    const before = draws();
+    const start = performance.now();
+    let x = rect.left + rect.width / 2;
+    const y = rect.top + rect.height / 2;
+    const pointer = (type, extra = {}) =>
+      canvas.dispatchEvent(new PointerEvent(type, { clientX: x, clientY: y, pointerId: 7, bubbles: true, ...extra }));
+    pointer("pointerdown");
+    while (performance.now() - start < duration) {
+      x += 2;
+      pointer("pointermove", { buttons: 1 });
+      canvas.dispatchEvent(new WheelEvent("wheel", { clientX: x, clientY: y, deltaY: -4, bubbles: true, cancelable: true }));
+      await new Promise((ok) => requestAnimationFrame(ok));
+    }
+    pointer("pointerup");
+    return { draws: draws() - before, ms: performance.now() - start, points: Number(canvas.dataset.drawnPoints) };
+  }, ms);
+  frames.last = Number(await page.getAttribute("#debug", "data-draw-ms"));
+  frames.slowest = Number(await page.getAttribute("#debug", "data-slowest-draw-ms"));
+  return frames;
+}

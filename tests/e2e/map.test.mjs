@@ -2,6 +2,7 @@
 // links, cancelling a running reducer.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { panAndZoom } from "./harness.mjs";
 
 /// Waits until the map shows a finished layout (of `method` when given).
 export async function waitForMap(page, method, timeout = 60_000) {
@@ -77,26 +78,9 @@ export const tests = [
       assert.match(await page.textContent("#details-body .summary"), /is allowed/);
       // Pan and zoom for a second and report the frame rate (measured, not asserted:
       // timings on a shared machine are noise).
-      const frames = await page.evaluate(async () => {
-        const canvas = document.querySelector("#map");
-        const rect = canvas.getBoundingClientRect();
-        const before = Number(document.querySelector("#debug-text").textContent.match(/(\d+) draws/)[1]);
-        const start = performance.now();
-        let x = rect.left + rect.width / 2;
-        const y = rect.top + rect.height / 2;
-        canvas.dispatchEvent(new PointerEvent("pointerdown", { clientX: x, clientY: y, pointerId: 7, bubbles: true }));
-        while (performance.now() - start < 1000) {
-          x += 2;
-          canvas.dispatchEvent(new PointerEvent("pointermove", { clientX: x, clientY: y, pointerId: 7, buttons: 1, bubbles: true }));
-          canvas.dispatchEvent(new WheelEvent("wheel", { clientX: x, clientY: y, deltaY: -4, bubbles: true, cancelable: true }));
-          await new Promise((ok) => requestAnimationFrame(ok));
-        }
-        canvas.dispatchEvent(new PointerEvent("pointerup", { clientX: x, clientY: y, pointerId: 7, bubbles: true }));
-        const after = Number(document.querySelector("#debug-text").textContent.match(/(\d+) draws/)[1]);
-        return { draws: after - before, ms: performance.now() - start };
-      });
-      const slowest = Number(await page.getAttribute("#debug", "data-slowest-draw-ms"));
-      const last = Number(await page.getAttribute("#debug", "data-draw-ms"));
+      const frames = await panAndZoom(page);
+      const { last, slowest } = frames;
+      assert.ok(frames.draws > 0, "dragging and wheeling redraw the map");
       console.log(
         `  pan+zoom: ${frames.draws} redraws of 11,936 points in ${frames.ms.toFixed(0)} ms ` +
           `(${((frames.draws * 1000) / frames.ms).toFixed(0)} per second); last draw ${last} ms, slowest ${slowest} ms`,
