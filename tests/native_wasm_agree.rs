@@ -31,7 +31,13 @@ fn wasm_cli() -> Option<PathBuf> {
     }
     // A target directory of its own: the outer `cargo test` may hold the main one.
     let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasip1");
+    // With SIMD128, as the page is built (.cargo/config.toml), so the lanes
+    // compared are the ones the browser runs.
     let status = Command::new(env!("CARGO"))
+        .env(
+            "CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS",
+            "-C target-feature=+simd128",
+        )
         .args([
             "build",
             "--quiet",
