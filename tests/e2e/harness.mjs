@@ -21,7 +21,8 @@ const TYPES = {
 
 /// Serves `root` on 127.0.0.1 at a free port, under the sub-path `base`
 /// (as GitHub Pages serves a project site), so relative URLs are tested.
-export async function serve(root, base = "/crystal-atlas/") {
+/// `cacheControl` is sent with every file; GitHub Pages sends "max-age=600".
+export async function serve(root, base = "/crystal-atlas/", cacheControl = "no-cache") {
   root = resolve(root);
   const server = createServer(async (req, res) => {
     try {
@@ -37,7 +38,7 @@ export async function serve(root, base = "/crystal-atlas/") {
       }
       if ((await stat(path).catch(() => null))?.isDirectory()) path = join(path, "index.html");
       const body = await readFile(path);
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream", "cache-control": "no-cache" });
+      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream", "cache-control": cacheControl });
       res.end(body);
     } catch {
       res.writeHead(404).end("not found");
