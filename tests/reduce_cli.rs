@@ -63,18 +63,18 @@ fn umap_writes_an_n_by_2_map_and_reports_time_and_quality() {
         "--dim",
         "4",
     ];
-    let o = run(&[
-        &args[..],
-        &[
+    let umap_to = |file: &std::path::Path| {
+        let rest = [
             "--seed",
             "7",
             "--n-neighbors",
             "10",
             "--out",
-            out.to_str().unwrap(),
-        ],
-    ]
-    .concat());
+            file.to_str().unwrap(),
+        ];
+        run(&[&args[..], &rest[..]].concat())
+    };
+    let o = umap_to(&out);
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(o.status.success(), "{err}");
     assert!(err.contains("90 x 4 -> 90 x 2 in"), "{err}");
@@ -89,18 +89,7 @@ fn umap_writes_an_n_by_2_map_and_reports_time_and_quality() {
 
     // The same seed gives the same file.
     let again = temp("again.f32");
-    let o = run(&[
-        &args[..],
-        &[
-            "--seed",
-            "7",
-            "--n-neighbors",
-            "10",
-            "--out",
-            again.to_str().unwrap(),
-        ],
-    ]
-    .concat());
+    let o = umap_to(&again);
     assert!(o.status.success());
     assert_eq!(std::fs::read(&again).unwrap(), bytes);
     for p in [input, out, again] {

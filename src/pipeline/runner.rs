@@ -911,13 +911,19 @@ mod tests {
             }),
             order: 2,
         };
-        // Natively every known set is compiled in; on wasm32 OQMD is fetched.
-        let expected: Vec<String> = if cfg!(target_arch = "wasm32") {
-            vec!["data/known/oqmd.bin".into()]
-        } else {
-            Vec::new()
+        // Natively every data file is compiled in; on wasm32 OQMD and the
+        // embeddings beyond the paper's six are fetched.
+        let fetched_on_wasm = |path: &str| -> Vec<String> {
+            if cfg!(target_arch = "wasm32") {
+                vec![path.into()]
+            } else {
+                Vec::new()
+            }
         };
-        assert_eq!(runner.missing_assets(&request), expected);
+        assert_eq!(
+            runner.missing_assets(&request),
+            fetched_on_wasm("data/known/oqmd.bin")
+        );
         assert!(
             runner
                 .add_asset("data/known/oqmd.bin", b"junk")
@@ -937,12 +943,10 @@ mod tests {
             embeddings: vec!["magpie".into(), "xenonpy".into()],
             reducers: vec![ReducerParams::Pca],
         };
-        let expected: Vec<String> = if cfg!(target_arch = "wasm32") {
-            vec!["data/embeddings/xenonpy.bin".into()]
-        } else {
-            Vec::new()
-        };
-        assert_eq!(runner.missing_assets(&grid), expected);
+        assert_eq!(
+            runner.missing_assets(&grid),
+            fetched_on_wasm("data/embeddings/xenonpy.bin")
+        );
         assert!(
             runner
                 .add_asset("data/embeddings/xenonpy.bin", b"CAE1")
