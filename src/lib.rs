@@ -15,10 +15,12 @@ pub mod explain;
 pub mod export;
 pub mod filter;
 pub mod label;
+pub mod params;
 pub mod pipeline;
 pub mod plot;
 pub mod reduce;
 pub mod sample;
+pub mod session;
 pub mod view_state;
 
 #[cfg(target_arch = "wasm32")]

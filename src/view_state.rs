@@ -1,23 +1,27 @@
 //! Everything the page shows, as a value that fits in a link.
 //!
 //! The page keeps its settings in the URL fragment (`#n=3&emb=magpie&red=tsne`)
-//! so a shared link restores the same view. Only settings that differ from the
-//! defaults are written, so links stay short. Reading a link never fails as a
-//! whole: a bad parameter gets a [`ParamError`] that says what is wrong and
-//! what was used instead, and every other parameter still applies.
+//! so a shared link restores the same view: the settings, the part of the map
+//! on screen, the composition in focus, the search, the selection, hidden
+//! categories and the panel. Only values that differ from the defaults are
+//! written, so links stay short. Keys, ranges and defaults come from
+//! [`crate::params`]. Reading a link never fails as a whole: every bad
+//! parameter gets a [`ParamError`] that says what is wrong and what was used
+//! instead, and every other parameter still applies.
 
 use std::fmt;
 
 use crate::chem::{ChemicalSystem, Composition, Element};
-use crate::data::embeddings::{EMBEDDINGS, EmbeddingInfo};
+use crate::data::embeddings::EMBEDDINGS;
 use crate::data::{KnownSource, OxidationSet};
 use crate::embed::PoolingStat;
-use crate::enumerate::MAX_STOICH_LIMIT;
-use crate::filter::DEFAULT_THRESHOLD;
 use crate::label::Category;
+use crate::params::{self, Kind, LINKED, Param, UPLOAD};
 use crate::pipeline::ReducerParams;
+use crate::plot::Selections;
 use crate::plot::colour::{ColourBy, Palette};
 use crate::plot::viewport::ZOOM_LIMITS;
+pub use crate::reduce::Method;
 
 /// Names of every element embedding the page offers (ElementEmbeddings 0.8.0's).
 pub fn embedding_names() -> Vec<&'static str> {
@@ -33,53 +37,60 @@ pub fn paper_embeddings() -> Vec<&'static str> {
         .collect()
 }
 
-/// Names of ElementEmbeddings' pooling statistics, the paper's mean first.
-pub fn pooling_names() -> Vec<&'static str> {
-    PoolingStat::ALL.iter().map(|p| p.name()).collect()
-}
-
-/// Most compositions drawn per category.
-pub const MAX_PER_CATEGORY: usize = 10_000;
-
-/// The reducer in use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reducer {
-    Pca,
-    Tsne,
-    Umap,
-}
-
-impl Reducer {
-    pub const ALL: [Reducer; 3] = [Reducer::Pca, Reducer::Tsne, Reducer::Umap];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Reducer::Pca => "pca",
-            Reducer::Tsne => "tsne",
-            Reducer::Umap => "umap",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Reducer> {
-        Reducer::ALL.into_iter().find(|r| r.name() == name)
-    }
-}
-
 /// Where the oxidation states come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OxChoice {
     Builtin(OxidationSet),
-    /// A file the user uploaded; it is not part of a link.
+    /// The file the user uploaded (a link says `ox=upload`; it restores only
+    /// where that file is still in memory).
     Uploaded,
 }
 
-/// Which compositions count as known.
+/// Which compositions count as known: a database, the user's uploaded list,
+/// or the list added to the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KnownSetting {
-    Builtin(KnownSource),
-    None,
-    /// A list the user uploaded; it is not part of a link.
-    Uploaded,
+pub struct KnownSetting {
+    pub database: Option<KnownSource>,
+    pub upload: bool,
+}
+
+impl KnownSetting {
+    pub const MP: KnownSetting = KnownSetting {
+        database: Some(KnownSource::MaterialsProject),
+        upload: false,
+    };
+
+    /// As a link writes it: "mp", "none", "upload" or "mp,upload".
+    pub fn name(self) -> String {
+        match (self.database, self.upload) {
+            (Some(d), false) => d.name().into(),
+            (None, false) => "none".into(),
+            (None, true) => UPLOAD.into(),
+            (Some(d), true) => format!("{},{UPLOAD}", d.name()),
+        }
+    }
+
+    fn from_name(value: &str) -> Result<KnownSetting, String> {
+        let (base, upload) = match value.split_once(',') {
+            Some((base, UPLOAD)) => (base, true),
+            Some(_) => return Err("a database may only be followed by ',upload'".into()),
+            None if value == UPLOAD => {
+                return Ok(KnownSetting {
+                    database: None,
+                    upload: true,
+                });
+            }
+            None => (value, false),
+        };
+        let database = match base {
+            "none" => None,
+            _ => Some(
+                KnownSource::from_name(base)
+                    .ok_or_else(|| params::DATABASE.choice(base).unwrap_err())?,
+            ),
+        };
+        Ok(KnownSetting { database, upload })
+    }
 }
 
 /// The page's panels.
@@ -90,10 +101,18 @@ pub enum Tab {
     Counts,
     System,
     Elements,
+    Glossary,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Map, Tab::Grid, Tab::Counts, Tab::System, Tab::Elements];
+    pub const ALL: [Tab; 6] = [
+        Tab::Map,
+        Tab::Grid,
+        Tab::System,
+        Tab::Elements,
+        Tab::Counts,
+        Tab::Glossary,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -102,6 +121,7 @@ impl Tab {
             Tab::Counts => "counts",
             Tab::System => "system",
             Tab::Elements => "elements",
+            Tab::Glossary => "glossary",
         }
     }
 
@@ -110,12 +130,27 @@ impl Tab {
     }
 }
 
-/// The part of the map on screen: centre and zoom relative to the fitted view.
+/// The part of the map on screen: centre (map coordinates) and zoom relative
+/// to the whole map fitted to the screen, so a link shows the same region on
+/// a screen of another size.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct View {
     pub cx: f64,
     pub cy: f64,
     pub zoom: f64,
+}
+
+impl View {
+    /// The view as a link carries it (f32 numbers), so a view read back from
+    /// its link is exactly itself.
+    pub fn rounded(self) -> View {
+        let r = |v: f64| f64::from(v as f32);
+        View {
+            cx: r(self.cx),
+            cy: r(self.cy),
+            zoom: r(self.zoom),
+        }
+    }
 }
 
 /// Every setting of the page.
@@ -124,7 +159,7 @@ pub struct ViewState {
     pub order: usize,
     pub embedding: String,
     pub pooling: String,
-    pub reducer: Reducer,
+    pub reducer: Method,
     pub n_neighbors: usize,
     pub min_dist: f32,
     pub perplexity: f32,
@@ -139,30 +174,34 @@ pub struct ViewState {
     pub hidden: Vec<Category>,
     /// Show only compositions containing this element (from the periodic table).
     pub element: Option<Element>,
-    /// A formula or element symbol to highlight.
+    /// A formula or element symbol to ring on the map.
     pub search: String,
+    /// The part of the map on screen; `None` is the whole map.
     pub view: Option<View>,
-    /// The composition whose details are open.
+    /// The composition whose details are open (canonical formula).
     pub focus: Option<String>,
     pub tab: Tab,
     pub system: String,
+    /// Boxes and lassos drawn on the map.
+    pub selection: Selections,
 }
 
 impl Default for ViewState {
+    /// Every value from [`crate::params`]' defaults.
     fn default() -> Self {
-        ViewState {
+        let mut state = ViewState {
             order: 2,
-            embedding: "mat2vec".into(),
-            pooling: "mean".into(),
-            reducer: Reducer::Umap,
-            n_neighbors: 15,
-            min_dist: 0.1,
-            perplexity: 30.0,
+            embedding: String::new(),
+            pooling: String::new(),
+            reducer: Method::Umap,
+            n_neighbors: 0,
+            min_dist: 0.0,
+            perplexity: 0.0,
             ox: OxChoice::Builtin(OxidationSet::Smact14),
-            max_stoich: DEFAULT_THRESHOLD,
-            known: KnownSetting::Builtin(KnownSource::MaterialsProject),
-            per_category: 3000,
-            seed: 42,
+            max_stoich: 0,
+            known: KnownSetting::MP,
+            per_category: 0,
+            seed: 0,
             colour: ColourBy::Category,
             palette: Palette::Paper,
             hidden: Vec::new(),
@@ -171,8 +210,15 @@ impl Default for ViewState {
             view: None,
             focus: None,
             tab: Tab::Map,
-            system: "Li-Zn-Sn-O".into(),
+            system: String::new(),
+            selection: Selections::default(),
+        };
+        for p in LINKED {
+            state
+                .set(p.key, p.default)
+                .expect("params' defaults are accepted (tested)");
         }
+        state
     }
 }
 
@@ -197,45 +243,25 @@ impl fmt::Display for ParamError {
 
 impl std::error::Error for ParamError {}
 
-/// Reads a whole number in `lo..=hi`.
-fn whole<T: std::str::FromStr + PartialOrd + fmt::Display + Copy>(
-    value: &str,
-    lo: T,
-    hi: T,
-    what: &str,
-) -> Result<T, String> {
-    match value.parse::<T>() {
-        Ok(v) if v >= lo && v <= hi => Ok(v),
-        _ => Err(format!("{what} must be a whole number from {lo} to {hi}")),
+fn cut(value: &str) -> String {
+    let shown: String = value.chars().take(40).collect();
+    if shown.len() < value.len() {
+        format!("{shown}…")
+    } else {
+        shown
     }
-}
-
-fn decimal(value: &str, lo: f32, hi: f32, what: &str) -> Result<f32, String> {
-    match value.parse::<f32>() {
-        Ok(v) if v.is_finite() && v >= lo && v <= hi => Ok(v),
-        _ => Err(format!("{what} must be a number from {lo} to {hi}")),
-    }
-}
-
-fn one_of<T>(
-    value: &str,
-    parse: impl Fn(&str) -> Option<T>,
-    names: &[&str],
-    what: &str,
-) -> Result<T, String> {
-    parse(value).ok_or_else(|| format!("{what} must be one of {}", names.join(", ")))
 }
 
 impl ViewState {
     /// The reducer with its parameters, seeded like the sample.
     pub fn reducer_params(&self) -> ReducerParams {
         match self.reducer {
-            Reducer::Pca => ReducerParams::Pca,
-            Reducer::Tsne => ReducerParams::Tsne {
+            Method::Pca => ReducerParams::Pca,
+            Method::Tsne => ReducerParams::Tsne {
                 perplexity: self.perplexity,
                 seed: self.seed,
             },
-            Reducer::Umap => ReducerParams::Umap {
+            Method::Umap => ReducerParams::Umap {
                 n_neighbors: self.n_neighbors,
                 min_dist: self.min_dist,
                 seed: self.seed,
@@ -243,73 +269,131 @@ impl ViewState {
         }
     }
 
-    /// The settings as `key=value` pairs, defaults left out, in a fixed order.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let d = ViewState::default();
-        let mut out: Vec<(&'static str, String)> = Vec::new();
-        let mut put = |key: &'static str, value: String, default: String| {
-            if value != default {
-                out.push((key, value));
-            }
-        };
-        put("tab", self.tab.name().into(), d.tab.name().into());
-        put("n", self.order.to_string(), d.order.to_string());
-        put("emb", self.embedding.clone(), d.embedding.clone());
-        put("pool", self.pooling.clone(), d.pooling.clone());
-        put("red", self.reducer.name().into(), d.reducer.name().into());
-        put(
-            "nn",
-            self.n_neighbors.to_string(),
-            d.n_neighbors.to_string(),
-        );
-        put("md", self.min_dist.to_string(), d.min_dist.to_string());
-        put(
-            "perp",
-            self.perplexity.to_string(),
-            d.perplexity.to_string(),
-        );
-        let ox = |o: OxChoice| match o {
-            OxChoice::Builtin(s) => s.name().to_string(),
-            OxChoice::Uploaded => "upload".into(),
-        };
-        put("ox", ox(self.ox), ox(d.ox));
-        put("ms", self.max_stoich.to_string(), d.max_stoich.to_string());
-        let db = |k: KnownSetting| match k {
-            KnownSetting::Builtin(s) => s.name().to_string(),
-            KnownSetting::None => "none".into(),
-            KnownSetting::Uploaded => "upload".into(),
-        };
-        put("db", db(self.known), db(d.known));
-        put(
-            "k",
-            self.per_category.to_string(),
-            d.per_category.to_string(),
-        );
-        put("seed", self.seed.to_string(), d.seed.to_string());
-        put("col", self.colour.name(), d.colour.name());
-        put("pal", self.palette.name().into(), d.palette.name().into());
-        let hidden: Vec<&str> = Category::ALL
-            .iter()
-            .filter(|c| self.hidden.contains(c))
-            .map(|c| c.name())
-            .collect();
-        put("hide", hidden.join(","), String::new());
-        put(
-            "el",
-            self.element
+    /// The value of setting `key` as a link writes it ("" for an unknown key).
+    pub fn get(&self, key: &str) -> String {
+        match key {
+            "tab" => self.tab.name().into(),
+            "n" => self.order.to_string(),
+            "emb" => self.embedding.clone(),
+            "pool" => self.pooling.clone(),
+            "red" => self.reducer.name().into(),
+            "nn" => self.n_neighbors.to_string(),
+            "md" => self.min_dist.to_string(),
+            "perp" => self.perplexity.to_string(),
+            "ox" => match self.ox {
+                OxChoice::Builtin(s) => s.name().into(),
+                OxChoice::Uploaded => UPLOAD.into(),
+            },
+            "ms" => self.max_stoich.to_string(),
+            "db" => self.known.name(),
+            "k" => self.per_category.to_string(),
+            "seed" => self.seed.to_string(),
+            "col" => self.colour.name(),
+            "pal" => self.palette.name().into(),
+            "hide" => Category::ALL
+                .iter()
+                .filter(|c| self.hidden.contains(c))
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join(","),
+            "el" => self
+                .element
                 .map(|e| e.symbol().to_string())
                 .unwrap_or_default(),
-            String::new(),
-        );
-        put("q", self.search.clone(), String::new());
-        let view = self
-            .view
-            .map(|v| format!("{},{},{}", v.cx as f32, v.cy as f32, v.zoom as f32))
-            .unwrap_or_default();
-        put("v", view, String::new());
-        put("sel", self.focus.clone().unwrap_or_default(), String::new());
-        put("sys", self.system.clone(), d.system.clone());
-        out
+            "q" => self.search.clone(),
+            "v" => self
+                .view
+                .map(|v| format!("{},{},{}", v.cx as f32, v.cy as f32, v.zoom as f32))
+                .unwrap_or_default(),
+            "sel" => self.focus.clone().unwrap_or_default(),
+            "sys" => self.system.clone(),
+            "area" => self.selection.to_link(),
+            _ => String::new(),
+        }
+    }
+
+    /// Sets setting `key` from `value` as a link or the form gives it, or
+    /// says what is wrong (then nothing changes).
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let value = value.trim();
+        let p = params::by_key(key).ok_or_else(|| "not a setting of this page".to_string())?;
+        match key {
+            "tab" => self.tab = Tab::from_name(p.choice(value)?).expect("listed"),
+            "n" => self.order = p.choice(value)?.parse().expect("listed"),
+            "emb" => self.embedding = p.choice(value)?.into(),
+            "pool" => self.pooling = p.choice(value)?.into(),
+            "red" => self.reducer = Method::from_name(p.choice(value)?).expect("listed"),
+            "nn" => self.n_neighbors = p.whole(value)? as usize,
+            "md" => self.min_dist = p.decimal(value)?,
+            "perp" => self.perplexity = p.decimal(value)?,
+            "ox" => {
+                self.ox = match p.choice(value)? {
+                    UPLOAD => OxChoice::Uploaded,
+                    name => OxChoice::Builtin(OxidationSet::from_name(name).expect("listed")),
+                }
+            }
+            "ms" => self.max_stoich = p.whole(value)? as u32,
+            "db" => self.known = KnownSetting::from_name(value)?,
+            "k" => self.per_category = p.whole(value)? as usize,
+            "seed" => self.seed = p.whole(value)?,
+            "col" => self.colour = ColourBy::from_name(p.choice(value)?).expect("listed"),
+            "pal" => self.palette = Palette::from_name(p.choice(value)?).expect("listed"),
+            "hide" => {
+                let mut hidden = Vec::new();
+                for name in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    let c = Category::from_name(name).ok_or_else(|| {
+                        format!(
+                            "'{name}' is not a category (standard, missing, interesting, unlikely)"
+                        )
+                    })?;
+                    if !hidden.contains(&c) {
+                        hidden.push(c);
+                    }
+                }
+                self.hidden = hidden;
+            }
+            "el" => {
+                self.element = if value.is_empty() {
+                    None
+                } else {
+                    Some(Element::from_symbol(value).map_err(|e| e.to_string())?)
+                }
+            }
+            "q" => {
+                if !value.is_empty() && Element::from_symbol(value).is_err() {
+                    Composition::parse(value).map_err(|e| e.to_string())?;
+                }
+                self.search = value.into();
+            }
+            "v" => self.view = read_view(value)?,
+            "sel" => {
+                self.focus = if value.is_empty() {
+                    None
+                } else {
+                    Some(
+                        Composition::parse(value)
+                            .map_err(|e| e.to_string())?
+                            .to_string(),
+                    )
+                }
+            }
+            "sys" => {
+                ChemicalSystem::parse(value).map_err(|e| e.to_string())?;
+                self.system = value.into();
+            }
+            "area" => self.selection = Selections::from_link(value)?,
+            _ => return Err("not a setting of this page".into()),
+        }
+        Ok(())
+    }
+
+    /// The settings as `key=value` pairs, defaults left out, in a fixed order.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        LINKED
+            .iter()
+            .map(|p| (p.key, self.get(p.key)))
+            .filter(|(key, value)| Some(value.as_str()) != default_of(key))
+            .collect()
     }
 
     /// The URL fragment (without '#'), percent-encoded.
@@ -323,7 +407,7 @@ impl ViewState {
     }
 
     /// Reads a URL fragment (with or without '#', or a query with '?'). Bad
-    /// parameters keep their defaults and are reported; the rest apply.
+    /// parameters keep their defaults and are all reported; the rest apply.
     pub fn from_fragment(fragment: &str) -> (ViewState, Vec<ParamError>) {
         let mut state = ViewState::default();
         let mut errors = Vec::new();
@@ -334,164 +418,86 @@ impl ViewState {
             let key = percent_decode(raw_key);
             let value = percent_decode(raw_value);
             let mut fail = |problem: String| {
-                let shown: String = value.chars().take(40).collect();
                 errors.push(ParamError {
-                    key: key.clone(),
-                    value: shown,
+                    key: cut(&key),
+                    value: cut(&value),
                     problem,
-                });
+                })
             };
             if seen.contains(&key) {
                 fail("given more than once; the first is used".into());
                 continue;
             }
             seen.push(key.clone());
-            if let Err((problem, fallback)) = state.apply(&key, value.trim()) {
+            if let Err(problem) = state.set(&key, &value) {
+                let fallback = match params::by_key(&key) {
+                    None => "ignored (the others apply)".to_string(),
+                    Some(p) => fallback(p),
+                };
                 fail(format!("{problem}; {fallback}"));
             }
         }
         (state, errors)
     }
+}
 
-    /// Sets the link parameter `key` (as the page's controls do), or says
-    /// what is wrong with `value`; then nothing changes.
-    pub fn set_param(&mut self, key: &str, value: &str) -> Result<(), String> {
-        self.apply(key, value.trim())
-            .map_err(|(problem, _)| problem)
-    }
+fn default_of(key: &str) -> Option<&'static str> {
+    params::by_key(key).map(|p| p.default)
+}
 
-    /// Sets one parameter, or says what is wrong and what a link reader falls
-    /// back to (then nothing changes).
-    fn apply(&mut self, key: &str, value: &str) -> Result<(), (String, String)> {
-        let d = ViewState::default();
-        let using = |what: String, default: &dyn fmt::Display| (what, format!("using {default}"));
-        let note = |what: String, fallback: &str| (what, fallback.to_string());
-        match key {
-            "tab" => {
-                let names: Vec<&str> = Tab::ALL.iter().map(|t| t.name()).collect();
-                self.tab = one_of(value, Tab::from_name, &names, "the panel").map_err(|e| using(e, &d.tab.name()))?;
-            }
-            "n" => self.order = whole(value, 2, 4, "the order (number of elements)").map_err(|e| using(e, &d.order))?,
-            "emb" => {
-                if EmbeddingInfo::from_name(value).is_none() {
-                    let names = embedding_names().join(", ");
-                    let problem = format!("no element embedding is called '{value}'; choose one of {names}");
-                    return Err(using(problem, &d.embedding));
-                }
-                self.embedding = value.into();
-            }
-            "pool" => {
-                if PoolingStat::from_name(value).is_none() {
-                    let problem = format!("pooling must be one of {}", pooling_names().join(", "));
-                    return Err(using(problem, &d.pooling));
-                }
-                self.pooling = value.into();
-            }
-            "red" => {
-                self.reducer = one_of(value, Reducer::from_name, &["pca", "tsne", "umap"], "the reducer")
-                    .map_err(|e| using(e, &d.reducer.name()))?;
-            }
-            "nn" => self.n_neighbors = whole(value, 2, 200, "UMAP's n_neighbors").map_err(|e| using(e, &d.n_neighbors))?,
-            "md" => self.min_dist = decimal(value, 0.0, 1.0, "UMAP's min_dist").map_err(|e| using(e, &d.min_dist))?,
-            "perp" => self.perplexity = decimal(value, 2.0, 100.0, "t-SNE's perplexity").map_err(|e| using(e, &d.perplexity))?,
-            "ox" => {
-                if value == "upload" {
-                    return Err(note("an uploaded oxidation-state file is not part of a link; upload it again".into(), "using smact14 meanwhile"));
-                }
-                let names: Vec<&str> = OxidationSet::ALL.iter().map(|s| s.name()).collect();
-                self.ox = OxChoice::Builtin(
-                    one_of(value, OxidationSet::from_name, &names, "the oxidation-state set").map_err(|e| using(e, &"smact14"))?,
-                );
-            }
-            "ms" => {
-                self.max_stoich = whole(value, 1, MAX_STOICH_LIMIT, "the maximum stoichiometry").map_err(|e| using(e, &d.max_stoich))?
-            }
-            "db" => {
-                self.known = match value {
-                    "none" => KnownSetting::None,
-                    "upload" => {
-                        return Err(note("an uploaded formula list is not part of a link; upload it again".into(), "using mp meanwhile"));
-                    }
-                    _ => KnownSetting::Builtin(
-                        one_of(value, KnownSource::from_name, &["mp", "oqmd", "aflow", "none"], "the database")
-                            .map_err(|e| using(e, &"mp"))?,
-                    ),
-                }
-            }
-            "k" => {
-                self.per_category = whole(value, 1, MAX_PER_CATEGORY, "samples per category").map_err(|e| using(e, &d.per_category))?
-            }
-            "seed" => self.seed = whole(value, 0, u64::MAX, "the seed").map_err(|e| using(e, &d.seed))?,
-            "col" => {
-                self.colour = ColourBy::from_name(value).ok_or_else(|| {
-                    using("colour by must be category, anion or prop:NAME (pauling, mass, r_cov, e_affinity, ion_pot, dipol, abundance)".into(), &"category")
-                })?
-            }
-            "pal" => {
-                self.palette = one_of(value, Palette::from_name, &["paper", "cb"], "the palette").map_err(|e| using(e, &"paper"))?
-            }
-            "hide" => {
-                let mut hidden = Vec::new();
-                for name in value.split(',').filter(|s| !s.is_empty()) {
-                    let c = Category::from_name(name).ok_or_else(|| {
-                        note(format!("'{name}' is not a category (standard, missing, interesting, unlikely)"), "showing all")
-                    })?;
-                    hidden.push(c);
-                }
-                self.hidden = hidden;
-            }
-            "el" => {
-                self.element = Some(Element::from_symbol(value).map_err(|e| note(e.to_string(), "showing every element"))?);
-            }
-            "q" => {
-                if !value.is_empty() && Element::from_symbol(value).is_err() {
-                    Composition::parse(value).map_err(|e| note(e.to_string(), "nothing highlighted"))?;
-                }
-                self.search = value.into();
-            }
-            "v" => {
-                // Links carry the view as f32 (short), so it is read as f32:
-                // a value past f32's range would be written back as "inf".
-                let parts: Vec<f64> = value
-                    .split(',')
-                    .map(|p| p.parse::<f32>().ok().filter(|v| v.is_finite()).map(f64::from))
-                    .collect::<Option<_>>()
-                    .unwrap_or_default();
-                match parts[..] {
-                    [cx, cy, zoom] if (ZOOM_LIMITS.0..=ZOOM_LIMITS.1).contains(&zoom) => self.view = Some(View { cx, cy, zoom }),
-                    _ => {
-                        return Err(note(
-                            format!(
-                                "the view must be three numbers 'x,y,zoom' with zoom from {} to {}",
-                                ZOOM_LIMITS.0, ZOOM_LIMITS.1
-                            ),
-                            "showing the whole map",
-                        ));
-                    }
-                }
-            }
-            "sel" => {
-                let c = Composition::parse(value).map_err(|e| note(e.to_string(), "no details shown"))?;
-                self.focus = Some(c.to_string());
-            }
-            "sys" => {
-                ChemicalSystem::parse(value).map_err(|e| using(e.to_string(), &d.system))?;
-                self.system = value.into();
-            }
-            _ => {
-                return Err(note("not a setting of this page".into(), "ignored (the others apply)"));
-            }
-        }
-        Ok(())
+/// What a link reader uses instead of a bad value.
+fn fallback(p: &Param) -> String {
+    match (p.key, p.kind) {
+        ("hide", _) => "showing all categories".into(),
+        ("el", _) => "showing every element".into(),
+        ("q", _) => "nothing ringed".into(),
+        ("v", _) => "showing the whole map".into(),
+        ("sel", _) => "no details shown".into(),
+        ("area", _) => "nothing selected".into(),
+        (_, Kind::Text) => format!("using {}", p.default),
+        _ => format!("using {}", p.default),
     }
 }
 
+fn read_view(value: &str) -> Result<Option<View>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    // Links carry the view as f32 (short), so it is read as f32: a value
+    // past f32's range would be written back as "inf".
+    let parts: Vec<f64> = value
+        .split(',')
+        .map(|p| {
+            p.trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(f64::from)
+        })
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    match parts[..] {
+        [cx, cy, zoom] if (ZOOM_LIMITS.0..=ZOOM_LIMITS.1).contains(&zoom) => {
+            Ok(Some(View { cx, cy, zoom }))
+        }
+        _ => Err(format!(
+            "the view must be three numbers 'x,y,zoom' with zoom from {} to {}",
+            ZOOM_LIMITS.0, ZOOM_LIMITS.1
+        )),
+    }
+}
+
+/// Names of ElementEmbeddings' pooling statistics, the paper's mean first.
+pub fn pooling_names() -> Vec<&'static str> {
+    PoolingStat::ALL.iter().map(|p| p.name()).collect()
+}
+
 /// Percent-encodes everything but unreserved characters and a few that are
-/// safe and readable in a fragment (`,` `-` `.` `_` `~` `:` `(` `)`).
+/// safe and readable in a fragment (`,` `-` `.` `_` `~` `:` `(` `)` `;`).
 pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b",-._~:()".contains(&b) {
+        if b.is_ascii_alphanumeric() || b",-._~:();".contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -528,21 +534,35 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plot::{Selection, SelectionOp};
 
     #[test]
     fn defaults_make_an_empty_link_and_everything_round_trips() {
         assert_eq!(ViewState::default().to_fragment(), "");
+        let mut selection = Selections::default();
+        selection.apply(
+            SelectionOp::Replace,
+            &Selection::Box {
+                x0: 0.5,
+                y0: -1.0,
+                x1: 2.0,
+                y1: 3.25,
+            },
+        );
         let state = ViewState {
             order: 3,
             embedding: "magpie".into(),
             pooling: "maxpool".into(),
-            reducer: Reducer::Tsne,
+            reducer: Method::Tsne,
             n_neighbors: 30,
             min_dist: 0.25,
             perplexity: 12.5,
             ox: OxChoice::Builtin(OxidationSet::Icsd24),
             max_stoich: 6,
-            known: KnownSetting::None,
+            known: KnownSetting {
+                database: Some(KnownSource::Oqmd),
+                upload: true,
+            },
             per_category: 500,
             seed: 7,
             colour: ColourBy::Property(crate::plot::colour::ElementProperty::Pauling),
@@ -558,19 +578,24 @@ mod tests {
             focus: Some("ZnO2".into()),
             tab: Tab::System,
             system: "Li-Zn-O".into(),
+            selection,
         };
         let fragment = state.to_fragment();
         let (back, errors) = ViewState::from_fragment(&format!("#{fragment}"));
         assert_eq!(errors, []);
         assert_eq!(back, state);
-        assert!(
-            fragment.contains("col=prop:pauling") && fragment.contains("hide=missing,unlikely"),
-            "{fragment}"
-        );
+        for part in [
+            "col=prop:pauling",
+            "hide=missing,unlikely",
+            "db=oqmd,upload",
+            "area=b:0.5,-1,2,3.25",
+        ] {
+            assert!(fragment.contains(part), "{part} in {fragment}");
+        }
     }
 
     #[test]
-    fn a_bad_parameter_is_reported_and_only_it_falls_back() {
+    fn every_bad_parameter_is_reported_and_only_it_falls_back() {
         let (state, errors) = ViewState::from_fragment(
             "#n=3&ms=99&emb=word2vec&red=umap&nn=1&seed=-4&q=Zn2Qq&wat=1&n=4",
         );
@@ -583,7 +608,7 @@ mod tests {
         assert_eq!(keys, ["ms", "emb", "nn", "seed", "q", "wat", "n"]);
         assert_eq!(
             errors[0].to_string(),
-            "link setting 'ms=99': the maximum stoichiometry must be a whole number from 1 to 16; using 8"
+            "link setting 'ms=99': Largest stoichiometric factor must be a whole number from 1 to 16; using 8"
         );
         assert!(
             errors[1]
@@ -596,13 +621,38 @@ mod tests {
             errors[4].problem
         );
         assert!(errors[6].problem.contains("more than once"));
-        let (state, errors) =
-            ViewState::from_fragment("ox=upload&db=upload&v=1,2&hide=standard,blue");
-        assert_eq!(state.ox, OxChoice::Builtin(OxidationSet::Smact14));
-        assert_eq!(state.view, None);
-        assert_eq!(state.hidden, []);
-        assert_eq!(errors.len(), 4);
-        assert!(errors[0].problem.contains("upload it again"));
+        // All 21 of 21 bad parameters are reported, not the last few.
+        let many: Vec<String> = (0..21).map(|i| format!("bad{i}=x")).collect();
+        assert_eq!(ViewState::from_fragment(&many.join("&")).1.len(), 21);
+    }
+
+    #[test]
+    fn seeds_stop_where_javascript_numbers_stop() {
+        let (state, errors) = ViewState::from_fragment("seed=9007199254740991");
+        assert!(errors.is_empty());
+        assert_eq!(state.seed, params::MAX_SAFE_INTEGER);
+        let (state, errors) = ViewState::from_fragment("seed=18446744073709551615");
+        assert_eq!(state.seed, 42);
+        assert!(errors[0].problem.contains("from 0 to 9007199254740991"));
+    }
+
+    #[test]
+    fn uploads_and_databases_read_as_written() {
+        let (state, errors) = ViewState::from_fragment("ox=upload&db=upload");
+        assert!(errors.is_empty());
+        assert_eq!(state.ox, OxChoice::Uploaded);
+        assert_eq!(
+            state.known,
+            KnownSetting {
+                database: None,
+                upload: true
+            }
+        );
+        let (state, errors) = ViewState::from_fragment("db=mp,upload");
+        assert!(errors.is_empty());
+        assert_eq!(state.known.name(), "mp,upload");
+        let (_, errors) = ViewState::from_fragment("db=mp,oqmd&db2=1");
+        assert_eq!(errors.len(), 2);
     }
 
     #[test]
@@ -622,6 +672,7 @@ mod tests {
             let (again, errors) = ViewState::from_fragment(&state.to_fragment());
             assert!(errors.is_empty());
             assert_eq!(again, state, "{v}");
+            assert_eq!(state.view.map(View::rounded), state.view);
         }
         assert!(!ViewState::from_fragment("v=0.1,x,2,3").1.is_empty());
     }

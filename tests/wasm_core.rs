@@ -123,7 +123,7 @@ fn links_and_drawing_work_the_same_in_the_browser() {
         highlighted: &[],
         focus: None,
         hover: None,
-        selection: None,
+        outlines: &[],
     };
     let mut pixels = vec![0u8; 50 * 50 * 4];
     let mut canvas = RgbaCanvas::new(&mut pixels, 50, 50).unwrap();

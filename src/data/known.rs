@@ -217,6 +217,19 @@ impl KnownSet {
         self.keys.binary_search(&key).is_ok()
     }
 
+    /// The compositions of both sets, named `name`.
+    pub fn union(&self, other: &KnownSet, name: &str) -> KnownSet {
+        let mut keys = Vec::with_capacity(self.keys.len() + other.keys.len());
+        keys.extend_from_slice(&self.keys);
+        keys.extend_from_slice(&other.keys);
+        keys.sort_unstable();
+        keys.dedup();
+        KnownSet {
+            name: name.to_string(),
+            keys,
+        }
+    }
+
     /// Every composition in the set, in key order.
     pub fn compositions(&self) -> impl Iterator<Item = Composition> + '_ {
         self.keys.iter().filter_map(|&k| unpack_key(k))

@@ -21,5 +21,6 @@ pub mod settings;
 pub use protocol::{Request, Response};
 pub use runner::Runner;
 pub use settings::{
-    ChemSettings, EmbedSettings, KnownChoice, OxSource, ReducerParams, SampleSettings,
+    ChemSettings, EmbedSettings, KnownChoice, OxSource, ReducerParams, SampleSettings, Upload,
+    UploadRef,
 };

@@ -7,10 +7,21 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::settings::{ChemSettings, EmbedSettings, ReducerParams, SampleSettings};
+use super::settings::{ChemSettings, EmbedSettings, ReducerParams, SampleSettings, Upload};
 use crate::count::Counts;
 use crate::explain::Explanation;
 use crate::label::Category;
+use crate::reduce::{Method, Stage};
+
+/// What an uploaded file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadKind {
+    /// An oxidation-state set in SMACT's format.
+    OxidationStates,
+    /// A list of known compositions (text, CSV or JSON).
+    KnownList,
+}
 
 /// Work for a worker. `id` comes back on every response to the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,26 +32,48 @@ pub enum Request {
         id: u32,
         chem: ChemSettings,
         order: usize,
+        /// The texts of the files `chem` names (see [`ChemSettings::uploads`]).
+        #[serde(default)]
+        uploads: Vec<Upload>,
     },
     /// Fig. 1: allowed compositions of `order` containing each element.
     Frequencies {
         id: u32,
         chem: ChemSettings,
         order: usize,
+        #[serde(default)]
+        uploads: Vec<Upload>,
     },
     Explain {
         id: u32,
         chem: ChemSettings,
         formula: String,
+        #[serde(default)]
+        uploads: Vec<Upload>,
     },
     /// Table 1 for a chemical system such as "Li-Zn-Sn-O".
     System {
         id: u32,
         chem: ChemSettings,
         system: String,
+        #[serde(default)]
+        uploads: Vec<Upload>,
     },
     /// Sample and embed: a [`Response::Sample`], then a [`Response::Embedded`].
-    Embed { id: u32, settings: EmbedSettings },
+    Embed {
+        id: u32,
+        settings: EmbedSettings,
+        #[serde(default)]
+        uploads: Vec<Upload>,
+    },
+    /// Reads an uploaded file, so a bad one is refused (with its line) before
+    /// it is used and a large one is parsed off the page's thread:
+    /// [`Response::UploadChecked`].
+    CheckUpload {
+        id: u32,
+        file: UploadKind,
+        upload: Upload,
+    },
     /// Reduce the payload matrix (`rows` x `cols`): [`Response::Layout`]s,
     /// the last with `last: true`.
     Reduce {
@@ -57,6 +90,8 @@ pub enum Request {
         pooling: String,
         embeddings: Vec<String>,
         reducers: Vec<ReducerParams>,
+        #[serde(default)]
+        uploads: Vec<Upload>,
     },
 }
 
@@ -68,6 +103,7 @@ impl Request {
             | Request::Explain { id, .. }
             | Request::System { id, .. }
             | Request::Embed { id, .. }
+            | Request::CheckUpload { id, .. }
             | Request::Reduce { id, .. }
             | Request::Grid { id, .. } => *id,
         }
@@ -90,11 +126,19 @@ pub struct SystemRow {
 pub enum Response {
     /// Sent once when the worker's wasm has loaded; requests sent earlier are lost.
     Ready,
-    /// How far a long request has got (0..=1).
+    /// How far a long request has got (0..=1), in a reducer's `stage` when
+    /// it is one.
     Progress {
         id: u32,
-        stage: String,
+        stage: Option<Stage>,
         fraction: f64,
+    },
+    /// An uploaded file reads well: `summary` says what it holds ("421 species").
+    UploadChecked {
+        id: u32,
+        file: UploadKind,
+        digest: String,
+        summary: String,
     },
     Counts {
         id: u32,
@@ -132,8 +176,10 @@ pub enum Response {
     /// Payload: `rows` x 2 coordinates, an intermediate layout unless `last`.
     Layout {
         id: u32,
-        method: String,
-        stage: String,
+        /// The method of this layout: PCA for the preview an iterative
+        /// reducer shows first.
+        method: Method,
+        stage: Stage,
         done: usize,
         total: usize,
         last: bool,
@@ -146,6 +192,12 @@ pub enum Response {
         params: ReducerParams,
         kept: Vec<u32>,
         non_finite: usize,
+    },
+    /// The grid starts computing one panel.
+    GridPanelStarted {
+        id: u32,
+        embedding: String,
+        params: ReducerParams,
     },
     /// A panel of the grid that could not be computed; the others go on.
     GridPanelFailed {
@@ -165,6 +217,27 @@ pub enum Response {
 }
 
 impl Response {
+    /// The request this answers (none for [`Response::Ready`]).
+    pub fn id(&self) -> Option<u32> {
+        match self {
+            Response::Ready => None,
+            Response::Progress { id, .. }
+            | Response::UploadChecked { id, .. }
+            | Response::Counts { id, .. }
+            | Response::Frequencies { id, .. }
+            | Response::Explanation { id, .. }
+            | Response::System { id, .. }
+            | Response::Sample { id, .. }
+            | Response::Embedded { id, .. }
+            | Response::Layout { id, .. }
+            | Response::GridPanel { id, .. }
+            | Response::GridPanelStarted { id, .. }
+            | Response::GridPanelFailed { id, .. }
+            | Response::GridDone { id }
+            | Response::Error { id, .. } => Some(*id),
+        }
+    }
+
     /// Whether this is the last message for its request.
     pub fn is_final(&self) -> bool {
         match self {
@@ -173,6 +246,7 @@ impl Response {
             | Response::Progress { .. }
             | Response::Sample { .. }
             | Response::GridPanel { .. }
+            | Response::GridPanelStarted { .. }
             | Response::GridPanelFailed { .. } => false,
             _ => true,
         }

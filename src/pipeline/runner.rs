@@ -4,14 +4,17 @@ use std::rc::Rc;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::protocol::{Request, Response, SystemRow};
-use super::settings::{ChemSettings, EmbedSettings, ReducerParams, SampleSettings, SettingsError};
+use super::protocol::{Request, Response, SystemRow, UploadKind};
+use super::settings::{
+    ChemSettings, EmbedSettings, ReducerParams, SampleSettings, SettingsError, Upload,
+    parse_known_upload, parse_ox_upload,
+};
 use crate::chem::{ChemicalSystem, Composition};
 use crate::data::embeddings::{ElementEmbedding, EmbeddingInfo};
 use crate::data::{KnownSet, OxidationStates};
 use crate::embed::{PoolingStat, embed_batch};
 use crate::label::{Category, Labeller};
-use crate::reduce::{Control, ReduceError, Step};
+use crate::reduce::{Control, Method, ReduceError, Stage, Step};
 
 /// Receives each response, with its float payload when it has one.
 pub type Emit<'a> = dyn FnMut(Response, Option<&[f32]>) + 'a;
@@ -89,7 +92,7 @@ impl Runner {
                 &sample.chem,
                 embeddings.iter().map(String::as_str).collect(),
             ),
-            Request::Reduce { .. } => return Vec::new(),
+            Request::Reduce { .. } | Request::CheckUpload { .. } => return Vec::new(),
         };
         let known = chem.known.asset().filter(|path| {
             !self
@@ -130,12 +133,21 @@ impl Runner {
         Ok(())
     }
 
-    fn chem(&mut self, settings: &ChemSettings) -> Result<Rc<Chem>, SettingsError> {
+    fn chem(
+        &mut self,
+        settings: &ChemSettings,
+        uploads: &[Upload],
+    ) -> Result<Rc<Chem>, SettingsError> {
         if let Some(chem) = self.chem.as_ref().filter(|c| &c.settings == settings) {
             return Ok(chem.clone());
         }
-        let ox = settings.ox.states()?.into_owned();
-        let known = Rc::new(settings.known.set(&self.fetched_known)?.into_owned());
+        let ox = settings.ox.states(uploads)?.into_owned();
+        let known = Rc::new(
+            settings
+                .known
+                .set(&self.fetched_known, uploads)?
+                .into_owned(),
+        );
         let chem = Rc::new(Chem {
             settings: settings.clone(),
             ox,
@@ -145,11 +157,17 @@ impl Runner {
         Ok(chem)
     }
 
-    fn sample(&mut self, settings: &SampleSettings) -> Result<Rc<SampleStage>, String> {
+    fn sample(
+        &mut self,
+        settings: &SampleSettings,
+        uploads: &[Upload],
+    ) -> Result<Rc<SampleStage>, String> {
         if let Some(s) = self.sample.as_ref().filter(|s| &s.settings == settings) {
             return Ok(s.clone());
         }
-        let chem = self.chem(&settings.chem).map_err(|e| e.to_string())?;
+        let chem = self
+            .chem(&settings.chem, uploads)
+            .map_err(|e| e.to_string())?;
         let sample = crate::sample::sample(
             settings.order,
             settings.per_category,
@@ -167,11 +185,15 @@ impl Runner {
         Ok(stage)
     }
 
-    fn embed(&mut self, settings: &EmbedSettings) -> Result<Rc<EmbedStage>, String> {
+    fn embed(
+        &mut self,
+        settings: &EmbedSettings,
+        uploads: &[Upload],
+    ) -> Result<Rc<EmbedStage>, String> {
         if let Some(e) = self.embedded.as_ref().filter(|e| &e.settings == settings) {
             return Ok(e.clone());
         }
-        let sample = self.sample(&settings.sample)?;
+        let sample = self.sample(&settings.sample, uploads)?;
         let table = match EmbeddingInfo::from_name(&settings.embedding) {
             None => {
                 return Err(format!(
@@ -210,9 +232,19 @@ impl Runner {
     pub fn handle(&mut self, request: Request, payload: Option<Vec<f32>>, emit: &mut Emit) {
         let id = request.id();
         match request {
-            Request::Counts { chem, order, .. } => self.counts(id, &chem, order, emit),
-            Request::Frequencies { chem, order, .. } => {
-                let response = match self.chem(&chem) {
+            Request::Counts {
+                chem,
+                order,
+                uploads,
+                ..
+            } => self.counts(id, &chem, &uploads, order, emit),
+            Request::Frequencies {
+                chem,
+                order,
+                uploads,
+                ..
+            } => {
+                let response = match self.chem(&chem, &uploads) {
                     Err(e) => error(id, e),
                     Ok(chem) => match crate::count::element_frequencies(
                         order,
@@ -225,8 +257,13 @@ impl Runner {
                 };
                 emit(response, None);
             }
-            Request::Explain { chem, formula, .. } => {
-                let response = match (Composition::parse(&formula), self.chem(&chem)) {
+            Request::Explain {
+                chem,
+                formula,
+                uploads,
+                ..
+            } => {
+                let response = match (Composition::parse(&formula), self.chem(&chem, &uploads)) {
                     (Err(e), _) => error(id, format!("'{}': {e}", formula.trim())),
                     (_, Err(e)) => error(id, e),
                     (Ok(c), Ok(chem)) => Response::Explanation {
@@ -236,11 +273,37 @@ impl Runner {
                 };
                 emit(response, None);
             }
-            Request::System { chem, system, .. } => {
-                let response = self.system(id, &chem, &system);
+            Request::System {
+                chem,
+                system,
+                uploads,
+                ..
+            } => {
+                let response = self.system(id, &chem, &uploads, &system);
                 emit(response, None);
             }
-            Request::Embed { settings, .. } => self.sample_and_embed(id, &settings, emit),
+            Request::Embed {
+                settings, uploads, ..
+            } => self.sample_and_embed(id, &settings, &uploads, emit),
+            Request::CheckUpload { file, upload, .. } => {
+                let summary = match file {
+                    UploadKind::OxidationStates => parse_ox_upload(&upload).map(|s| {
+                        format!("{} species", crate::plot::grouped(s.species_count() as u64))
+                    }),
+                    UploadKind::KnownList => parse_known_upload(&upload)
+                        .map(|s| format!("{} compositions", crate::plot::grouped(s.len() as u64))),
+                };
+                let response = match summary {
+                    Ok(summary) => Response::UploadChecked {
+                        id,
+                        file,
+                        digest: upload.digest,
+                        summary,
+                    },
+                    Err(e) => error(id, e),
+                };
+                emit(response, None);
+            }
             Request::Reduce {
                 params, rows, cols, ..
             } => {
@@ -263,23 +326,37 @@ impl Runner {
                 pooling,
                 embeddings,
                 reducers,
+                uploads,
                 ..
-            } => self.grid(id, &sample, &pooling, &embeddings, &reducers, emit),
+            } => self.grid(
+                id,
+                &sample,
+                &uploads,
+                &pooling,
+                &embeddings,
+                &reducers,
+                emit,
+            ),
         }
     }
 
-    fn counts(&mut self, id: u32, chem: &ChemSettings, order: usize, emit: &mut Emit) {
-        let chem = match self.chem(chem) {
+    fn counts(
+        &mut self,
+        id: u32,
+        chem: &ChemSettings,
+        uploads: &[Upload],
+        order: usize,
+        emit: &mut Emit,
+    ) {
+        let chem = match self.chem(chem, uploads) {
             Ok(chem) => chem,
             Err(e) => return emit(error(id, e), None),
         };
-        let stage = format!("counting order {order}");
         let mut progress = |fraction: f64| {
-            let stage = stage.clone();
             emit(
                 Response::Progress {
                     id,
-                    stage,
+                    stage: None,
                     fraction,
                 },
                 None,
@@ -295,8 +372,14 @@ impl Runner {
         emit(response, None);
     }
 
-    fn system(&mut self, id: u32, chem: &ChemSettings, system: &str) -> Response {
-        let (parsed, chem) = match (ChemicalSystem::parse(system), self.chem(chem)) {
+    fn system(
+        &mut self,
+        id: u32,
+        chem: &ChemSettings,
+        uploads: &[Upload],
+        system: &str,
+    ) -> Response {
+        let (parsed, chem) = match (ChemicalSystem::parse(system), self.chem(chem, uploads)) {
             (Err(e), _) => return error(id, format!("'{}': {e}", system.trim())),
             (_, Err(e)) => return error(id, e),
             (Ok(parsed), Ok(chem)) => (parsed, chem),
@@ -318,8 +401,14 @@ impl Runner {
     }
 
     /// Emits the sample for `settings` (computing it if needed); false if it failed.
-    fn emit_sample(&mut self, id: u32, settings: &SampleSettings, emit: &mut Emit) -> bool {
-        let sample = match self.sample(settings) {
+    fn emit_sample(
+        &mut self,
+        id: u32,
+        settings: &SampleSettings,
+        uploads: &[Upload],
+        emit: &mut Emit,
+    ) -> bool {
+        let sample = match self.sample(settings, uploads) {
             Ok(s) => s,
             Err(e) => {
                 emit(error(id, e), None);
@@ -341,11 +430,17 @@ impl Runner {
         true
     }
 
-    fn sample_and_embed(&mut self, id: u32, settings: &EmbedSettings, emit: &mut Emit) {
-        if !self.emit_sample(id, &settings.sample, emit) {
+    fn sample_and_embed(
+        &mut self,
+        id: u32,
+        settings: &EmbedSettings,
+        uploads: &[Upload],
+        emit: &mut Emit,
+    ) {
+        if !self.emit_sample(id, &settings.sample, uploads, emit) {
             return;
         }
-        match self.embed(settings) {
+        match self.embed(settings, uploads) {
             Ok(e) => emit(
                 Response::Embedded {
                     id,
@@ -361,31 +456,30 @@ impl Runner {
 
     /// The small multiples: every (embedding, reducer) panel in turn. A panel
     /// that fails is reported and the others still run.
+    #[allow(clippy::too_many_arguments)]
     fn grid(
         &mut self,
         id: u32,
         sample: &SampleSettings,
+        uploads: &[Upload],
         pooling: &str,
         embeddings: &[String],
         reducers: &[ReducerParams],
         emit: &mut Emit,
     ) {
-        if !self.emit_sample(id, sample, emit) {
+        if !self.emit_sample(id, sample, uploads, emit) {
             return;
         }
         // Reducer by reducer, so the quick PCA row fills first; an embedding
         // is recomputed per row (cheap next to the reducers, and it keeps one
         // matrix in memory rather than six).
-        let total = embeddings.len() * reducers.len();
-        for (j, params) in reducers.iter().enumerate() {
-            for (i, embedding) in embeddings.iter().enumerate() {
-                let stage = format!("{} of {embedding}", params.title());
-                let fraction = fraction(j * embeddings.len() + i, total);
+        for params in reducers {
+            for embedding in embeddings {
                 emit(
-                    Response::Progress {
+                    Response::GridPanelStarted {
                         id,
-                        stage,
-                        fraction,
+                        embedding: embedding.clone(),
+                        params: *params,
                     },
                     None,
                 );
@@ -394,7 +488,7 @@ impl Runner {
                     embedding: embedding.clone(),
                     pooling: pooling.to_string(),
                 };
-                let layout = self.embed(&settings).and_then(|e| {
+                let layout = self.embed(&settings, uploads).and_then(|e| {
                     reduce(e.matrix.view(), params, &mut crate::reduce::Silent)
                         .map(|layout| (e, layout))
                         .map_err(|e| e.to_string())
@@ -434,22 +528,22 @@ fn reduce_streaming(id: u32, matrix: ArrayView2<f32>, params: &ReducerParams, em
     {
         let response = Response::Layout {
             id,
-            method: "pca".into(),
-            stage: "preview".into(),
+            method: Method::Pca,
+            stage: Stage::Preview,
             done: 0,
             total: 0,
             last: false,
         };
         emit(response, preview.as_slice());
     }
-    let method = params.method().to_string();
+    let method = params.method();
     let mut observer = |step: Step<'_>| {
         match step.layout {
             Some(layout) => {
                 let response = Response::Layout {
                     id,
-                    method: method.clone(),
-                    stage: step.stage.to_string(),
+                    method,
+                    stage: step.stage,
                     done: step.done,
                     total: step.total,
                     last: false,
@@ -457,12 +551,11 @@ fn reduce_streaming(id: u32, matrix: ArrayView2<f32>, params: &ReducerParams, em
                 emit(response, Some(layout));
             }
             None => {
-                let stage = step.stage.to_string();
                 let fraction = fraction(step.done, step.total);
                 emit(
                     Response::Progress {
                         id,
-                        stage,
+                        stage: Some(step.stage),
                         fraction,
                     },
                     None,
@@ -477,7 +570,7 @@ fn reduce_streaming(id: u32, matrix: ArrayView2<f32>, params: &ReducerParams, em
             Response::Layout {
                 id,
                 method,
-                stage: "done".into(),
+                stage: Stage::Done,
                 done: 1,
                 total: 1,
                 last: true,
@@ -594,6 +687,7 @@ mod tests {
                 id: 1,
                 chem: mp.clone(),
                 order: 2,
+                uploads: Vec::new(),
             },
         );
         let Some(Response::Counts { id: 1, counts }) = out.last() else {
@@ -613,6 +707,7 @@ mod tests {
                 id: 2,
                 chem: mp.clone(),
                 formula: "Zn2O".into(),
+                uploads: Vec::new(),
             },
         );
         let [Response::Explanation { id: 2, explanation }] = &out[..] else {
@@ -626,6 +721,7 @@ mod tests {
                 id: 3,
                 chem: mp.clone(),
                 system: "Li-Zn-O".into(),
+                uploads: Vec::new(),
             },
         );
         let [
@@ -656,6 +752,7 @@ mod tests {
                 id: 4,
                 chem: none.clone(),
                 formula: "Zn2Q".into(),
+                uploads: Vec::new(),
             },
         );
         assert_eq!(
@@ -668,15 +765,16 @@ mod tests {
                 id: 5,
                 chem: none.clone(),
                 system: "Li--O".into(),
+                uploads: Vec::new(),
             },
         );
         assert!(
             matches!(&out[..], [Response::Error { id: 5, message }] if message.contains("element 2 of the system is empty"))
         );
+        let upload = crate::pipeline::Upload::new("ox.txt", "Fe +2 x3\n".into());
         let bad_ox = ChemSettings {
             ox: OxSource::Uploaded {
-                name: "ox.txt".into(),
-                text: "Fe +2 x3\n".into(),
+                file: upload.reference(),
             },
             ..none
         };
@@ -686,6 +784,7 @@ mod tests {
                 id: 6,
                 chem: bad_ox,
                 order: 2,
+                uploads: vec![upload],
             },
         );
         assert!(
@@ -727,6 +826,7 @@ mod tests {
             Request::Embed {
                 id: 1,
                 settings: settings.clone(),
+                uploads: Vec::new(),
             },
             None,
             &mut |r, p| out.push((r, p.map(<[f32]>::to_vec))),
@@ -772,6 +872,7 @@ mod tests {
             Request::Embed {
                 id: 2,
                 settings: other,
+                uploads: Vec::new(),
             },
             None,
             &mut |_, _| {},
@@ -802,7 +903,7 @@ mod tests {
         else {
             panic!("{layouts:?}")
         };
-        assert_eq!((method.as_str(), coords.len()), ("pca", rows * 2));
+        assert_eq!((*method, coords.len()), (Method::Pca, rows * 2));
     }
 
     #[test]
@@ -815,12 +916,20 @@ mod tests {
         };
         let mut matrix = Vec::new();
         let mut kept = 0;
-        runner.handle(Request::Embed { id: 1, settings }, None, &mut |r, p| {
-            if let (Response::Embedded { kept: k, .. }, Some(p)) = (r, p) {
-                kept = k.len();
-                matrix = p.to_vec();
-            }
-        });
+        runner.handle(
+            Request::Embed {
+                id: 1,
+                settings,
+                uploads: Vec::new(),
+            },
+            None,
+            &mut |r, p| {
+                if let (Response::Embedded { kept: k, .. }, Some(p)) = (r, p) {
+                    kept = k.len();
+                    matrix = p.to_vec();
+                }
+            },
+        );
         let params = ReducerParams::Umap {
             n_neighbors: 15,
             min_dist: 0.1,
@@ -844,15 +953,13 @@ mod tests {
         );
         assert_eq!(
             stages[0],
-            ("preview".to_string(), false),
+            (Stage::Preview, false),
             "a PCA preview comes first"
         );
         // umap-learn's 500 epochs for small data, every one offered to the page.
-        let epochs = stages
-            .iter()
-            .filter(|(s, _)| s == "optimize_layout_euclidean");
+        let epochs = stages.iter().filter(|(s, _)| *s == Stage::OptimizeLayout);
         assert_eq!(epochs.count(), 500);
-        assert_eq!(stages.last().unwrap(), &("done".to_string(), true));
+        assert_eq!(stages.last().unwrap(), &(Stage::Done, true));
     }
 
     #[test]
@@ -872,6 +979,7 @@ mod tests {
                     seed: 42,
                 },
             ],
+            uploads: Vec::new(),
         };
         let mut kinds = Vec::new();
         runner.handle(request, None, &mut |r, _| match r {
@@ -910,6 +1018,7 @@ mod tests {
                 name: "oqmd".into(),
             }),
             order: 2,
+            uploads: Vec::new(),
         };
         // Natively every data file is compiled in; on wasm32 OQMD and the
         // embeddings beyond the paper's six are fetched.
@@ -942,6 +1051,7 @@ mod tests {
             pooling: "mean".into(),
             embeddings: vec!["magpie".into(), "xenonpy".into()],
             reducers: vec![ReducerParams::Pca],
+            uploads: Vec::new(),
         };
         assert_eq!(
             runner.missing_assets(&grid),

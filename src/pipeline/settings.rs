@@ -3,6 +3,10 @@
 //! known set) decide categories; [`SampleSettings`] add order, size and seed;
 //! [`EmbedSettings`] add the element embedding and pooling; a
 //! [`ReducerParams`] finishes a map.
+//!
+//! Files the user uploaded appear in settings as an [`UploadRef`] (name and
+//! digest), so a cache key stays a few bytes however large the file; the text
+//! itself travels once per request, beside the settings, as an [`Upload`].
 
 use std::borrow::Cow;
 use std::fmt;
@@ -10,6 +14,55 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{KnownSet, KnownSource, OxidationSet, OxidationStates};
+pub use crate::reduce::Method;
+
+/// An uploaded file as settings name it: enough to tell two files apart.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UploadRef {
+    pub name: String,
+    /// FNV-1a 64 of the text, with its length (hex).
+    pub digest: String,
+}
+
+/// An uploaded file with its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upload {
+    pub name: String,
+    pub digest: String,
+    pub text: String,
+}
+
+impl Upload {
+    pub fn new(name: &str, text: String) -> Upload {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in text.as_bytes() {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Upload {
+            name: name.to_string(),
+            digest: format!("{hash:016x}-{:x}", text.len()),
+            text,
+        }
+    }
+
+    pub fn reference(&self) -> UploadRef {
+        UploadRef {
+            name: self.name.clone(),
+            digest: self.digest.clone(),
+        }
+    }
+
+    fn find<'a>(uploads: &'a [Upload], file: &UploadRef) -> Result<&'a Upload, SettingsError> {
+        uploads
+            .iter()
+            .find(|u| u.digest == file.digest)
+            .ok_or_else(|| SettingsError::BadUpload {
+                what: "uploaded file",
+                name: file.name.clone(),
+                problem: "its text did not come with the request; upload it again".into(),
+            })
+    }
+}
 
 /// Where the oxidation states come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,7 +71,7 @@ pub enum OxSource {
     /// One of SMACT's sets by name ("smact14", ...).
     Builtin { name: String },
     /// A file in SMACT's format the user uploaded.
-    Uploaded { name: String, text: String },
+    Uploaded { file: UploadRef },
 }
 
 /// Which compositions count as known.
@@ -29,8 +82,12 @@ pub enum KnownChoice {
     Builtin { name: String },
     /// Nothing is known: every composition is missing or unlikely.
     Empty,
-    /// A formula list the user uploaded (text, CSV or JSON).
-    Uploaded { name: String, text: String },
+    /// A formula list the user uploaded (text, CSV or JSON), on its own or
+    /// added to a built-in database.
+    Uploaded {
+        file: UploadRef,
+        added_to: Option<String>,
+    },
 }
 
 /// What decides a composition's category.
@@ -40,6 +97,20 @@ pub struct ChemSettings {
     /// Largest stoichiometric factor (SMACT's threshold).
     pub threshold: u32,
     pub known: KnownChoice,
+}
+
+impl ChemSettings {
+    /// The uploaded files these settings name.
+    pub fn uploads(&self) -> Vec<&UploadRef> {
+        let mut out = Vec::new();
+        if let OxSource::Uploaded { file } = &self.ox {
+            out.push(file);
+        }
+        if let KnownChoice::Uploaded { file, .. } = &self.known {
+            out.push(file);
+        }
+        out
+    }
 }
 
 /// A settings problem, said so the user can fix it.
@@ -78,20 +149,42 @@ impl fmt::Display for SettingsError {
 
 impl std::error::Error for SettingsError {}
 
+/// Reads an uploaded oxidation-state file.
+pub fn parse_ox_upload(upload: &Upload) -> Result<OxidationStates, SettingsError> {
+    OxidationStates::parse_smact_file(&upload.name, &upload.text).map_err(|e| {
+        SettingsError::BadUpload {
+            what: "oxidation-state file",
+            name: upload.name.clone(),
+            problem: e.to_string(),
+        }
+    })
+}
+
+/// Reads an uploaded known-composition list.
+pub fn parse_known_upload(upload: &Upload) -> Result<KnownSet, SettingsError> {
+    KnownSet::parse_user_list(&upload.name, upload.text.as_bytes()).map_err(|e| {
+        SettingsError::BadUpload {
+            what: "known-composition list",
+            name: upload.name.clone(),
+            problem: e.to_string(),
+        }
+    })
+}
+
 impl OxSource {
-    /// The parsed set (shared for built-in sets).
-    pub fn states(&self) -> Result<Cow<'static, OxidationStates>, SettingsError> {
+    /// The parsed set (shared for built-in sets); an uploaded file's text
+    /// comes from `uploads`.
+    pub fn states(
+        &self,
+        uploads: &[Upload],
+    ) -> Result<Cow<'static, OxidationStates>, SettingsError> {
         match self {
             OxSource::Builtin { name } => OxidationSet::from_name(name)
                 .map(|s| Cow::Borrowed(s.states()))
                 .ok_or_else(|| SettingsError::UnknownOxSet(name.clone())),
-            OxSource::Uploaded { name, text } => OxidationStates::parse_smact_file(name, text)
-                .map(Cow::Owned)
-                .map_err(|e| SettingsError::BadUpload {
-                    what: "oxidation-state file",
-                    name: name.clone(),
-                    problem: e.to_string(),
-                }),
+            OxSource::Uploaded { file } => {
+                parse_ox_upload(Upload::find(uploads, file)?).map(Cow::Owned)
+            }
         }
     }
 }
@@ -100,46 +193,59 @@ impl KnownChoice {
     /// The data file to fetch first, for built-in sets not compiled into this
     /// build (OQMD and AFLOW on the web).
     pub fn asset(&self) -> Option<String> {
-        match self {
-            KnownChoice::Builtin { name } => KnownSource::from_name(name)
-                .filter(|s| s.embedded_bytes().is_none())
-                .map(|s| format!("data/known/{}.bin", s.name())),
-            _ => None,
+        let name = match self {
+            KnownChoice::Builtin { name } => name,
+            KnownChoice::Uploaded {
+                added_to: Some(name),
+                ..
+            } => name,
+            _ => return None,
+        };
+        KnownSource::from_name(name)
+            .filter(|s| s.embedded_bytes().is_none())
+            .map(|s| format!("data/known/{}.bin", s.name()))
+    }
+
+    fn builtin<'a>(
+        name: &str,
+        fetched: &'a [(String, KnownSet)],
+    ) -> Result<Cow<'a, KnownSet>, SettingsError> {
+        let source = KnownSource::from_name(name)
+            .ok_or_else(|| SettingsError::UnknownDatabase(name.to_string()))?;
+        if let Some(set) = source.embedded() {
+            return Ok(Cow::Borrowed(set));
         }
+        fetched
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| Cow::Borrowed(s))
+            .ok_or_else(|| SettingsError::BadUpload {
+                what: "database",
+                name: name.to_string(),
+                problem: format!("its data file data/known/{name}.bin has not been loaded; check your connection and try again"),
+            })
     }
 
     /// The set, from the build, from `fetched` (decoded asset files by short
-    /// name) or from the upload.
+    /// name) or from the uploaded text in `uploads`.
     pub fn set<'a>(
         &self,
         fetched: &'a [(String, KnownSet)],
+        uploads: &[Upload],
     ) -> Result<Cow<'a, KnownSet>, SettingsError> {
         match self {
             KnownChoice::Empty => Ok(Cow::Owned(KnownSet::empty())),
-            KnownChoice::Builtin { name } => {
-                let source = KnownSource::from_name(name)
-                    .ok_or_else(|| SettingsError::UnknownDatabase(name.clone()))?;
-                if let Some(set) = source.embedded() {
-                    return Ok(Cow::Borrowed(set));
+            KnownChoice::Builtin { name } => KnownChoice::builtin(name, fetched),
+            KnownChoice::Uploaded { file, added_to } => {
+                let list = parse_known_upload(Upload::find(uploads, file)?)?;
+                match added_to {
+                    None => Ok(Cow::Owned(list)),
+                    Some(name) => {
+                        let base = KnownChoice::builtin(name, fetched)?;
+                        let title = format!("{name} + {}", file.name);
+                        Ok(Cow::Owned(base.union(&list, &title)))
+                    }
                 }
-                fetched
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, s)| Cow::Borrowed(s))
-                    .ok_or_else(|| SettingsError::BadUpload {
-                        what: "database",
-                        name: name.clone(),
-                        problem: format!("its data file data/known/{name}.bin has not been loaded; check your connection and try again"),
-                    })
-            }
-            KnownChoice::Uploaded { name, text } => {
-                KnownSet::parse_user_list(name, text.as_bytes())
-                    .map(Cow::Owned)
-                    .map_err(|e| SettingsError::BadUpload {
-                        what: "known-composition list",
-                        name: name.clone(),
-                        problem: e.to_string(),
-                    })
             }
         }
     }
@@ -183,22 +289,17 @@ pub enum ReducerParams {
 }
 
 impl ReducerParams {
-    /// "pca", "tsne" or "umap".
-    pub fn method(&self) -> &'static str {
+    pub fn method(&self) -> Method {
         match self {
-            ReducerParams::Pca => "pca",
-            ReducerParams::Tsne { .. } => "tsne",
-            ReducerParams::Umap { .. } => "umap",
+            ReducerParams::Pca => Method::Pca,
+            ReducerParams::Tsne { .. } => Method::Tsne,
+            ReducerParams::Umap { .. } => Method::Umap,
         }
     }
 
     /// As the paper's figures label it: "PCA", "t-SNE", "UMAP".
     pub fn title(&self) -> &'static str {
-        match self {
-            ReducerParams::Pca => "PCA",
-            ReducerParams::Tsne { .. } => "t-SNE",
-            ReducerParams::Umap { .. } => "UMAP",
-        }
+        self.method().title()
     }
 }
 
@@ -217,36 +318,44 @@ mod tests {
         let smact = OxSource::Builtin {
             name: "smact14".into(),
         };
-        assert_eq!(smact.states().unwrap().species_count(), 421);
+        assert_eq!(smact.states(&[]).unwrap().species_count(), 421);
         let err = OxSource::Builtin {
             name: "smact15".into(),
         }
-        .states()
+        .states(&[])
         .unwrap_err()
         .to_string();
         assert!(
             err.contains("'smact15' is not an oxidation-state set"),
             "{err}"
         );
-        let bad = OxSource::Uploaded {
-            name: "mine.txt".into(),
-            text: "Fe +2\nXx 3\n".into(),
+        let bad = Upload::new("mine.txt", "Fe +2\nXx 3\n".into());
+        let source = OxSource::Uploaded {
+            file: bad.reference(),
         };
         assert_eq!(
-            bad.states().unwrap_err().to_string(),
+            source.states(&[bad.clone()]).unwrap_err().to_string(),
             "oxidation-state file 'mine.txt': line 2: 'Xx' is not an element symbol; each line is a symbol then its states, e.g. 'Fe +2 +3'"
+        );
+        assert!(
+            source
+                .states(&[])
+                .unwrap_err()
+                .to_string()
+                .contains("upload it again")
         );
 
         let mp = KnownChoice::Builtin { name: "mp".into() };
         assert_eq!(mp.asset(), None, "MP is compiled in");
-        assert_eq!(mp.set(&[]).unwrap().len(), 50_501);
-        assert!(KnownChoice::Empty.set(&[]).unwrap().is_empty());
+        assert_eq!(mp.set(&[], &[]).unwrap().len(), 50_501);
+        assert!(KnownChoice::Empty.set(&[], &[]).unwrap().is_empty());
+        let bad_list = Upload::new("x.csv", "ZnO\nQq\n".into());
         let list = KnownChoice::Uploaded {
-            name: "x.csv".into(),
-            text: "ZnO\nQq\n".into(),
+            file: bad_list.reference(),
+            added_to: None,
         };
         assert!(
-            list.set(&[])
+            list.set(&[], &[bad_list])
                 .unwrap_err()
                 .to_string()
                 .starts_with("known-composition list 'x.csv': line 2")
@@ -256,9 +365,50 @@ mod tests {
             KnownChoice::Builtin {
                 name: "aflow".into()
             }
-            .set(&fetched)
+            .set(&fetched, &[])
             .is_ok()
         );
+    }
+
+    #[test]
+    fn an_uploaded_list_can_be_added_to_a_database() {
+        // Zn2O is allowed but not in the Materials Project; ZnO is in it.
+        let zn2o = crate::chem::Composition::parse("Zn2O").unwrap();
+        let zno = crate::chem::Composition::parse("ZnO").unwrap();
+        let upload = Upload::new("mine.txt", "Zn2O\n".into());
+        let alone = KnownChoice::Uploaded {
+            file: upload.reference(),
+            added_to: None,
+        };
+        let added = KnownChoice::Uploaded {
+            file: upload.reference(),
+            added_to: Some("mp".into()),
+        };
+        let uploads = [upload];
+        let alone = alone.set(&[], &uploads).unwrap();
+        assert!(alone.contains(&zn2o) && !alone.contains(&zno));
+        let added = added.set(&[], &uploads).unwrap();
+        assert!(added.contains(&zn2o) && added.contains(&zno));
+        assert_eq!(added.len(), 50_502);
+    }
+
+    #[test]
+    fn uploads_are_named_by_their_text() {
+        let a = Upload::new("a.txt", "Fe +2 +3\n".into());
+        let b = Upload::new("b.txt", "Fe +2 +3\n".into());
+        let c = Upload::new("a.txt", "Fe +3\n".into());
+        assert_eq!(a.digest, b.digest);
+        assert_ne!(a.digest, c.digest);
+        // A key of settings naming a 1 MB upload stays short.
+        let big = Upload::new("big.txt", "Fe +2\n".repeat(200_000));
+        let chem = ChemSettings {
+            ox: OxSource::Uploaded {
+                file: big.reference(),
+            },
+            threshold: 8,
+            known: KnownChoice::Empty,
+        };
+        assert!(cache_key(&chem).len() < 200);
     }
 
     #[test]

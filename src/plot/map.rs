@@ -20,13 +20,14 @@ pub struct MapScene<'a> {
     pub colours: &'a [[u8; 4]],
     /// Points to draw, back to front; hidden points are left out.
     pub order: &'a [u32],
-    /// Points to ring: search matches, the selection.
+    /// Points to ring: search matches.
     pub highlighted: &'a [u32],
     /// The point whose details are open.
     pub focus: Option<u32>,
     /// The point under the pointer.
     pub hover: Option<u32>,
-    pub selection: Option<&'a Selection>,
+    /// Shapes of the selection (and one being drawn), traced.
+    pub outlines: &'a [Selection],
 }
 
 /// Sizes and colours that do not depend on the data.
@@ -120,7 +121,7 @@ pub fn draw_points<DB: DrawingBackend>(
             backend.draw_circle(p, r, &ring.stroke_width(line(width)), false)?;
         }
     }
-    if let Some(selection) = scene.selection {
+    for selection in scene.outlines {
         let path: Vec<(i32, i32)> = selection
             .outline()
             .into_iter()
@@ -301,7 +302,7 @@ mod tests {
             highlighted: &[],
             focus: None,
             hover: None,
-            selection: None,
+            outlines: &[],
         };
         let legend = [LegendEntry {
             colour: [0, 47, 255],
@@ -348,7 +349,7 @@ mod tests {
             highlighted: &highlighted,
             focus: Some(1),
             hover: None,
-            selection: Some(&selection),
+            outlines: std::slice::from_ref(&selection),
         };
         let (w, h) = (view.width, view.height);
         let mut buf = vec![0u8; (w * h * 4) as usize];

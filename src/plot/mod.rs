@@ -15,6 +15,7 @@
 pub mod colour;
 pub mod hit_grid;
 pub mod map;
+pub mod map_model;
 pub mod periodic;
 pub mod raster;
 pub mod selection;
@@ -26,6 +27,7 @@ pub use map::{
     LegendEntry, MapLabels, MapScene, MapStyle, category_layer, draw_labels, draw_points, grouped,
     render_svg,
 };
+pub use map_model::{MapLook, MapModel, MapPoints};
 pub use raster::RgbaCanvas;
-pub use selection::Selection;
+pub use selection::{Selection, SelectionOp, Selections};
 pub use viewport::{Bounds, Viewport};

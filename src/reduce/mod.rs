@@ -20,12 +20,88 @@ use std::fmt;
 
 /// What an iterative reducer reports after an iteration or epoch.
 pub struct Step<'a> {
-    /// The phase, named after the paper's steps ("nearest_neighbors", "optimize_layout", ...).
-    pub stage: &'static str,
+    /// The phase, named after the paper's steps.
+    pub stage: Stage,
     pub done: usize,
     pub total: usize,
     /// The current N x dim layout, row-major, when the reducer offers one at this step.
     pub layout: Option<&'a [f32]>,
+}
+
+/// The three reducers, as links, the CLI and the page's wording name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    Pca,
+    Tsne,
+    Umap,
+}
+
+impl Method {
+    pub const ALL: [Method; 3] = [Method::Pca, Method::Tsne, Method::Umap];
+
+    /// "pca", "tsne" or "umap".
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Pca => "pca",
+            Method::Tsne => "tsne",
+            Method::Umap => "umap",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// As the paper's figures label it: "PCA", "t-SNE", "UMAP".
+    pub fn title(self) -> &'static str {
+        match self {
+            Method::Pca => "PCA",
+            Method::Tsne => "t-SNE",
+            Method::Umap => "UMAP",
+        }
+    }
+}
+
+/// A phase of a reducer, named after the paper's steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The k nearest neighbours of every point (UMAP and t-SNE).
+    NearestNeighbors,
+    /// UMAP's fuzzy neighbour graph.
+    FuzzySimplicialSet,
+    /// UMAP's spectral initialisation.
+    SpectralLayout,
+    /// UMAP's epochs of stochastic gradient descent.
+    OptimizeLayout,
+    /// t-SNE's perplexity search and joint probabilities.
+    Affinities,
+    /// t-SNE's first iterations with exaggerated attraction.
+    EarlyExaggeration,
+    /// t-SNE's remaining iterations.
+    Optimize,
+    /// A quick PCA layout shown while an iterative reducer starts.
+    Preview,
+    /// The finished layout.
+    Done,
+}
+
+impl Stage {
+    /// The stage in words, for a progress line ("optimising the layout, epoch").
+    pub fn words(self) -> &'static str {
+        match self {
+            Stage::NearestNeighbors => "finding nearest neighbours",
+            Stage::FuzzySimplicialSet => "building the neighbour graph",
+            Stage::SpectralLayout => "spectral initialisation",
+            Stage::OptimizeLayout => "optimising the layout, epoch",
+            Stage::Affinities => "computing affinities",
+            Stage::EarlyExaggeration => "early exaggeration, iteration",
+            Stage::Optimize => "optimising, iteration",
+            Stage::Preview => "PCA preview",
+            Stage::Done => "done",
+        }
+    }
 }
 
 /// The observer's answer: go on or stop.

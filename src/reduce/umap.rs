@@ -30,7 +30,7 @@ pub mod spectral;
 use ndarray::{Array2, ArrayView2};
 
 use super::random::Random;
-use super::{Control, Observer, ReduceError, Step, knn};
+use super::{Control, Observer, ReduceError, Stage, Step, knn};
 
 /// umap-learn defaults (SPEC section 6).
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +106,7 @@ pub fn umap_with_outcome(
     let n = data.nrows();
     let dim = params.dim;
     let knn = knn::nearest_neighbors(data, params.n_neighbors - 1, params.seed, observer)?;
-    announce(observer, "fuzzy_simplicial_set")?;
+    announce(observer, Stage::FuzzySimplicialSet)?;
     let graph = fuzzy::fuzzy_simplicial_set(&knn);
     drop(knn);
 
@@ -125,7 +125,7 @@ pub fn umap_with_outcome(
     let threshold = max_weight as f64 / prune_epochs as f64;
     let graph = graph.filter(|w| w as f64 >= threshold);
 
-    announce(observer, "spectral_layout")?;
+    announce(observer, Stage::SpectralLayout)?;
     let init =
         spectral::spectral_layout(data, &graph, dim, &mut Random::fork(params.seed, SPECTRAL));
     let mut embedding = noisy_scale_coords(&init.coords, &mut Random::fork(params.seed, NOISE));
@@ -190,7 +190,7 @@ pub fn umap_with_outcome(
     })
 }
 
-fn announce(observer: &mut dyn Observer, stage: &'static str) -> Result<(), ReduceError> {
+fn announce(observer: &mut dyn Observer, stage: Stage) -> Result<(), ReduceError> {
     match observer.step(Step {
         stage,
         done: 0,
@@ -351,7 +351,7 @@ mod tests {
             if !stages.contains(&s.stage) {
                 stages.push(s.stage);
             }
-            if s.stage == "optimize_layout_euclidean" {
+            if s.stage == Stage::OptimizeLayout {
                 assert_eq!(s.total, 20);
                 epochs.push(s.done);
                 if let Some(layout) = s.layout {
@@ -365,10 +365,10 @@ mod tests {
         assert_eq!(
             stages,
             [
-                "nearest_neighbors",
-                "fuzzy_simplicial_set",
-                "spectral_layout",
-                "optimize_layout_euclidean"
+                Stage::NearestNeighbors,
+                Stage::FuzzySimplicialSet,
+                Stage::SpectralLayout,
+                Stage::OptimizeLayout
             ]
         );
         assert_eq!(epochs, (1..=20).collect::<Vec<_>>());
@@ -380,7 +380,7 @@ mod tests {
         let x = blobs(40, 4);
         let mut epochs_seen = 0;
         let mut cancel_at_three = |s: Step<'_>| {
-            if s.stage == "optimize_layout_euclidean" {
+            if s.stage == Stage::OptimizeLayout {
                 epochs_seen += 1;
                 if s.done == 3 {
                     return Control::Cancel;

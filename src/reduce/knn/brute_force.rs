@@ -10,7 +10,7 @@
 use super::heap::NeighborHeaps;
 use super::rows::{Rows, dot, squared_distance};
 use crate::reduce::simd::with_best_simd;
-use crate::reduce::{Control, Observer, ReduceError, Step};
+use crate::reduce::{Control, Observer, ReduceError, Stage, Step};
 
 /// Query rows per tile.
 const MR: usize = 4;
@@ -29,7 +29,7 @@ pub fn nearest_neighbors(
     let mut packed = vec![0.0f32; rows.stride() * BLOCK];
     for jb in (0..n).step_by(BLOCK) {
         let step = Step {
-            stage: "nearest_neighbors",
+            stage: Stage::NearestNeighbors,
             done: jb,
             total: n,
             layout: None,

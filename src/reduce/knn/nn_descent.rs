@@ -13,7 +13,7 @@ use super::rows::{Rows, squared_distance};
 use super::rp_forest;
 use crate::reduce::random::Random;
 use crate::reduce::simd::with_best_simd;
-use crate::reduce::{Control, Observer, ReduceError, Step};
+use crate::reduce::{Control, Observer, ReduceError, Stage, Step};
 
 /// umap-learn's settings for pynndescent.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,7 +91,7 @@ pub fn nn_descent(
     let mut random = Random::fork(seed, DESCENT);
     fill_at_random(rows, &mut heaps, &mut random);
     if observer.step(Step {
-        stage: "nearest_neighbors",
+        stage: Stage::NearestNeighbors,
         done: 1,
         total,
         layout: None,
@@ -118,7 +118,7 @@ pub fn nn_descent(
             );
         }
         let step = Step {
-            stage: "nearest_neighbors",
+            stage: Stage::NearestNeighbors,
             done: iteration + 2,
             total,
             layout: None,

@@ -35,7 +35,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::knn::{self, KnnGraph};
 use super::pca::pca;
-use super::{Control, Observer, ReduceError, Step};
+use super::{Control, Observer, ReduceError, Stage, Step};
 use affinity::JointProbabilities;
 use repulsion::Repulsion;
 
@@ -137,7 +137,8 @@ fn layout_from_neighbors(
         affinity::binary_search_perplexity(&squared, k, f64::from(params.perplexity), |i| {
             let done = i + 1;
             if done % AFFINITY_REPORT_ROWS == 0 || done == n {
-                cancelled = observer.step(step("affinities", done, n, None)) == Control::Cancel;
+                cancelled =
+                    observer.step(step(Stage::Affinities, done, n, None)) == Control::Cancel;
             }
             !cancelled
         })
@@ -151,12 +152,12 @@ fn layout_from_neighbors(
     let early = params.early_exaggeration_iter.min(params.n_iter);
     let phases = [
         (
-            "early_exaggeration",
+            Stage::EarlyExaggeration,
             early,
             params.early_exaggeration,
             MOMENTUM_EARLY,
         ),
-        ("optimize", params.n_iter - early, 1.0, MOMENTUM_LATE),
+        (Stage::Optimize, params.n_iter - early, 1.0, MOMENTUM_LATE),
     ];
     let mut optimizer = Optimizer::new(n);
     let mut p = p;
@@ -415,7 +416,7 @@ impl Optimizer {
     }
 }
 
-fn step<'a>(stage: &'static str, done: usize, total: usize, layout: Option<&'a [f32]>) -> Step<'a> {
+fn step<'a>(stage: Stage, done: usize, total: usize, layout: Option<&'a [f32]>) -> Step<'a> {
     Step {
         stage,
         done,
@@ -426,7 +427,7 @@ fn step<'a>(stage: &'static str, done: usize, total: usize, layout: Option<&'a [
 
 fn report(
     observer: &mut dyn Observer,
-    stage: &'static str,
+    stage: Stage,
     done: usize,
     total: usize,
     layout: Option<&[f32]>,
@@ -573,7 +574,7 @@ mod tests {
         let mut observer = |step: Step<'_>| {
             if let Some(layout) = step.layout {
                 let kl = kl_divergence(&p, layout);
-                if step.stage == "optimize" {
+                if step.stage == Stage::Optimize {
                     late.push(kl)
                 } else {
                     early.push(kl)
@@ -639,7 +640,7 @@ mod tests {
             snapshot_every: 10,
             ..TsneParams::default()
         };
-        let mut steps: Vec<(&'static str, usize, usize, Option<Vec<f32>>)> = Vec::new();
+        let mut steps: Vec<(Stage, usize, usize, Option<Vec<f32>>)> = Vec::new();
         let mut observer = |step: Step<'_>| {
             steps.push((
                 step.stage,
@@ -650,28 +651,31 @@ mod tests {
             Control::Continue
         };
         let y = tsne(data.view(), &params, &mut observer).unwrap();
-        let stages: Vec<&str> = steps.iter().map(|s| s.0).collect();
+        let stages: Vec<Stage> = steps.iter().map(|s| s.0).collect();
         // The neighbour search reports in its own steps, first.
         let searching = stages
             .iter()
-            .take_while(|&&s| s == "nearest_neighbors")
+            .take_while(|&&s| s == Stage::NearestNeighbors)
             .count();
         assert!(searching >= 1);
-        assert_eq!(stages[searching], "affinities");
-        assert_eq!(stages.iter().filter(|&&s| s == "affinities").count(), 1);
+        assert_eq!(stages[searching], Stage::Affinities);
+        assert_eq!(
+            stages.iter().filter(|&&s| s == Stage::Affinities).count(),
+            1
+        );
         assert_eq!(
             stages
                 .iter()
-                .filter(|&&s| s == "early_exaggeration")
+                .filter(|&&s| s == Stage::EarlyExaggeration)
                 .count(),
             20
         );
-        assert_eq!(stages.iter().filter(|&&s| s == "optimize").count(), 25);
-        let optimize: Vec<_> = steps.iter().filter(|s| s.0 == "optimize").collect();
+        assert_eq!(stages.iter().filter(|&&s| s == Stage::Optimize).count(), 25);
+        let optimize: Vec<_> = steps.iter().filter(|s| s.0 == Stage::Optimize).collect();
         assert_eq!((optimize[0].1, optimize[0].2), (1, 25));
         let snapshots: Vec<usize> = steps
             .iter()
-            .filter(|s| s.0 == "early_exaggeration" || s.0 == "optimize")
+            .filter(|s| s.0 == Stage::EarlyExaggeration || s.0 == Stage::Optimize)
             .enumerate()
             .filter(|(_, s)| s.3.is_some())
             .map(|(i, _)| i + 1)
@@ -710,10 +714,10 @@ mod tests {
             ..TsneParams::default()
         };
         for cancel_at in [
-            "nearest_neighbors",
-            "affinities",
-            "early_exaggeration",
-            "optimize",
+            Stage::NearestNeighbors,
+            Stage::Affinities,
+            Stage::EarlyExaggeration,
+            Stage::Optimize,
         ] {
             let mut calls_after_cancel = 0;
             let mut cancelled = false;
@@ -734,9 +738,9 @@ mod tests {
             assert_eq!(
                 tsne(data.view(), &params, &mut observer),
                 Err(ReduceError::Cancelled),
-                "{cancel_at}"
+                "{cancel_at:?}"
             );
-            assert!(cancelled && calls_after_cancel == 0, "{cancel_at}");
+            assert!(cancelled && calls_after_cancel == 0, "{cancel_at:?}");
         }
     }
 

@@ -23,7 +23,7 @@
 use crate::reduce::numeric::fast_pow;
 use crate::reduce::random::Random;
 use crate::reduce::simd::with_best_simd;
-use crate::reduce::{Control, Observer, ReduceError, Step};
+use crate::reduce::{Control, Observer, ReduceError, Stage, Step};
 
 /// Epochs between samples of each edge: the heaviest edge every epoch, an
 /// edge of weight w every w_max / w. Computed in umap-learn's types.
@@ -256,7 +256,7 @@ pub fn optimize_layout_euclidean<const DIM: usize>(
         let snapshot =
             opt.snapshot_every > 0 && ((n + 1) % opt.snapshot_every == 0 || n + 1 == opt.n_epochs);
         let step = Step {
-            stage: "optimize_layout_euclidean",
+            stage: Stage::OptimizeLayout,
             done: n + 1,
             total: opt.n_epochs,
             layout: if snapshot { Some(&*embedding) } else { None },
