@@ -14,6 +14,7 @@ pub mod enumerate;
 pub mod explain;
 pub mod export;
 pub mod filter;
+pub mod glossary;
 pub mod label;
 pub mod params;
 pub mod pipeline;

@@ -88,6 +88,21 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// umap-learn's and scikit-learn's name for the step ("nearest_neighbors").
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::NearestNeighbors => "nearest_neighbors",
+            Stage::FuzzySimplicialSet => "fuzzy_simplicial_set",
+            Stage::SpectralLayout => "spectral_layout",
+            Stage::OptimizeLayout => "optimize_layout_euclidean",
+            Stage::Affinities => "affinities",
+            Stage::EarlyExaggeration => "early_exaggeration",
+            Stage::Optimize => "optimize",
+            Stage::Preview => "preview",
+            Stage::Done => "done",
+        }
+    }
+
     /// The stage in words, for a progress line ("optimising the layout, epoch").
     pub fn words(self) -> &'static str {
         match self {

@@ -156,7 +156,7 @@ impl Session {
             .filter(|(k, _, _)| *k == key)
         {
             return CountsRow::Done {
-                counts: counts.clone(),
+                counts: *counts,
                 ms: *ms,
             };
         }

@@ -160,6 +160,8 @@ pub enum Input {
         url: String,
     },
     DismissBanner(u32),
+    /// Something the shell could not do (an export, say): shown as an error.
+    Failed(String),
     /// Time passes (messages fade; silent workers are noticed).
     Tick,
 }
@@ -314,6 +316,11 @@ impl Session {
                 if self.messages.dismiss(id) {
                     self.render(Panel::Messages);
                 }
+            }
+            Input::Failed(text) => {
+                self.messages
+                    .banner(Tone::Error, text, Vec::new(), self.now);
+                self.render(Panel::Messages);
             }
             Input::Tick => self.tick(),
         }
@@ -616,10 +623,10 @@ impl Session {
             self.request_map();
             // The view of the new map (remembered, or the whole map) is
             // placed when it is shown.
-            if let Some(shown) = self.map.shown.clone() {
-                if shown.key == layout {
-                    self.place_view(&shown);
-                }
+            if let Some(shown) = self.map.shown.clone()
+                && shown.key == layout
+            {
+                self.place_view(&shown);
             }
         } else if old.view != self.state.view {
             // The link was edited to another view of the same map.

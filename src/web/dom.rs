@@ -47,6 +47,17 @@ pub fn append<T: AsRef<web_sys::Node>>(parent: &impl AsRef<web_sys::Node>, child
     child
 }
 
+/// The elements under `parent` matching `selector`.
+pub fn query_all(parent: &impl AsRef<web_sys::Element>, selector: &str) -> Vec<Element> {
+    let Ok(list) = parent.as_ref().query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into().ok())
+        .collect()
+}
+
 pub fn clear(e: &Element) {
     e.set_inner_html("");
 }

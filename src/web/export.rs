@@ -1,24 +1,74 @@
-//! Exports: the map as PNG (drawn at screen resolution with its legend) or
-//! SVG (plotters' SVG backend), the sample or the selection as CSV.
+//! Exports: the map as PNG (for slides: 1x, 2x or 4x the size on screen,
+//! with title and legend large enough to read when projected) or SVG
+//! (plotters' SVG backend), the sample or the selection as CSV.
 
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use super::app::{App, with_app};
-use super::dom::{self, by_id, on};
-use super::messages;
+use super::canvas::{MapCanvas, blit};
+use super::dispatch::Export;
+use super::dom;
 use crate::export::{CsvPoint, points_csv};
-use crate::plot::{MapStyle, Viewport, draw_labels, render_svg};
+use crate::plot::colour::{ColourBy, anion_colour, sequential};
+use crate::plot::{
+    LegendEntry, MapStyle, RgbaCanvas, Viewport, draw_labels, draw_points, grouped, render_svg,
+};
+use crate::session::Session;
 
-fn file_stem(app: &App) -> String {
-    let method = app.map.layout.as_ref().map_or("map".to_string(), |l| {
-        l.method.to_lowercase().replace('-', "")
-    });
+/// Text on an exported figure is this much larger than on screen, relative
+/// to the figure, so it reads when projected.
+const SLIDE_TEXT: f64 = 1.6;
+
+/// What the colours mean, with counts, for an exported figure.
+fn legend_entries(session: &Session) -> Vec<LegendEntry> {
+    let state = session.state();
+    match state.colour {
+        ColourBy::Category => session
+            .legend_counts()
+            .into_iter()
+            .filter(|(c, _, _)| !state.hidden.contains(c))
+            .map(|(c, shown, _)| LegendEntry {
+                colour: state.palette.category(c),
+                label: format!("{c} ({})", grouped(shown as u64)),
+            })
+            .collect(),
+        ColourBy::Anion => session
+            .anion_counts()
+            .into_iter()
+            .map(|(a, n)| LegendEntry {
+                colour: anion_colour(a),
+                label: format!("{} ({})", a.name(), grouped(n as u64)),
+            })
+            .collect(),
+        ColourBy::Property(p) => match session.map_model().range {
+            Some(r) => (0..5)
+                .map(|i| {
+                    let t = f64::from(i) / 4.0;
+                    LegendEntry {
+                        colour: sequential(t),
+                        label: format!("{:.2}", r.min + t * (r.max - r.min)),
+                    }
+                })
+                .chain(std::iter::once(LegendEntry {
+                    colour: [255, 255, 255],
+                    label: p.title().into(),
+                }))
+                .collect(),
+            None => Vec::new(),
+        },
+    }
+}
+
+fn file_stem(session: &Session) -> String {
+    let state = session.state();
+    let method = session
+        .shown_layout()
+        .map_or("map", |l| l.method.name());
     format!(
         "crystal-atlas-n{}-{}-{}",
-        app.state.order, app.state.embedding, method
+        state.order, state.embedding, method
     )
 }
 
@@ -26,156 +76,113 @@ fn text_parts(text: &str) -> js_sys::Array {
     js_sys::Array::of1(&JsValue::from_str(text))
 }
 
-fn not_ready() {
-    messages::show(
-        "There is no map to export yet; wait for it to be drawn.",
-        messages::Kind::Info,
-    );
-}
-
-fn export_svg(app: &App) {
-    let (Some(scene), Some(vp)) = (app.map.scene(), app.map.viewport) else {
-        return not_ready();
+/// Carries out an export; an error is the message to show.
+pub fn export(what: Export, session: &Session, canvas: &MapCanvas) -> Result<(), String> {
+    let (Some(layout), Some(view)) = (session.shown_layout(), canvas.view()) else {
+        return Err("There is no map to export yet; wait for it to be drawn.".into());
     };
-    // The SVG is laid out in CSS pixels, however dense the screen.
-    let ratio = app.map.style().pixel_ratio;
-    let view = Viewport {
-        width: (f64::from(vp.width) / ratio).round() as u32,
-        height: (f64::from(vp.height) / ratio).round() as u32,
-        scale: vp.scale / ratio,
-        fit_scale: vp.fit_scale / ratio,
-        ..vp
+    let css = canvas.css_size();
+    let fitted = |scale: f64| {
+        let bounds = crate::plot::Bounds::of(&layout.coords)?;
+        let (w, h) = ((css.0 * scale).round() as u32, (css.1 * scale).round() as u32);
+        let mut vp = Viewport::fit(bounds, w, h, 24.0 * scale);
+        vp.cx = view.cx;
+        vp.cy = view.cy;
+        vp.scale = vp.fit_scale * view.zoom;
+        Some(vp)
     };
-    let style = MapStyle {
-        radius: 2,
-        pixel_ratio: 1.0,
-        ..MapStyle::default()
-    };
-    match render_svg(
-        &scene,
-        &view,
-        &style,
-        &app.map.labels,
-        &super::legend::entries(app),
-    ) {
-        Ok(svg) => dom::download(
-            &format!("{}.svg", file_stem(app)),
-            "image/svg+xml",
-            &text_parts(&svg),
-        ),
-        Err(e) => messages::show(
-            &format!("The SVG could not be made: {e}."),
-            messages::Kind::Error,
-        ),
+    let outlines: Vec<_> = session
+        .state()
+        .selection
+        .shapes()
+        .map(|(_, s)| s.clone())
+        .collect();
+    let scene = session.map_model().scene(&layout.coords, None, &outlines);
+    let labels = session.map_labels();
+    let legend = legend_entries(session);
+    match what {
+        Export::Svg => {
+            let vp = fitted(1.0).ok_or("the map has no finite points")?;
+            let style = MapStyle {
+                radius: 2,
+                pixel_ratio: 1.0,
+                ..MapStyle::default()
+            };
+            let svg = render_svg(&scene, &vp, &style, &labels, &legend)
+                .map_err(|e| format!("The SVG could not be made: {e}."))?;
+            dom::download(
+                &format!("{}.svg", file_stem(session)),
+                "image/svg+xml",
+                &text_parts(&svg),
+            );
+        }
+        Export::Png { scale } => {
+            let scale = f64::from(scale.max(1));
+            let vp = fitted(scale).ok_or("the map has no finite points")?;
+            let png: web_sys::HtmlCanvasElement = dom::make("canvas", "", "").unchecked_into();
+            png.set_width(vp.width);
+            png.set_height(vp.height);
+            let points = MapStyle {
+                radius: (2.2 * scale).round().max(1.0) as u32,
+                pixel_ratio: scale,
+                ..MapStyle::default()
+            };
+            let mut pixels = vec![0u8; vp.width as usize * vp.height as usize * 4];
+            if let Some(mut raster) = RgbaCanvas::new(&mut pixels, vp.width, vp.height) {
+                raster.clear([255, 255, 255, 255]);
+                let _ = draw_points(&mut raster, &scene, &vp, &points);
+            }
+            if let Some(context) = super::canvas::context_2d(&png) {
+                blit(&context, &pixels, vp.width, vp.height);
+            }
+            let text = MapStyle {
+                pixel_ratio: scale * SLIDE_TEXT,
+                ..points
+            };
+            if let Some(backend) = CanvasBackend::with_canvas_object(png.clone()) {
+                let _ = draw_labels(&backend.into_drawing_area(), &labels, Some(&legend), &text);
+            }
+            let name = format!("{}-{}x.png", file_stem(session), scale as u32);
+            let callback = Closure::once_into_js(move |blob: JsValue| {
+                if let Ok(blob) = blob.dyn_into::<web_sys::Blob>() {
+                    dom::download_blob(&name, &blob);
+                }
+            });
+            png.to_blob(callback.unchecked_ref())
+                .map_err(|_| "The PNG could not be made.".to_string())?;
+        }
+        Export::Csv | Export::SelectionCsv => {
+            let selection = what == Export::SelectionCsv;
+            let sample = &layout.sample;
+            let mut xy: Vec<Option<(f32, f32)>> = vec![None; sample.formulas.len()];
+            for (i, &row) in layout.kept.iter().enumerate() {
+                xy[row as usize] = Some((layout.coords[2 * i], layout.coords[2 * i + 1]));
+            }
+            let rows: Vec<usize> = if selection {
+                session
+                    .map_model()
+                    .selected
+                    .iter()
+                    .map(|&i| layout.kept[i] as usize)
+                    .collect()
+            } else {
+                (0..sample.formulas.len()).collect()
+            };
+            let csv = points_csv(
+                layout.method.name(),
+                rows.iter().map(|&r| CsvPoint {
+                    formula: &sample.formulas[r],
+                    category: sample.categories[r],
+                    xy: xy[r],
+                }),
+            );
+            let suffix = if selection { "-selection" } else { "" };
+            dom::download(
+                &format!("{}{suffix}.csv", file_stem(session)),
+                "text/csv",
+                &text_parts(&csv),
+            );
+        }
     }
-}
-
-fn export_png(app: &App) {
-    let (Some(scene), Some(vp)) = (app.map.scene(), app.map.viewport) else {
-        return not_ready();
-    };
-    let canvas: web_sys::HtmlCanvasElement = dom::make("canvas", "", "").unchecked_into();
-    canvas.set_width(vp.width);
-    canvas.set_height(vp.height);
-    let style = app.map.style();
-    super::map_view::paint_points(&canvas, &scene, &vp, &style);
-    if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
-        let _ = draw_labels(
-            &backend.into_drawing_area(),
-            &app.map.labels,
-            Some(&super::legend::entries(app)),
-            &style,
-        );
-    }
-    let name = format!("{}.png", file_stem(app));
-    let callback =
-        Closure::once_into_js(
-            move |blob: JsValue| match blob.dyn_into::<web_sys::Blob>() {
-                Ok(blob) => dom::download_blob(&name, &blob),
-                Err(_) => messages::show("The PNG could not be made.", messages::Kind::Error),
-            },
-        );
-    let _ = canvas.to_blob(callback.unchecked_ref());
-}
-
-/// CSV of every sampled composition, or of the selected points only.
-fn export_csv(app: &App, selection_only: bool) {
-    let Some(layout) = app.map.layout.as_ref() else {
-        return not_ready();
-    };
-    let sample = &layout.sample;
-    let axis = layout.method.to_lowercase().replace('-', "");
-    let mut xy: Vec<Option<(f32, f32)>> = vec![None; sample.formulas.len()];
-    for (i, &row) in layout.kept.iter().enumerate() {
-        xy[row as usize] = Some((layout.coords[2 * i], layout.coords[2 * i + 1]));
-    }
-    let rows: Vec<usize> = if selection_only {
-        app.map
-            .selected
-            .iter()
-            .map(|&i| layout.kept[i] as usize)
-            .collect()
-    } else {
-        (0..sample.formulas.len()).collect()
-    };
-    let csv = points_csv(
-        &axis,
-        rows.iter().map(|&r| CsvPoint {
-            formula: &sample.formulas[r],
-            category: sample.categories[r],
-            xy: xy[r],
-        }),
-    );
-    let suffix = if selection_only { "-selection" } else { "" };
-    dom::download(
-        &format!("{}{suffix}.csv", file_stem(app)),
-        "text/csv",
-        &text_parts(&csv),
-    );
-}
-
-/// Closes the export menu once a choice is made.
-fn close_menu() {
-    if let Some(menu) = dom::document()
-        .query_selector("details.export")
-        .ok()
-        .flatten()
-    {
-        let _ = menu.remove_attribute("open");
-    }
-}
-
-pub fn install() {
-    on::<web_sys::Event>(
-        &by_id::<web_sys::EventTarget>("export-svg"),
-        "click",
-        |_| {
-            with_app(|app| export_svg(app));
-            close_menu();
-        },
-    );
-    on::<web_sys::Event>(
-        &by_id::<web_sys::EventTarget>("export-png"),
-        "click",
-        |_| {
-            with_app(|app| export_png(app));
-            close_menu();
-        },
-    );
-    on::<web_sys::Event>(
-        &by_id::<web_sys::EventTarget>("export-csv"),
-        "click",
-        |_| {
-            with_app(|app| export_csv(app, false));
-            close_menu();
-        },
-    );
-    on::<web_sys::Event>(
-        &by_id::<web_sys::EventTarget>("export-selection"),
-        "click",
-        |_| {
-            with_app(|app| export_csv(app, true));
-            close_menu();
-        },
-    );
+    Ok(())
 }

@@ -1,25 +1,19 @@
-//! The web shell (wasm32 only): the DOM, events and the workers. It holds no
-//! chemistry or drawing logic of its own; everything it shows comes from the
-//! core ([`crate::pipeline`], [`crate::plot`], [`crate::view_state`]).
+//! The web shell (wasm32 only): the DOM, events and the workers. It decides
+//! nothing: the page's behaviour is the [`crate::session`] state machine; the
+//! shell turns events into its inputs ([`dispatch`]), carries out its effects
+//! ([`shell`]) and renders the panels from its accessors ([`panels`], and the
+//! map's [`canvas`]).
 //!
 //! Two entry points, one per wasm module: [`start_app`] for the page and
 //! [`start_worker`] for the workers. Both install a panic hook that reports to
 //! the page instead of leaving a dead module.
 
-mod app;
-mod controls;
-mod counts_panel;
-mod debug;
-mod details;
+mod canvas;
+mod dispatch;
 mod dom;
-mod elements_panel;
 mod export;
-mod grid_panel;
-mod legend;
-mod map_view;
-mod messages;
-mod system_panel;
-mod tour;
+mod panels;
+mod shell;
 mod worker;
 mod workers;
 
@@ -30,7 +24,7 @@ pub fn start_app() {
             "Something went wrong inside the page ({info}). Your settings are kept in the link: reload the page to carry on."
         );
         web_sys::console::error_1(&text.clone().into());
-        // The app's state may be mid-update, so only the DOM is touched here.
+        // The session may be mid-update, so only the DOM is touched here.
         if let Some(host) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.get_element_by_id("messages"))
@@ -41,7 +35,7 @@ pub fn start_app() {
         }
     }));
     register_service_worker();
-    app::start();
+    shell::start();
 }
 
 /// A worker's entry point.
@@ -63,5 +57,6 @@ fn register_service_worker() {
         },
     );
     let _ = promise.catch(&failed);
+    // Kept for the promise's life, which is the page's.
     failed.forget();
 }

@@ -24,17 +24,31 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-/// Posts `{msg, payload?}`, transferring the payload's buffer.
+/// Posts `{msg, payload?}`, transferring the payload's buffer. A response
+/// that cannot be written (a number JavaScript cannot hold) is answered with
+/// an error naming why, so the page is never left waiting.
 fn post(response: &Response, payload: Option<&[f32]>) {
     let message = js_sys::Object::new();
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let msg = serde::Serialize::serialize(response, &serializer).expect("responses serialise");
-    js_sys::Reflect::set(&message, &"msg".into(), &msg).expect("object");
+    let msg = match serde::Serialize::serialize(response, &serializer) {
+        Ok(msg) => msg,
+        Err(e) => {
+            let failure = Response::Error {
+                id: response.id().unwrap_or(0),
+                message: format!("the worker's answer could not be written for the page: {e}"),
+            };
+            match serde::Serialize::serialize(&failure, &serializer) {
+                Ok(msg) => msg,
+                Err(_) => return,
+            }
+        }
+    };
+    let _ = js_sys::Reflect::set(&message, &"msg".into(), &msg);
     let transfer = js_sys::Array::new();
     if let Some(values) = payload {
         let array = js_sys::Float32Array::from(values);
         transfer.push(&array.buffer());
-        js_sys::Reflect::set(&message, &"payload".into(), &array).expect("object");
+        let _ = js_sys::Reflect::set(&message, &"payload".into(), &array);
     }
     if let Err(e) = scope().post_message_with_transfer(&message, &transfer) {
         web_sys::console::error_2(&"crystal-atlas worker: post failed".into(), &e);

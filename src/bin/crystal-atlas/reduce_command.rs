@@ -9,7 +9,7 @@ use std::time::Instant;
 use crystal_atlas::reduce::quality::{self, standard_subset};
 use crystal_atlas::reduce::tsne::TsneParams;
 use crystal_atlas::reduce::umap::UmapParams;
-use crystal_atlas::reduce::{Control, Observer, Step, pca, tsne, umap};
+use crystal_atlas::reduce::{Control, Observer, Stage, Step, pca, tsne, umap};
 use ndarray::{Array2, Axis};
 
 use crate::args::{Args, CliError};
@@ -86,7 +86,7 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
 /// With --time, when each reported stage began, to print how long each took.
 struct StageClock {
     enabled: bool,
-    starts: Vec<(&'static str, Instant)>,
+    starts: Vec<(Stage, Instant)>,
 }
 
 impl StageClock {
@@ -101,7 +101,11 @@ impl StageClock {
         let end = Instant::now();
         for (at, (stage, start)) in self.starts.iter().enumerate() {
             let next = self.starts.get(at + 1).map_or(end, |s| s.1);
-            eprintln!("{method}: {stage} {:.3} s", (next - *start).as_secs_f64());
+            eprintln!(
+                "{method}: {} {:.3} s",
+                stage.name(),
+                (next - *start).as_secs_f64()
+            );
         }
     }
 }
