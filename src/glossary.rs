@@ -225,9 +225,7 @@ mod tests {
         for t in GLOSSARY {
             assert!(t.definition.ends_with('.'), "{}", t.term);
             assert!(
-                t.anchor
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                t.anchor.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
                 "{}",
                 t.anchor
             );

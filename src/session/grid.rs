@@ -200,6 +200,7 @@ impl Session {
             method: params.method(),
             last: true,
             non_finite,
+            points_of_rows: Default::default(),
         }));
         self.grid.current = None;
         self.render(Panel::Grid);

@@ -216,6 +216,7 @@ impl Session {
             compositions,
             categories,
             shortfalls,
+            index: Default::default(),
         });
         self.caches.add_sample(sample);
         self.render(Panel::Map);
@@ -292,6 +293,7 @@ impl Session {
             method,
             last,
             non_finite: embedded.non_finite,
+            points_of_rows: Default::default(),
         });
         if last {
             self.requests.finish(id);
@@ -308,10 +310,20 @@ impl Session {
             self.timings.first_map.get_or_insert(self.now);
         }
         self.place_view(&layout);
+        // Which compositions are on the map changes with the sample and
+        // embedding, not with each snapshot of a layout.
+        let same_points = self
+            .map
+            .shown
+            .as_ref()
+            .is_some_and(|s| Rc::ptr_eq(&s.kept, &layout.kept));
         self.map.shown = Some(layout);
         self.restyle();
-        for panel in [Panel::Map, Panel::Details, Panel::System, Panel::Debug] {
-            self.render(panel);
+        self.render(Panel::Map);
+        if !same_points {
+            for panel in [Panel::Details, Panel::System, Panel::Debug] {
+                self.render(panel);
+            }
         }
     }
 

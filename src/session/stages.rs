@@ -4,6 +4,8 @@
 //! that have moved on since. Kept in small caches keyed by those settings, so
 //! going back to an earlier choice is instant.
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::chem::Composition;
@@ -42,12 +44,21 @@ pub struct SampleData {
     pub categories: Vec<Category>,
     /// Categories with fewer compositions than asked for: (category, held).
     pub shortfalls: Vec<(Category, usize)>,
+    /// Row of each composition, built on first use.
+    pub index: OnceCell<HashMap<Composition, u32>>,
 }
 
 impl SampleData {
     /// Row of the sample holding composition `c`, if sampled.
     pub fn find(&self, c: &Composition) -> Option<usize> {
-        self.compositions.iter().position(|x| x == c)
+        let index = self.index.get_or_init(|| {
+            self.compositions
+                .iter()
+                .enumerate()
+                .map(|(row, c)| (c.clone(), row as u32))
+                .collect()
+        });
+        index.get(c).map(|&row| row as usize)
     }
 }
 
@@ -82,6 +93,8 @@ pub struct LayoutData {
     /// Sample rows left out because their pooled vector was not finite (the
     /// other rows missing from `kept` have an element the embedding lacks).
     pub non_finite: usize,
+    /// The point of each sample row (`u32::MAX` when off the map), built on first use.
+    pub points_of_rows: OnceCell<Vec<u32>>,
 }
 
 impl LayoutData {
@@ -101,10 +114,14 @@ impl LayoutData {
 
     /// Point index of sample row `row`, if it is on the map.
     pub fn point_of_row(&self, row: usize) -> Option<u32> {
-        self.kept
-            .iter()
-            .position(|&r| r as usize == row)
-            .map(|i| i as u32)
+        let points = self.points_of_rows.get_or_init(|| {
+            let mut points = vec![u32::MAX; self.sample.formulas.len()];
+            for (i, &r) in self.kept.iter().enumerate() {
+                points[r as usize] = i as u32;
+            }
+            points
+        });
+        points.get(row).copied().filter(|&p| p != u32::MAX)
     }
 
     /// Point index of composition `c`, if it is on the map.

@@ -220,7 +220,9 @@ impl MapCanvas {
     }
 
     fn resize(&mut self) {
-        let ratio = dom::window().device_pixel_ratio().clamp(1.0, MAX_PIXEL_RATIO);
+        let ratio = dom::window()
+            .device_pixel_ratio()
+            .clamp(1.0, MAX_PIXEL_RATIO);
         let rect = self.canvas.get_bounding_client_rect();
         let (w, h) = (
             (rect.width() * ratio).round().max(1.0) as u32,
@@ -279,7 +281,9 @@ impl MapCanvas {
         pixels.resize(w as usize * h as usize * 4, 0);
         let drawn = match (&self.layout, self.viewport) {
             (Some(layout), Some(vp)) => {
-                let scene = session.map_model().scene(&layout.coords, self.hover, &outlines);
+                let scene = session
+                    .map_model()
+                    .scene(&layout.coords, self.hover, &outlines);
                 if let Some(mut raster) = RgbaCanvas::new(&mut pixels, w, h) {
                     raster.clear([255, 255, 255, 255]);
                     let _ = draw_points(&mut raster, &scene, &vp, &style);
@@ -291,7 +295,8 @@ impl MapCanvas {
         if drawn {
             blit(&self.context, &pixels, w, h);
         } else {
-            self.context.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
+            self.context
+                .clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
         }
         self.pixels = pixels;
         if let Some(backend) = CanvasBackend::with_canvas_object(self.canvas.clone()) {
@@ -327,11 +332,17 @@ impl MapCanvas {
     fn hit(&self, session: &Session, px: f64, py: f64, touch: bool) -> Option<u32> {
         let (layout, vp, grid) = (self.layout.as_ref()?, self.viewport?, self.grid.as_ref()?);
         let (x, y) = vp.to_map(px, py);
-        let slop = if touch { TOUCH_HIT_SLOP_PX } else { HIT_SLOP_PX };
+        let slop = if touch {
+            TOUCH_HIT_SLOP_PX
+        } else {
+            HIT_SLOP_PX
+        };
         let radius = (f64::from(self.style().radius) + slop * self.pixel_ratio) / vp.scale;
         let visible = &session.map_model().visible;
-        grid.nearest(&layout.coords, x, y, radius, |i| visible.get(i) == Some(&true))
-            .map(|i| i as u32)
+        grid.nearest(&layout.coords, x, y, radius, |i| {
+            visible.get(i) == Some(&true)
+        })
+        .map(|i| i as u32)
     }
 
     fn device(&self, p: &Pointer) -> (f64, f64) {
@@ -352,7 +363,12 @@ impl MapCanvas {
     }
 
     /// Handles a gesture; returns what it means to the session.
-    pub fn on_event(&mut self, event: CanvasEvent, session: &Session, dispatch: &Dispatch) -> Vec<Input> {
+    pub fn on_event(
+        &mut self,
+        event: CanvasEvent,
+        session: &Session,
+        dispatch: &Dispatch,
+    ) -> Vec<Input> {
         let mut out = Vec::new();
         match event {
             CanvasEvent::Resized => {}
@@ -472,7 +488,13 @@ impl MapCanvas {
         true
     }
 
-    fn up(&mut self, p: Pointer, completed: bool, session: &Session, dispatch: &Dispatch) -> Vec<Input> {
+    fn up(
+        &mut self,
+        p: Pointer,
+        completed: bool,
+        session: &Session,
+        dispatch: &Dispatch,
+    ) -> Vec<Input> {
         let mut out = Vec::new();
         let (px, py) = self.device(&p);
         self.pointers.retain(|(id, _, _)| *id != p.id);
@@ -533,7 +555,10 @@ impl MapCanvas {
                 return Vec::new();
             }
             "Enter" | " " => {
-                let formula = self.cursor.or(self.hover.map(|h| h as usize)).and_then(|i| self.formula(i as u32));
+                let formula = self
+                    .cursor
+                    .or(self.hover.map(|h| h as usize))
+                    .and_then(|i| self.formula(i as u32));
                 return formula.map(Input::Focus).into_iter().collect();
             }
             _ => return Vec::new(),
@@ -579,7 +604,10 @@ impl MapCanvas {
         let i = in_view[next].2;
         self.cursor = Some(i);
         self.hover = Some(i as u32);
-        let (row, category) = (layout.kept[i] as usize, layout.sample.categories[layout.kept[i] as usize]);
+        let (row, category) = (
+            layout.kept[i] as usize,
+            layout.sample.categories[layout.kept[i] as usize],
+        );
         dom::set_text(
             "map-cursor",
             &format!(
@@ -616,7 +644,10 @@ impl MapCanvas {
             "background",
             &format!("rgb({},{},{})", colour[0], colour[1], colour[2]),
         );
-        dom::append(tip, super::panels::formula_html(&layout.sample.formulas[row]));
+        dom::append(
+            tip,
+            super::panels::formula_html(&layout.sample.formulas[row]),
+        );
         let category = layout.sample.categories[row];
         let extra = super::panels::colour_note(session, &layout.sample.compositions[row]);
         dom::append(tip, dom::make("span", "", &format!(" — {category}{extra}")));
@@ -627,10 +658,21 @@ impl MapCanvas {
 
 /// Positions `e` beside (x, y) inside `wrap`, flipping to stay inside it.
 fn place_beside(e: &HtmlElement, wrap: &HtmlElement, x: f64, y: f64) {
-    let (w, h) = (f64::from(wrap.client_width()), f64::from(wrap.client_height()));
+    let (w, h) = (
+        f64::from(wrap.client_width()),
+        f64::from(wrap.client_height()),
+    );
     let (tw, th) = (f64::from(e.offset_width()), f64::from(e.offset_height()));
-    let left = if x + 14.0 + tw > w { x - tw - 10.0 } else { x + 14.0 };
-    let top = if y + 14.0 + th > h { y - th - 10.0 } else { y + 14.0 };
+    let left = if x + 14.0 + tw > w {
+        x - tw - 10.0
+    } else {
+        x + 14.0
+    };
+    let top = if y + 14.0 + th > h {
+        y - th - 10.0
+    } else {
+        y + 14.0
+    };
     let style = e.style();
     let _ = style.set_property("left", &format!("{}px", left.clamp(0.0, (w - tw).max(0.0))));
     let _ = style.set_property("top", &format!("{}px", top.clamp(0.0, (h - th).max(0.0))));
@@ -709,8 +751,19 @@ fn listen(canvas: &HtmlCanvasElement, dispatch: &Dispatch) {
         let key = e.key();
         let used = matches!(
             key.as_str(),
-            "+" | "=" | "-" | "_" | "0" | "n" | "p" | "Enter" | " " | "Escape"
-                | "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown"
+            "+" | "="
+                | "-"
+                | "_"
+                | "0"
+                | "n"
+                | "p"
+                | "Enter"
+                | " "
+                | "Escape"
+                | "ArrowLeft"
+                | "ArrowRight"
+                | "ArrowUp"
+                | "ArrowDown"
         );
         if used {
             e.prevent_default();

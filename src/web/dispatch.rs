@@ -33,7 +33,11 @@ pub enum CanvasEvent {
     Cancel(Pointer),
     Leave,
     /// Wheel at (x, y); `delta` in CSS pixels (down is positive).
-    Wheel { x: f64, y: f64, delta: f64 },
+    Wheel {
+        x: f64,
+        y: f64,
+        delta: f64,
+    },
     /// A key pressed while the canvas has focus; true when it was used.
     Key(String),
     /// The canvas changed size.
@@ -60,7 +64,10 @@ pub enum Msg {
         message: String,
     },
     /// A file was chosen in an upload field.
-    UploadChosen { kind: UploadKind, file: web_sys::File },
+    UploadChosen {
+        kind: UploadKind,
+        file: web_sys::File,
+    },
     /// The next animation frame: draw what changed.
     Frame,
     /// The view has been still for a moment since `token` was issued.

@@ -63,9 +63,7 @@ fn legend_entries(session: &Session) -> Vec<LegendEntry> {
 
 fn file_stem(session: &Session) -> String {
     let state = session.state();
-    let method = session
-        .shown_layout()
-        .map_or("map", |l| l.method.name());
+    let method = session.shown_layout().map_or("map", |l| l.method.name());
     format!(
         "crystal-atlas-n{}-{}-{}",
         state.order, state.embedding, method
@@ -84,7 +82,10 @@ pub fn export(what: Export, session: &Session, canvas: &MapCanvas) -> Result<(),
     let css = canvas.css_size();
     let fitted = |scale: f64| {
         let bounds = crate::plot::Bounds::of(&layout.coords)?;
-        let (w, h) = ((css.0 * scale).round() as u32, (css.1 * scale).round() as u32);
+        let (w, h) = (
+            (css.0 * scale).round() as u32,
+            (css.1 * scale).round() as u32,
+        );
         let mut vp = Viewport::fit(bounds, w, h, 24.0 * scale);
         vp.cx = view.cx;
         vp.cy = view.cy;

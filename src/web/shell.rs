@@ -78,11 +78,7 @@ fn listen(dispatch: &Dispatch) {
         let fragment = dom::window().location().hash().unwrap_or_default();
         d.input(Input::LinkEdited { fragment });
     });
-    for (id, msg) in [
-        ("share", 0),
-        ("settings-toggle", 1),
-        ("settings-close", 1),
-    ] {
+    for (id, msg) in [("share", 0), ("settings-toggle", 1), ("settings-close", 1)] {
         let d = dispatch.clone();
         dom::on::<web_sys::Event>(&by_id::<web_sys::EventTarget>(id), "click", move |_| {
             d.send(if msg == 0 {
@@ -144,7 +140,11 @@ impl Handler for Shell {
                 if let Err(message) = super::export::export(what, &self.session, &self.canvas) {
                     self.update(Input::Failed(message), d);
                 }
-                if let Some(menu) = dom::document().query_selector("details.export").ok().flatten() {
+                if let Some(menu) = dom::document()
+                    .query_selector("details.export")
+                    .ok()
+                    .flatten()
+                {
                     let _ = menu.remove_attribute("open");
                 }
             }
@@ -300,13 +300,21 @@ impl Shell {
         let debug: web_sys::HtmlElement = by_id("debug");
         let t = self.session.timings();
         let at = |ms: Option<f64>| {
-            ms.map_or("–".into(), |ms| format!("{ms:.0} ms after the page began loading"))
+            ms.map_or("–".into(), |ms| {
+                format!("{ms:.0} ms after the page began loading")
+            })
         };
         let counts: Vec<String> = t
             .counts_ms
             .iter()
             .enumerate()
-            .map(|(i, ms)| format!("n={}: {}", i + 2, ms.map_or("–".into(), |ms| format!("{ms:.0} ms"))))
+            .map(|(i, ms)| {
+                format!(
+                    "n={}: {}",
+                    i + 2,
+                    ms.map_or("–".into(), |ms| format!("{ms:.0} ms"))
+                )
+            })
             .collect();
         let map = self.session.shown_layout().map_or("none".into(), |l| {
             format!(
@@ -334,7 +342,10 @@ impl Shell {
             let _ = debug.set_attribute(name, &value);
         };
         set("data-draw-ms", format!("{:.3}", self.canvas.last_draw_ms));
-        set("data-slowest-draw-ms", format!("{:.3}", self.canvas.slowest_draw_ms));
+        set(
+            "data-slowest-draw-ms",
+            format!("{:.3}", self.canvas.slowest_draw_ms),
+        );
         if let Some(ms) = t.first_layout {
             set("data-first-layout-ms", format!("{ms:.0}"));
         }

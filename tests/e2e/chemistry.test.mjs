@@ -55,8 +55,8 @@ export const tests = [
       // A malformed formula gets an inline message; the explanation stays.
       await page.fill("#explain-input", "Zn2Qq");
       await page.click("#explain-form button[type=submit]");
-      await page.locator("#explain-error").waitFor();
-      assert.match(await page.textContent("#explain-error"), /'Qq' is not an element symbol/);
+      await page.locator("#explain-note").waitFor();
+      assert.match(await page.textContent("#explain-note"), /'Qq' is not an element symbol/);
       assert.match(await page.textContent("#details-body"), /Zn2O is allowed/);
     },
   },
@@ -66,13 +66,13 @@ export const tests = [
       await page.goto(url);
       assert.equal(await binaryAllowed(page), 13464);
       await page.setInputFiles("#ox-file", { name: "broken.txt", mimeType: "text/plain", buffer: Buffer.from("Fe +2 +3\nXx 3\n") });
-      await page.locator("#upload-error").waitFor();
-      assert.match(await page.textContent("#upload-error"), /'broken.txt' was not used: line 2: 'Xx' is not an element symbol/);
+      await page.waitForFunction(() => /was not used/.test(document.querySelector("#note-ox-file").textContent), null, { timeout: 20_000 });
+      assert.match(await page.textContent("#note-ox-file"), /'broken.txt' was not used: .*line 2: 'Xx' is not an element symbol/);
       assert.equal(await page.inputValue("#ox-set"), "smact14");
       assert.equal(await binaryAllowed(page), 13464);
       await page.setInputFiles("#known-file", { name: "mine.csv", mimeType: "text/csv", buffer: Buffer.from("id,energy\n1,2\n") });
-      await page.waitForFunction(() => document.querySelector("#upload-error").textContent.includes("mine.csv"));
-      assert.match(await page.textContent("#upload-error"), /no 'formula' column/);
+      await page.waitForFunction(() => document.querySelector("#note-known-file").textContent.includes("mine.csv"), null, { timeout: 20_000 });
+      assert.match(await page.textContent("#note-known-file"), /no 'formula' column/);
       assert.equal(await page.inputValue("#known"), "mp");
     },
   },
@@ -93,7 +93,8 @@ export const tests = [
       await page.goto(url + "#n=3&ms=99&tab=system&sys=Li-Zn-O");
       await page.locator("#messages .message").first().waitFor();
       const text = await page.textContent("#messages");
-      assert.match(text, /link setting 'ms=99': the maximum stoichiometry must be a whole number from 1 to 16; using 8/);
+      assert.match(text, /One setting of this link could not be used/);
+      assert.match(text, /link setting 'ms=99': Largest stoichiometric factor must be a whole number from 1 to 16; using 8/);
       assert.equal(await page.inputValue("#order"), "3");
       assert.equal(await page.inputValue("#max-stoich"), "8");
       await page.locator('[data-system="Li-Zn-O"]').waitFor({ timeout: 20_000 });
@@ -121,7 +122,7 @@ tests.push({
     );
     assert.ok(fetched.some((u) => u.endsWith("data/known/oqmd.bin")), "oqmd.bin fetched on demand");
     assert.equal(await allowed.getAttribute("data-allowed"), "13464", "allowed does not depend on the database");
-    assert.match(await page.textContent("#counts-note"), /known = in OQMD/);
+    assert.match(await page.textContent("#counts-note"), /known means in OQMD/);
     assert.match(page.url(), /db=oqmd/);
   },
 });

@@ -87,3 +87,55 @@ export async function panAndZoom(page, ms = 1000) {
   frames.slowest = Number(await page.getAttribute("#debug", "data-slowest-draw-ms"));
   return frames;
 }
+
+/// Waits until the map shows a finished layout (of `method` when given).
+export async function waitForMap(page, method, timeout = 60_000) {
+  await page.waitForFunction(
+    (m) => {
+      const c = document.querySelector("#map");
+      return c?.dataset.final === "true" && (!m || c.dataset.method === m) && Number(c.dataset.drawnPoints) > 0;
+    },
+    method,
+    { timeout },
+  );
+  // The draw is scheduled on the next frame after the layout arrives.
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+}
+
+/// The map canvas's RGBA pixels (passed as base64: an array of numbers is slow to pass).
+export async function canvasPixels(page) {
+  return Buffer.from(
+    await page.evaluate(() => {
+      const c = document.querySelector("#map");
+      const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let text = "";
+      for (let i = 0; i < data.length; i += 0x8000) text += String.fromCharCode(...data.subarray(i, i + 0x8000));
+      return btoa(text);
+    }),
+    "base64",
+  );
+}
+
+/// Share of pixels that differ between two RGBA buffers of the same size.
+export function pixelsDiffer(a, b) {
+  if (a.length !== b.length) return 1;
+  let differing = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2]) differing++;
+  }
+  return differing / (a.length / 4);
+}
+
+/// Runs axe-core on the page; returns its serious and critical violations.
+export async function axe(page) {
+  const source = await readFile(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+  // Evaluated over the debugging protocol, which the page's CSP does not govern.
+  await page.evaluate(source);
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}`);
+  });
+  return result;
+}

@@ -2,21 +2,9 @@
 // links, cancelling a running reducer.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { panAndZoom } from "./harness.mjs";
+import { canvasPixels, panAndZoom, pixelsDiffer, waitForMap } from "./harness.mjs";
 
-/// Waits until the map shows a finished layout (of `method` when given).
-export async function waitForMap(page, method, timeout = 60_000) {
-  await page.waitForFunction(
-    (m) => {
-      const c = document.querySelector("#map");
-      return c?.dataset.final === "true" && (!m || c.dataset.method === m) && Number(c.dataset.drawnPoints) > 0;
-    },
-    method,
-    { timeout },
-  );
-  // The draw is scheduled on the next frame after the layout arrives.
-  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
-}
+export { waitForMap };
 
 /// A category colour as drawn: alpha 215/255 over white (src/web/map_view.rs).
 const onWhite = (rgb) => rgb.map((c) => Math.round((c * 215 + 255 * 40) / 255));
@@ -105,8 +93,8 @@ export const tests = [
       // A bad formula says what is wrong and keeps the view.
       await page.fill("#search", "Zn2Qq");
       await page.click("#search-form button[type=submit]");
-      await page.locator("#search-error").waitFor();
-      assert.match(await page.textContent("#search-error"), /'Qq' is not an element symbol/);
+      await page.waitForFunction(() => /'Qq' is not an element symbol/.test(document.querySelector("#search-note").textContent));
+      assert.match(await page.getAttribute("#search-note", "class"), /error/);
       assert.match(await page.textContent("#chips"), /Ringed: Zn \(/);
       await shot("-element");
     },
@@ -177,27 +165,14 @@ export const tests = [
       await page.mouse.move(box.x + 100, box.y + 100);
       await page.waitForTimeout(400);
       const link = page.url();
-      // The canvas pixels, passed as base64 (an array of numbers is slow to pass).
-      const pixels = async (p) => Buffer.from(await p.evaluate(() => {
-        const c = document.querySelector("#map");
-        const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-        let text = "";
-        for (let i = 0; i < data.length; i += 0x8000) text += String.fromCharCode(...data.subarray(i, i + 0x8000));
-        return btoa(text);
-      }), "base64");
-      const before = await pixels(page);
+      const before = await canvasPixels(page);
       const other = await context.newPage();
       await other.goto(link);
       await waitForMap(other, "PCA");
       await other.mouse.move(box.x + 100, box.y + 100);
       await other.waitForTimeout(400);
-      const after = await pixels(other);
-      assert.equal(after.length, before.length);
-      let differing = 0;
-      for (let i = 0; i < before.length; i += 4) {
-        if (before[i] !== after[i] || before[i + 1] !== after[i + 1] || before[i + 2] !== after[i + 2]) differing++;
-      }
-      const share = differing / (before.length / 4);
+      const after = await canvasPixels(other);
+      const share = pixelsDiffer(before, after);
       assert.ok(share < 0.01, `the restored map matches (${(share * 100).toFixed(2)}% of pixels differ)`);
       assert.equal(await other.inputValue("#colour-by"), "anion");
       assert.ok(await other.isChecked("#cb-safe"));
@@ -212,7 +187,7 @@ export const tests = [
       await page.waitForFunction(() => document.querySelector("#map")?.dataset.method === "UMAP" && document.querySelector("#map").dataset.final === "false", null, { timeout: 60_000 });
       await shot("-running");
       assert.match(await page.textContent("#map-status-text"), /UMAP/);
-      await page.click("#cancel");
+      await page.click("#map-action");
       await page.waitForFunction(() => document.querySelector("#map-status-text").textContent.startsWith("Stopped"));
       const drawn = Number(await page.getAttribute("#map", "data-drawn-points"));
       assert.ok(drawn > 0, "the partial layout stays on screen");
@@ -231,12 +206,12 @@ tests.push({
     await page.goto(url + "#tab=grid");
     // The PCA row is quick; t-SNE and UMAP panels follow.
     await page.waitForFunction(
-      () => [...document.querySelectorAll('.sm-panel[data-cell^="0-"] .sm-state')].every((s) => s.hidden),
+      () => [...document.querySelectorAll('.sm-panel[data-cell^="pca-"] .sm-state')].every((s) => s.hidden),
       null,
       { timeout: 60_000 },
     );
     await shot("-pca-row");
-    await page.click('.sm-panel[data-cell="0-magpie"]');
+    await page.click('.sm-panel[data-cell="pca-magpie"]');
     await page.locator("#panel-map").waitFor();
     await waitForMap(page, "PCA");
     assert.equal(await page.inputValue("#embedding"), "magpie");

@@ -23,12 +23,11 @@ export const tests = [
     name: "periodic table counts allowed binaries per element and filters the map",
     async run({ page, url, shot }) {
       await page.goto(url + "#tab=elements");
-      const oxygen = page.locator('#ptable [data-symbol="O"] .n');
-      await page.waitForFunction(() => document.querySelector('#ptable [data-symbol="O"] .n')?.textContent !== "", null, { timeout: 20_000 });
-      const shown = Number((await oxygen.textContent()).replaceAll(",", ""));
+      await page.waitForFunction(() => document.querySelector('#ptable [data-symbol="O"]')?.dataset.count, null, { timeout: 20_000 });
+      const shown = Number(await page.getAttribute('#ptable [data-symbol="O"]', "data-count"));
       if (existsSync(reference)) {
         assert.equal(shown, allowedBinariesWith("O"), "oxygen's count matches the paper's binary labels");
-        const zinc = Number((await page.textContent('#ptable [data-symbol="Zn"] .n')).replaceAll(",", ""));
+        const zinc = Number(await page.getAttribute('#ptable [data-symbol="Zn"]', "data-count"));
         assert.equal(zinc, allowedBinariesWith("Zn"));
       } else {
         console.log(`  (skipped the comparison with ${reference}: not present)`);
@@ -37,8 +36,17 @@ export const tests = [
       await shot("-table");
       await page.click('#ptable [data-symbol="Zn"]');
       await page.locator("#panel-map").waitFor();
-      assert.match(await page.textContent("#chips"), /Only compositions containing Zn/);
+      await page.waitForFunction(() => /Only compositions containing Zn \([1-9]/.test(document.querySelector("#chips").textContent), null, { timeout: 60_000 });
       assert.match(page.url(), /el=Zn/);
+      // The filter filters: every point drawn contains Zn, and the caption counts them.
+      await page.waitForFunction(() => document.querySelector("#map").dataset.final === "true", null, { timeout: 60_000 });
+      const drawn = Number(await page.getAttribute("#map", "data-drawn-points"));
+      const chip = Number((await page.textContent("#chips")).match(/containing Zn \(([0-9,]+)/)[1].replaceAll(",", ""));
+      assert.equal(drawn, chip);
+      assert.ok(drawn < 11936 && drawn > 0);
+      assert.match(await page.getAttribute("#map", "aria-label"), new RegExp(`${drawn.toLocaleString("en")} binaries shown`));
+      await page.click('#chips [data-clear="element"]');
+      await page.waitForFunction(() => !location.hash.includes("el="));
     },
   },
   {
@@ -49,11 +57,16 @@ export const tests = [
       await page.locator("#tour").waitFor({ state: "visible", timeout: 10_000 });
       assert.match(await page.textContent("#tour-title"), /A map of possible compounds/);
       await shot("-step1");
-      for (let step = 2; step <= 6; step++) {
+      const visited = new Set();
+      for (let step = 2; step <= 11; step++) {
         await page.click("#tour-next");
-        assert.match(await page.textContent("#tour-step"), new RegExp(`Step ${step} of 6`));
+        assert.match(await page.textContent("#tour-step"), new RegExp(`Step ${step} of 11`));
+        visited.add(await page.evaluate(() => document.querySelector("[role=tab][aria-selected=true]").id));
       }
-      await shot("-step6");
+      for (const tab of ["tab-grid", "tab-system", "tab-elements", "tab-counts", "tab-glossary"]) {
+        assert.ok(visited.has(tab), `the tour shows ${tab}`);
+      }
+      await shot("-last-step");
       await page.click("#tour-next");
       assert.equal(await page.isVisible("#tour"), false);
       await page.reload();

@@ -38,6 +38,9 @@ for (const t of selected) {
     viewport: t.viewport ?? { width: 1400, height: 900 },
     acceptDownloads: true,
     serviceWorkers: t.serviceWorkers ?? "block",
+    // A phone: touch events and `pointer: coarse`.
+    hasTouch: t.mobile ?? false,
+    isMobile: t.mobile ?? false,
   });
   if (!t.tour) {
     // The guided tour greets first visits; tests other than the tour's skip it.

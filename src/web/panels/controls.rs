@@ -26,7 +26,8 @@ fn control(p: &Param) -> HtmlElement {
             dom::set_attr(&group, "aria-label", p.label);
             for c in choices() {
                 let label = append(&group, make("label", "", ""));
-                let input: HtmlInputElement = append(&label, make("input", "", "")).unchecked_into();
+                let input: HtmlInputElement =
+                    append(&label, make("input", "", "")).unchecked_into();
                 input.set_type("radio");
                 input.set_name("reducer");
                 input.set_value(c.value);
@@ -159,7 +160,10 @@ impl Controls {
         }
         let d = dispatch.clone();
         dom::on::<web_sys::Event>(&form, "change", move |e| {
-            let Some(target) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+            let Some(target) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
                 return;
             };
             if let Some(input) = target.dyn_ref::<HtmlInputElement>() {
@@ -199,7 +203,11 @@ impl Controls {
                 return;
             };
             let open = toggle.get_attribute("aria-expanded").as_deref() != Some("true");
-            dom::set_attr(&toggle, "aria-expanded", if open { "true" } else { "false" });
+            dom::set_attr(
+                &toggle,
+                "aria-expanded",
+                if open { "true" } else { "false" },
+            );
             if let Some(id) = toggle.get_attribute("aria-controls") {
                 dom::set_hidden(&by_id::<HtmlElement>(&id), !open);
             }
@@ -235,7 +243,10 @@ impl Controls {
             dom::set_hidden(e.unchecked_ref(), !shown);
         }
         show_note(&by_id("note-ox-file"), session.field_note(Field::OxFile));
-        show_note(&by_id("note-known-file"), session.field_note(Field::KnownFile));
+        show_note(
+            &by_id("note-known-file"),
+            session.field_note(Field::KnownFile),
+        );
     }
 
     /// The "uploaded" choices, named after the files, once there are files.
@@ -341,8 +352,15 @@ impl Tabs {
         for tab in Tab::ALL {
             let selected = tab == current;
             let button: web_sys::Element = by_id(&format!("tab-{}", tab.name()));
-            dom::set_attr(&button, "aria-selected", if selected { "true" } else { "false" });
-            dom::set_hidden(&by_id::<HtmlElement>(&format!("panel-{}", tab.name())), !selected);
+            dom::set_attr(
+                &button,
+                "aria-selected",
+                if selected { "true" } else { "false" },
+            );
+            dom::set_hidden(
+                &by_id::<HtmlElement>(&format!("panel-{}", tab.name())),
+                !selected,
+            );
         }
     }
 }

@@ -30,6 +30,16 @@ fn percent(part: u64, whole: u64) -> String {
     }
 }
 
+/// A category as a column label.
+fn column(c: Category) -> &'static str {
+    match c {
+        Category::Standard => "Standard",
+        Category::Missing => "Missing",
+        Category::Interesting => "Interesting",
+        Category::Unlikely => "Unlikely",
+    }
+}
+
 fn per_category(c: &Counts) -> [(Category, u64); 4] {
     [
         (Category::Standard, c.standard),
@@ -100,7 +110,10 @@ impl CountsPanel {
             let bar = append(&row, make("div", "bar", ""));
             dom::set_attr(&bar, "aria-hidden", "true");
             // Square-root widths, so the small categories stay visible next to "unlikely".
-            let total: f64 = per_category(c).iter().map(|(_, v)| (*v as f64).sqrt()).sum();
+            let total: f64 = per_category(c)
+                .iter()
+                .map(|(_, v)| (*v as f64).sqrt())
+                .sum();
             for (category, n) in per_category(c) {
                 let seg = append(&bar, make("span", "", ""));
                 let width = if total > 0.0 {
@@ -121,7 +134,10 @@ impl CountsPanel {
                 let _ = dot
                     .style()
                     .set_property("background", &hex(palette.category(category)));
-                append(&item, make("span", "", &format!("{category} {}", grouped(n))));
+                append(
+                    &item,
+                    make("span", "", &format!("{category} {}", grouped(n))),
+                );
             }
         }
     }
@@ -131,7 +147,11 @@ impl CountsPanel {
         let scroll = append(&self.full, make("div", "table-scroll", ""));
         dom::set_attr(&scroll, "tabindex", "0");
         dom::set_attr(&scroll, "role", "region");
-        dom::set_attr(&scroll, "aria-label", "Table 2 (scrolls sideways on narrow screens)");
+        dom::set_attr(
+            &scroll,
+            "aria-label",
+            "Table 2 (scrolls sideways on narrow screens)",
+        );
         let table = append(&scroll, make("table", "counts", ""));
         let head = append(&table, make("tr", "", ""));
         for h in [
@@ -149,7 +169,10 @@ impl CountsPanel {
         }
         for (i, name) in ORDER_NAMES.iter().enumerate() {
             let row = append(&table, make("tr", "", ""));
-            let th = append(&row, make("th", "", &format!("{} ({})", i + 2, name.to_lowercase())));
+            let th = append(
+                &row,
+                make("th", "", &format!("{} ({})", i + 2, name.to_lowercase())),
+            );
             dom::set_attr(&th, "scope", "row");
             match &rows[i] {
                 CountsRow::Done { counts: c, ms } => {
@@ -161,7 +184,7 @@ impl CountsPanel {
                     cell("Unique", &grouped(c.unique));
                     let counted = [("Allowed", c.allowed)]
                         .into_iter()
-                        .chain(per_category(c).map(|(cat, n)| (cat.name(), n)));
+                        .chain(per_category(c).map(|(cat, n)| (column(cat), n)));
                     for (label, n) in counted {
                         let td = cell(label, &grouped(n));
                         append(&td, make("span", "pct", &percent(n, c.unique)));

@@ -37,11 +37,15 @@ pub struct Details {
 impl Details {
     pub fn mount(dispatch: &Dispatch) -> Details {
         let d = dispatch.clone();
-        dom::on::<web_sys::Event>(&by_id::<web_sys::EventTarget>("explain-form"), "submit", move |e| {
-            e.prevent_default();
-            let text = by_id::<web_sys::HtmlInputElement>("explain-input").value();
-            d.input(Input::Focus(text));
-        });
+        dom::on::<web_sys::Event>(
+            &by_id::<web_sys::EventTarget>("explain-form"),
+            "submit",
+            move |e| {
+                e.prevent_default();
+                let text = by_id::<web_sys::HtmlInputElement>("explain-input").value();
+                d.input(Input::Focus(text));
+            },
+        );
         let d = dispatch.clone();
         let actions = move |e: web_sys::MouseEvent| {
             let Some(button) = e
@@ -76,11 +80,17 @@ impl Details {
         show_note(&self.note, session.field_note(Field::Explain));
         dom::clear(&self.body);
         let view = session.details();
-        dom::set_hidden(&self.empty, !matches!(view, DetailsView::Empty | DetailsView::Failed));
+        dom::set_hidden(
+            &self.empty,
+            !matches!(view, DetailsView::Empty | DetailsView::Failed),
+        );
         match view {
             DetailsView::Empty | DetailsView::Failed => {}
             DetailsView::Pending(formula) => {
-                append(&self.body, make("p", "hint", &format!("Explaining {formula}…")));
+                append(
+                    &self.body,
+                    make("p", "hint", &format!("Explaining {formula}…")),
+                );
             }
             DetailsView::Ready(e) => self.explanation(session, e),
         }
@@ -114,7 +124,10 @@ impl Details {
         let title = append(body, make("div", "formula-title", ""));
         append(&title, formula_html(&e.formula));
         badge(body, session, e);
-        append(body, make("span", "", &format!("  {}", e.category.meaning())));
+        append(
+            body,
+            make("span", "", &format!("  {}", e.category.meaning())),
+        );
         append(body, make("p", "summary", &e.summary));
         match &e.reason {
             Reason::Allowed { assignments } => {
@@ -132,9 +145,14 @@ impl Details {
                     charges(body, a);
                 }
                 if assignments.len() > shown {
-                    let others: Vec<String> =
-                        assignments[shown..].iter().map(Assignment::written).collect();
-                    append(body, make("p", "note", &format!("Also: {}.", others.join("; "))));
+                    let others: Vec<String> = assignments[shown..]
+                        .iter()
+                        .map(Assignment::written)
+                        .collect();
+                    append(
+                        body,
+                        make("p", "note", &format!("Also: {}.", others.join("; "))),
+                    );
                 }
                 append(
                     body,
@@ -149,7 +167,11 @@ impl Details {
             Reason::NotNeutral { nearest } => {
                 append(
                     body,
-                    make("p", "verdict bad", "No choice of states is neutral. The closest:"),
+                    make(
+                        "p",
+                        "verdict bad",
+                        "No choice of states is neutral. The closest:",
+                    ),
                 );
                 charges(body, nearest);
             }
@@ -197,7 +219,10 @@ impl Details {
             dom::set_attr(&locate, "data-action", "locate");
             dom::set_attr(&locate, "data-formula", &e.formula);
         } else {
-            append(&links, make("span", "note", "Not in the current map sample."));
+            append(
+                &links,
+                make("span", "note", "Not in the current map sample."),
+            );
         }
         let close = append(&links, make("button", "", "Close"));
         dom::set_attr(&close, "type", "button");
@@ -206,10 +231,14 @@ impl Details {
 }
 
 fn badge(host: &HtmlElement, session: &Session, e: &Explanation) {
-    let badge = append(host, make("span", &format!("badge {}", e.category), e.category.name()));
-    let _ = badge
-        .style()
-        .set_property("background", &hex(session.state().palette.category(e.category)));
+    let badge = append(
+        host,
+        make("span", &format!("badge {}", e.category), e.category.name()),
+    );
+    let _ = badge.style().set_property(
+        "background",
+        &hex(session.state().palette.category(e.category)),
+    );
 }
 
 /// The assignment as charges: Zn(+1) × 2 = +2, plus O(−2) × 1 = −2, total 0.
@@ -232,19 +261,34 @@ fn charges(host: &HtmlElement, a: &Assignment) {
             _ => "charge",
         };
         let chip = append(&row, make("span", class, ""));
-        append(&chip, make("span", "ion", &format!("{}({})", s.element, signed(q))));
         append(
             &chip,
-            make("span", "q", &format!("× {} = {}", s.amount, signed(q * i64::from(s.amount)))),
+            make("span", "ion", &format!("{}({})", s.element, signed(q))),
+        );
+        append(
+            &chip,
+            make(
+                "span",
+                "q",
+                &format!("× {} = {}", s.amount, signed(q * i64::from(s.amount))),
+            ),
         );
     }
     append(&row, make("span", "op", "="));
     let good = a.charge == 0;
     let total = append(
         &row,
-        make("span", if good { "total good" } else { "total bad" }, &signed(a.charge)),
+        make(
+            "span",
+            if good { "total good" } else { "total bad" },
+            &signed(a.charge),
+        ),
     );
-    dom::set_attr(&total, "title", if good { "neutral" } else { "not neutral" });
+    dom::set_attr(
+        &total,
+        "title",
+        if good { "neutral" } else { "not neutral" },
+    );
 }
 
 /// Cations and anions of an assignment on one electronegativity scale.
@@ -281,7 +325,14 @@ fn electronegativity_scale(host: &HtmlElement, a: &Assignment) {
             _ => "en-mark neutral",
         };
         let mark = append(&scale, make("span", class, ""));
-        append(&mark, make("span", "", &format!("{element}({}) {x}", signed(i64::from(*q)))));
+        append(
+            &mark,
+            make(
+                "span",
+                "",
+                &format!("{element}({}) {x}", signed(i64::from(*q))),
+            ),
+        );
         append(&mark, make("span", "dot", ""));
         let left = (x - lo) / (hi - lo) * 100.0;
         let _ = mark

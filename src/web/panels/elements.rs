@@ -41,7 +41,11 @@ fn text_on(bg: [u8; 3]) -> &'static str {
     let l = 0.2126 * lin(bg[0]) + 0.7152 * lin(bg[1]) + 0.0722 * lin(bg[2]);
     let on_white = 1.05 / (l + 0.05);
     let on_black = (l + 0.05) / 0.05;
-    if on_white >= on_black { "#ffffff" } else { "#000000" }
+    if on_white >= on_black {
+        "#ffffff"
+    } else {
+        "#000000"
+    }
 }
 
 impl ElementsPanel {
@@ -55,6 +59,8 @@ impl ElementsPanel {
             let _ = b.style().set_property("grid-row", &row.to_string());
             let _ = b.style().set_property("grid-column", &col.to_string());
             append(&b, make("span", "sym", e.symbol()));
+            // A space, so the visible text reads "Zn 812", as the label does.
+            let _ = b.insert_adjacent_text("beforeend", " ");
             append(&b, make("span", "n", ""));
         }
         let spacer = append(&table, make("div", "gap", ""));
@@ -73,9 +79,11 @@ impl ElementsPanel {
             }
         });
         let d = dispatch.clone();
-        dom::on::<web_sys::Event>(&by_id::<web_sys::EventTarget>("ptable-clear"), "click", move |_| {
-            d.input(Input::FilterElement(None))
-        });
+        dom::on::<web_sys::Event>(
+            &by_id::<web_sys::EventTarget>("ptable-clear"),
+            "click",
+            move |_| d.input(Input::FilterElement(None)),
+        );
         ElementsPanel { table }
     }
 
@@ -92,9 +100,13 @@ impl ElementsPanel {
                 "How many allowed {order_name} compositions contain each element (the paper's Fig. 1). \
                  Choose an element to show only compositions containing it on the map."
             ),
-            Frequencies::Counting => format!("Counting allowed {order_name} compositions per element…"),
+            Frequencies::Counting => {
+                format!("Counting allowed {order_name} compositions per element…")
+            }
             Frequencies::Failed(e) => format!("The counts could not be made: {e}"),
-            Frequencies::NotAsked => format!("Allowed {order_name} compositions per element appear here."),
+            Frequencies::NotAsked => {
+                format!("Allowed {order_name} compositions per element appear here.")
+            }
         };
         dom::set_text("elements-intro", &intro);
         let max = counts.map_or(0, |c| c.iter().copied().max().unwrap_or(0));
@@ -119,15 +131,20 @@ impl ElementsPanel {
             }
             let title = match n {
                 Some(n) => format!(
-                    "{}: {} allowed {order_name} compositions contain {}",
+                    "{} {}: {} allowed {order_name} compositions contain {}",
                     e.symbol(),
+                    short(n),
                     grouped(n),
                     e.symbol()
                 ),
                 None => e.symbol().to_string(),
             };
             dom::set_attr(&b, "aria-label", &title);
-            dom::set_attr(&b, "data-count", &n.map_or(String::new(), |n| n.to_string()));
+            dom::set_attr(
+                &b,
+                "data-count",
+                &n.map_or(String::new(), |n| n.to_string()),
+            );
             dom::set_attr(&b, "title", &title);
             let selected = state.element == Some(e);
             dom::toggle_class(&b, "selected", selected);
@@ -143,7 +160,9 @@ impl ElementsPanel {
         if counts.is_some() {
             append(&scale, make("span", "", "0"));
             let bar = append(&scale, make("span", "gradient", ""));
-            let _ = bar.style().set_property("background", &sequential_css_gradient());
+            let _ = bar
+                .style()
+                .set_property("background", &sequential_css_gradient());
             append(&scale, make("span", "", &grouped(max)));
         }
     }

@@ -59,13 +59,17 @@ impl GridPanel {
             }
         });
         let d = dispatch.clone();
-        dom::on::<web_sys::Event>(&by_id::<web_sys::EventTarget>("grid-stop"), "click", move |_| {
-            let running = by_id::<web_sys::Element>("grid-stop").get_attribute("data-action");
-            d.input(match running.as_deref() {
-                Some("stop") => Input::StopGrid,
-                _ => Input::ComputeGrid,
-            });
-        });
+        dom::on::<web_sys::Event>(
+            &by_id::<web_sys::EventTarget>("grid-stop"),
+            "click",
+            move |_| {
+                let running = by_id::<web_sys::Element>("grid-stop").get_attribute("data-action");
+                d.input(match running.as_deref() {
+                    Some("stop") => Input::StopGrid,
+                    _ => Input::ComputeGrid,
+                });
+            },
+        );
         GridPanel { host }
     }
 
@@ -107,7 +111,12 @@ impl GridPanel {
             if !text.is_empty() {
                 dom::set_attr(&panel, "aria-label", &format!("{name}: {text}"));
                 if let Some(c) = context_2d(&canvas) {
-                    c.clear_rect(0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()));
+                    c.clear_rect(
+                        0.0,
+                        0.0,
+                        f64::from(canvas.width()),
+                        f64::from(canvas.height()),
+                    );
                 }
             }
             dom::set_attr(&panel, "title", &why);
@@ -118,7 +127,11 @@ impl GridPanel {
             .set_attribute("value", &status.fraction.to_string());
         let stop: HtmlElement = by_id("grid-stop");
         stop.set_text_content(Some(if status.running { "Stop" } else { "Compute" }));
-        dom::set_attr(&stop, "data-action", if status.running { "stop" } else { "compute" });
+        dom::set_attr(
+            &stop,
+            "data-action",
+            if status.running { "stop" } else { "compute" },
+        );
         dom::set_hidden(&stop, status.complete);
     }
 }

@@ -29,31 +29,47 @@ fn clicked(e: &web_sys::MouseEvent, selector: &str) -> Option<web_sys::Element> 
 impl MapPanel {
     pub fn mount(dispatch: &Dispatch) -> MapPanel {
         let d = dispatch.clone();
-        dom::on::<web_sys::Event>(&by_id::<web_sys::EventTarget>("search-form"), "submit", move |e| {
-            e.prevent_default();
-            d.input(Input::Search(by_id::<HtmlInputElement>("search").value()));
-        });
+        dom::on::<web_sys::Event>(
+            &by_id::<web_sys::EventTarget>("search-form"),
+            "submit",
+            move |e| {
+                e.prevent_default();
+                d.input(Input::Search(by_id::<HtmlInputElement>("search").value()));
+            },
+        );
         let d = dispatch.clone();
-        dom::on::<web_sys::Event>(&by_id::<web_sys::EventTarget>("search"), "search", move |_| {
-            if by_id::<HtmlInputElement>("search").value().is_empty() {
-                d.input(Input::Search(String::new()));
-            }
-        });
+        dom::on::<web_sys::Event>(
+            &by_id::<web_sys::EventTarget>("search"),
+            "search",
+            move |_| {
+                if by_id::<HtmlInputElement>("search").value().is_empty() {
+                    d.input(Input::Search(String::new()));
+                }
+            },
+        );
         for radio in dom::query_all(&by_id::<HtmlElement>("panel-map"), "input[name=mode]") {
             let input: HtmlInputElement = radio.unchecked_into();
             let d = dispatch.clone();
             let value = input.value();
-            dom::on::<web_sys::Event>(&input, "change", move |_| d.send(Msg::MapMode(value.clone())));
+            dom::on::<web_sys::Event>(&input, "change", move |_| {
+                d.send(Msg::MapMode(value.clone()))
+            });
         }
         // On a touch screen one finger scrolls the page unless asked to move the map.
-        dom::on::<web_sys::Event>(&by_id::<web_sys::EventTarget>("touch-pan"), "change", |_| {
-            let on = by_id::<HtmlInputElement>("touch-pan").checked();
-            dom::toggle_class(&by_id::<web_sys::Element>("map"), "touch-pan", on);
-        });
+        dom::on::<web_sys::Event>(
+            &by_id::<web_sys::EventTarget>("touch-pan"),
+            "change",
+            |_| {
+                let on = by_id::<HtmlInputElement>("touch-pan").checked();
+                dom::toggle_class(&by_id::<web_sys::Element>("map"), "touch-pan", on);
+            },
+        );
         let d = dispatch.clone();
-        dom::on::<web_sys::Event>(&by_id::<web_sys::EventTarget>("reset-view"), "click", move |_| {
-            d.input(Input::ViewMoved(None))
-        });
+        dom::on::<web_sys::Event>(
+            &by_id::<web_sys::EventTarget>("reset-view"),
+            "click",
+            move |_| d.input(Input::ViewMoved(None)),
+        );
         for (id, export) in [
             ("export-png", Export::Png { scale: 1 }),
             ("export-png-2", Export::Png { scale: 2 }),
@@ -68,13 +84,17 @@ impl MapPanel {
             });
         }
         let d = dispatch.clone();
-        dom::on::<web_sys::Event>(&by_id::<web_sys::EventTarget>("map-action"), "click", move |_| {
-            let action = by_id::<web_sys::Element>("map-action").get_attribute("data-action");
-            d.input(match action.as_deref() {
-                Some("run") => Input::RunAgain,
-                _ => Input::Cancel,
-            });
-        });
+        dom::on::<web_sys::Event>(
+            &by_id::<web_sys::EventTarget>("map-action"),
+            "click",
+            move |_| {
+                let action = by_id::<web_sys::Element>("map-action").get_attribute("data-action");
+                d.input(match action.as_deref() {
+                    Some("run") => Input::RunAgain,
+                    _ => Input::Cancel,
+                });
+            },
+        );
         let legend: HtmlElement = by_id("legend");
         let d = dispatch.clone();
         dom::on::<web_sys::Event>(&legend, "change", move |e| {
@@ -110,7 +130,10 @@ impl MapPanel {
     pub fn render(&self, session: &Session) {
         show_note(&by_id("search-note"), session.field_note(Field::Search));
         let search: HtmlInputElement = by_id("search");
-        if session.field_note(Field::Search).and_then(|n| n.typed.as_ref()).is_none()
+        if session
+            .field_note(Field::Search)
+            .and_then(|n| n.typed.as_ref())
+            .is_none()
             && dom::document().active_element().as_ref() != Some(search.as_ref())
         {
             search.set_value(&session.state().search);
@@ -203,7 +226,10 @@ impl MapPanel {
         dom::clear(host);
         let state = session.state();
         if session.shown_layout().is_none() {
-            append(host, make("span", "legend-note", "The legend appears with the map."));
+            append(
+                host,
+                make("span", "legend-note", "The legend appears with the map."),
+            );
             return;
         }
         for (category, shown, sampled) in session.legend_counts() {
@@ -225,7 +251,10 @@ impl MapPanel {
             append(&label, make("span", "count", &count));
         }
         let explain = append(host, make("details", "legend-help", ""));
-        append(&explain, make("summary", "", "What do the categories mean?"));
+        append(
+            &explain,
+            make("summary", "", "What do the categories mean?"),
+        );
         for c in Category::ALL {
             let p = append(&explain, make("p", "", ""));
             append(&p, make("strong", "", c.name()));
@@ -239,7 +268,10 @@ impl MapPanel {
                     let item = append(host, make("span", "", ""));
                     swatch(&item, anion_colour(class));
                     append(&item, make("span", "", &format!(" {} ", class.name())));
-                    append(&item, make("span", "count", &format!("({})", grouped(n as u64))));
+                    append(
+                        &item,
+                        make("span", "count", &format!("({})", grouped(n as u64))),
+                    );
                 }
                 append(
                     host,
@@ -253,12 +285,17 @@ impl MapPanel {
                 );
             }
             ColourBy::Property(p) => {
-                append(host, make("span", "legend-title", &format!("{}:", p.title())));
+                append(
+                    host,
+                    make("span", "legend-title", &format!("{}:", p.title())),
+                );
                 let model = session.map_model();
                 if let Some(r) = model.range {
                     append(host, make("span", "count", &format!("{:.2}", r.min)));
                     let bar = append(host, make("span", "gradient", ""));
-                    let _ = bar.style().set_property("background", &sequential_css_gradient());
+                    let _ = bar
+                        .style()
+                        .set_property("background", &sequential_css_gradient());
                     append(host, make("span", "count", &format!("{:.2}", r.max)));
                 }
                 let missing = model.values.iter().filter(|v| v.is_none()).count();
@@ -266,7 +303,11 @@ impl MapPanel {
                     swatch(host, NO_DATA);
                     append(
                         host,
-                        make("span", "count", &format!("no data ({})", grouped(missing as u64))),
+                        make(
+                            "span",
+                            "count",
+                            &format!("no data ({})", grouped(missing as u64)),
+                        ),
                     );
                 }
             }

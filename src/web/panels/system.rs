@@ -25,10 +25,16 @@ pub struct SystemPanel {
 impl SystemPanel {
     pub fn mount(dispatch: &Dispatch) -> SystemPanel {
         let d = dispatch.clone();
-        dom::on::<web_sys::Event>(&by_id::<web_sys::EventTarget>("system-form"), "submit", move |e| {
-            e.prevent_default();
-            d.input(Input::ListSystem(by_id::<HtmlInputElement>("system-input").value()));
-        });
+        dom::on::<web_sys::Event>(
+            &by_id::<web_sys::EventTarget>("system-form"),
+            "submit",
+            move |e| {
+                e.prevent_default();
+                d.input(Input::ListSystem(
+                    by_id::<HtmlInputElement>("system-input").value(),
+                ));
+            },
+        );
         let table: HtmlElement = by_id("system-table");
         let d = dispatch.clone();
         dom::on::<web_sys::MouseEvent>(&table, "click", move |e| {
@@ -56,11 +62,7 @@ impl SystemPanel {
             else {
                 return;
             };
-            let sampled = target
-                .closest(".sampled")
-                .ok()
-                .flatten()
-                .is_some();
+            let sampled = target.closest(".sampled").ok().flatten().is_some();
             d.input(if sampled {
                 Input::LocateOnMap(formula)
             } else {
@@ -139,7 +141,11 @@ impl SystemPanel {
                 if these.len() > SHOWN {
                     let more = append(
                         &col,
-                        make("button", "more", &format!("show all {}", grouped(these.len() as u64))),
+                        make(
+                            "button",
+                            "more",
+                            &format!("show all {}", grouped(these.len() as u64)),
+                        ),
                     );
                     dom::set_attr(&more, "type", "button");
                     // The list sits just before the button.

@@ -152,16 +152,26 @@ impl Tour {
         let Some(step) = self.step else {
             return;
         };
-        for e in dom::query_all(&dom::document().document_element().expect("html"), ".tour-target") {
+        for e in dom::query_all(
+            &dom::document().document_element().expect("html"),
+            ".tour-target",
+        ) {
             dom::toggle_class(&e, "tour-target", false);
         }
         let (target, _, title, text) = STEPS[step];
         dom::set_text("tour-title", title);
         dom::set_text("tour-text", text);
-        dom::set_text("tour-step", &format!("Step {} of {}", step + 1, STEPS.len()));
+        dom::set_text(
+            "tour-step",
+            &format!("Step {} of {}", step + 1, STEPS.len()),
+        );
         by_id::<web_sys::HtmlButtonElement>("tour-back").set_disabled(step == 0);
         let next: HtmlElement = by_id("tour-next");
-        next.set_text_content(Some(if step + 1 == STEPS.len() { "Done" } else { "Next" }));
+        next.set_text_content(Some(if step + 1 == STEPS.len() {
+            "Done"
+        } else {
+            "Next"
+        }));
         let tour: HtmlElement = by_id("tour");
         dom::set_hidden(&tour, false);
         let mut target: HtmlElement = by_id(target);
@@ -181,10 +191,14 @@ impl Tour {
 fn place(tour: &HtmlElement, target: &HtmlElement) {
     let rect = target.get_bounding_client_rect();
     let window = dom::window();
-    let size = |v: Result<wasm_bindgen::JsValue, _>, d: f64| v.ok().and_then(|v| v.as_f64()).unwrap_or(d);
+    let size =
+        |v: Result<wasm_bindgen::JsValue, _>, d: f64| v.ok().and_then(|v| v.as_f64()).unwrap_or(d);
     let vw = size(window.inner_width(), 1024.0);
     let vh = size(window.inner_height(), 768.0);
-    let (tw, th) = (f64::from(tour.offset_width()), f64::from(tour.offset_height()));
+    let (tw, th) = (
+        f64::from(tour.offset_width()),
+        f64::from(tour.offset_height()),
+    );
     let (mut x, mut y) = if rect.right() + tw + 16.0 < vw {
         (rect.right() + 12.0, rect.top())
     } else if rect.bottom() + th + 16.0 < vh {
@@ -203,7 +217,10 @@ fn place(tour: &HtmlElement, target: &HtmlElement) {
 
 fn close() {
     dom::set_hidden(&by_id::<HtmlElement>("tour"), true);
-    for e in dom::query_all(&dom::document().document_element().expect("html"), ".tour-target") {
+    for e in dom::query_all(
+        &dom::document().document_element().expect("html"),
+        ".tour-target",
+    ) {
         dom::toggle_class(&e, "tour-target", false);
     }
     dom::store(STORAGE_KEY, "done");
