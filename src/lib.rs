@@ -15,10 +15,12 @@ pub mod explain;
 pub mod export;
 pub mod filter;
 pub mod label;
+pub mod neighbours;
 pub mod pipeline;
 pub mod plot;
 pub mod reduce;
 pub mod sample;
+pub mod selection_summary;
 pub mod view_state;
 
 #[cfg(target_arch = "wasm32")]

@@ -13,6 +13,7 @@
 //! panics on empty, degenerate (all points equal) or non-finite coordinates.
 
 pub mod colour;
+pub mod density;
 pub mod hit_grid;
 pub mod map;
 pub mod periodic;

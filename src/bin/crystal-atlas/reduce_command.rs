@@ -13,7 +13,7 @@ use crystal_atlas::reduce::pca::PcaModel;
 use crystal_atlas::reduce::quality::{self, standard_subset};
 use crystal_atlas::reduce::tsne::{TsneModel, TsneParams, TsneTransformParams};
 use crystal_atlas::reduce::umap::{UmapModel, UmapParams};
-use crystal_atlas::reduce::{Control, Observer, Silent, Step, pca, tsne, umap};
+use crystal_atlas::reduce::{Control, Observer, Step, pca, tsne, umap};
 use ndarray::{Array2, Axis};
 
 use crate::args::{Args, CliError};
@@ -99,7 +99,7 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
             snapshot_every: 0,
             ..UmapParams::default()
         };
-        place(&method, &data, map, &new_rows, &params, &out)?;
+        place(&method, &data, map, &new_rows, &params, &out, stage_times)?;
     }
     Ok(())
 }
@@ -128,8 +128,10 @@ fn place(
     new_rows: &Array2<f32>,
     umap_params: &UmapParams,
     out: &str,
+    stage_times: bool,
 ) -> Result<(), CliError> {
     let start = Instant::now();
+    let mut stages = StageClock::new(stage_times);
     let fitted = match method {
         "pca" => PcaModel::fit(data.view(), 2).map(FittedMap::Pca),
         "tsne" => TsneModel::new(data.view(), map).map(|model| FittedMap::Tsne {
@@ -139,9 +141,10 @@ fn place(
         _ => UmapModel::new(data.view(), map, umap_params).map(FittedMap::Umap),
     };
     let placed = fitted
-        .and_then(|f| Ok((f.transform(new_rows.view(), &mut Silent)?, f)))
+        .and_then(|f| Ok((f.transform(new_rows.view(), &mut stages)?, f)))
         .map_err(|e| CliError(format!("{method} --transform: {e}")))?;
     let seconds = start.elapsed().as_secs_f64();
+    stages.report(&format!("{method} --transform"));
     let (placed, fitted) = placed;
     let bytes: Vec<u8> = placed.iter().flat_map(|x| x.to_le_bytes()).collect();
     std::fs::write(out, bytes)

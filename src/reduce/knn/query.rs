@@ -22,6 +22,11 @@ use crate::reduce::{Control, Observer, ReduceError, Silent, Step};
 
 /// New rows searched between progress reports (and calls, for V8's sake).
 const QUERIES_PER_CALL: usize = 32;
+/// Indexed rows compared with each group of new rows at a time: with 200
+/// columns, 100 kB, which stays in cache while every new row of the group
+/// passes over it (one new row at a time would stream the whole index from
+/// memory for each).
+const ROWS_PER_BLOCK: usize = 128;
 
 /// Rows to search, copied once into the padded layout the distance kernels
 /// read; keep it to answer many queries against the same rows.
@@ -97,11 +102,14 @@ impl NeighborIndex {
             with_best_simd(
                 #[inline(always)]
                 |_| {
-                    for i in start..end {
-                        let q = queries.row(i);
-                        for j in 0..self.rows.len() {
-                            let d2 = squared_distance(q, self.rows.row(j));
-                            heaps.push(i, d2, j as u32, false);
+                    for block in (0..self.rows.len()).step_by(ROWS_PER_BLOCK) {
+                        let block_end = (block + ROWS_PER_BLOCK).min(self.rows.len());
+                        for i in start..end {
+                            let q = queries.row(i);
+                            for j in block..block_end {
+                                let d2 = squared_distance(q, self.rows.row(j));
+                                heaps.push(i, d2, j as u32, false);
+                            }
                         }
                     }
                 },

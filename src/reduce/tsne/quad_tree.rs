@@ -63,9 +63,25 @@ impl Cell {
     }
 }
 
+/// What the force estimate reads of a cell, packed apart from what only
+/// building needs, so a traversal touches less memory.
+#[derive(Debug, Clone)]
+struct Summary {
+    centre_of_mass: [f64; 2],
+    points: f64,
+    length_squared: f64,
+    /// Index of the first of four children, 0 for a leaf.
+    children: u32,
+}
+
 /// The tree, its cells in one vector.
 #[derive(Debug, Clone)]
 pub(super) struct QuadTree {
+    cells: Vec<Summary>,
+}
+
+/// The tree while points are added.
+struct Builder {
     cells: Vec<Cell>,
 }
 
@@ -82,18 +98,27 @@ impl QuadTree {
         }
         let centre = [(hi[0] + lo[0]) / 2.0, (hi[1] + lo[1]) / 2.0];
         let length = (hi[0] - lo[0]).max(hi[1] - lo[1]).max(0.0);
-        let mut tree = QuadTree {
-            cells: vec![Cell::new(
-                if points.is_empty() { [0.0; 2] } else { centre },
-                length,
-            )],
-        };
+        let root = Cell::new(if points.is_empty() { [0.0; 2] } else { centre }, length);
+        let mut builder = Builder { cells: vec![root] };
         for p in points.chunks_exact(2) {
-            tree.add([p[0], p[1]]);
+            builder.add([p[0], p[1]]);
         }
-        tree
+        QuadTree {
+            cells: builder
+                .cells
+                .into_iter()
+                .map(|c| Summary {
+                    centre_of_mass: c.centre_of_mass,
+                    points: c.points,
+                    length_squared: c.length * c.length,
+                    children: c.children,
+                })
+                .collect(),
+        }
     }
+}
 
+impl Builder {
     fn add(&mut self, p: [f64; 2]) {
         let mut at = 0usize;
         for depth in 0.. {
@@ -133,7 +158,9 @@ impl QuadTree {
             at = (cell.children + cell.child_for(p)) as usize;
         }
     }
+}
 
+impl QuadTree {
     /// The repulsion on a point at `p` from every point of the tree, by
     /// Barnes-Hut with opening angle `theta`: returns (sum_j q_j^2 (p - y_j),
     /// sum_j q_j) with q_j = 1 / (1 + |p - y_j|^2), cells far enough away
@@ -147,6 +174,7 @@ impl QuadTree {
     ) -> ([f64; 2], f64) {
         let mut force = [0.0f64; 2];
         let mut sum_q = 0.0f64;
+        let theta_squared = theta * theta;
         stack.clear();
         stack.push(0);
         while let Some(at) = stack.pop() {
@@ -156,7 +184,8 @@ impl QuadTree {
             }
             let dx = [p[0] - cell.centre_of_mass[0], p[1] - cell.centre_of_mass[1]];
             let distance = EPSILON + dx[0] * dx[0] + dx[1] * dx[1];
-            if cell.children == 0 || cell.length / distance.sqrt() < theta {
+            // openTSNE's length / sqrt(distance) < theta, squared.
+            if cell.children == 0 || cell.length_squared < theta_squared * distance {
                 let q = 1.0 / (1.0 + distance);
                 let q_cell = q * cell.points;
                 sum_q += q_cell;
