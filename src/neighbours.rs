@@ -261,8 +261,10 @@ mod tests {
             })
             .collect();
         want.sort_by(|a, b| a.0.total_cmp(&b.0));
-        assert_eq!(names, [&want[0].1, &want[1].1, &want[2].1]);
-        assert_eq!(names[0], "ZnO");
+        assert_eq!(
+            names,
+            [want[0].1.clone(), want[1].1.clone(), want[2].1.clone()]
+        );
         for (n, (d, _)) in found.iter().zip(&want) {
             assert!((f64::from(n.distance) - d).abs() <= 1e-4 * d.max(1.0));
             assert_eq!(set.compositions()[n.index], *n.composition);

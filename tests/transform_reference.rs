@@ -72,10 +72,8 @@ fn held_out_rows_keep_their_neighbourhoods_as_well_as_the_reference() {
         println!("skipped: shared/reference/mat2vec_12k.f32 and magpie_12k.f32 are absent");
         return;
     };
-    let fixture: serde_json::Value = serde_json::from_str(include_str!(
-        "fixtures/reduce/transform_reference.json"
-    ))
-    .unwrap();
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/reduce/transform_reference.json")).unwrap();
     let k = fixture["k"].as_u64().unwrap() as usize;
     let mut failures = Vec::new();
     for (name, dim) in [("mat2vec_12k", 200), ("magpie_12k", 22)] {
@@ -96,7 +94,9 @@ fn held_out_rows_keep_their_neighbourhoods_as_well_as_the_reference() {
                 theirs - slack
             );
             if ours < theirs - slack {
-                failures.push(format!("{name} {method}: {ours:.4} < {theirs:.4} - {slack}"));
+                failures.push(format!(
+                    "{name} {method}: {ours:.4} < {theirs:.4} - {slack}"
+                ));
             }
         }
     }

@@ -86,7 +86,8 @@ pub struct CategoryContours {
 
 /// Scott's rule per axis for the finite points of `xy` (x, y pairs):
 /// sigma n^(-1/6), sigma with n - 1 in the denominator. A zero spread (all
-/// points on a line) falls back to 1e-3 of the other axis's bandwidth, or 1e-3.
+/// points on a line) falls back to 1e-3 of the other axis's bandwidth (of 1
+/// when both are zero).
 pub fn scott_bandwidth(xy: &[[f64; 2]]) -> [f64; 2] {
     let n = xy.len() as f64;
     if xy.len() < 2 {
@@ -99,7 +100,8 @@ pub fn scott_bandwidth(xy: &[[f64; 2]]) -> [f64; 2] {
         let var = xy.iter().map(|p| (p[d] - mean).powi(2)).sum::<f64>() / (n - 1.0);
         *hd = var.sqrt() * factor;
     }
-    let fallback = 1e-3 * h[0].max(h[1]).max(1.0);
+    let wider = h[0].max(h[1]);
+    let fallback = 1e-3 * if wider > 0.0 { wider } else { 1.0 };
     h.map(|v| if v > 0.0 { v } else { fallback })
 }
 
@@ -485,7 +487,7 @@ mod tests {
         }
         let line: Vec<[f64; 2]> = (0..100).map(|i| [f64::from(i), 3.0]).collect();
         let h = scott_bandwidth(&line);
-        assert!(h[0] > 1.0 && h[1] > 0.0 && h[1] < 1e-2, "{h:?}");
+        assert!(h[0] > 1.0 && h[1] == 1e-3 * h[0], "{h:?}");
     }
 
     #[test]
