@@ -638,6 +638,30 @@ mod tests {
             draw_contours(&mut backend, &contours, Palette::Paper, &view, &style).unwrap();
         }
         assert_eq!(svg.matches("<polyline").count(), 3, "{svg}");
+        // In the exported figure the lines come before (under) the points.
+        let colours = vec![[255u8, 18, 1, 255]; 400];
+        let order: Vec<u32> = (0..400).collect();
+        let scene = crate::plot::MapScene {
+            coords: &xy,
+            colours: &colours,
+            order: &order,
+            highlighted: &[],
+            focus: None,
+            hover: None,
+            selection: None,
+        };
+        let figure = crate::plot::render_svg_with_contours(
+            &scene,
+            &contours,
+            Palette::Paper,
+            &view,
+            &style,
+            &crate::plot::MapLabels::default(),
+            &[],
+        )
+        .unwrap();
+        let (first_line, first_point) = (figure.find("<polyline"), figure.find("<circle"));
+        assert!(first_line.is_some() && first_line < first_point, "lines under points");
         let mut pixels = vec![255u8; 120 * 100 * 4];
         let mut canvas = RgbaCanvas::new(&mut pixels, 120, 100).unwrap();
         draw_contours(&mut canvas, &contours, Palette::Paper, &view, &style).unwrap();
