@@ -59,10 +59,10 @@ pub fn summarise<'a>(
         .filter(|&(_, n)| n > 0)
         .collect();
     // Stable sort: atomic-number order stays among equal counts.
-    top_elements.sort_by(|a, b| b.1.cmp(&a.1));
+    top_elements.sort_by_key(|e| std::cmp::Reverse(e.1));
     top_elements.truncate(top);
     let mut top_systems: Vec<(String, usize)> = systems.into_iter().collect();
-    top_systems.sort_by(|a, b| b.1.cmp(&a.1));
+    top_systems.sort_by_key(|s| std::cmp::Reverse(s.1));
     top_systems.truncate(top);
     let share = |keep: fn(Category) -> bool| {
         (points > 0).then(|| {

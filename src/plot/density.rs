@@ -200,7 +200,8 @@ pub fn mass_levels(grid: &DensityGrid, fractions: &[f64]) -> Vec<f64> {
 /// Marching squares: the iso-lines of `grid` at `level`, joined into paths.
 pub fn isolines(grid: &DensityGrid, level: f64) -> Vec<Vec<(f64, f64)>> {
     let (nx, ny) = (grid.nx, grid.ny);
-    if nx < 2 || ny < 2 || !(level > 0.0) {
+    // A level of 0 (or NaN) would outline the whole grid.
+    if nx < 2 || ny < 2 || level.is_nan() || level <= 0.0 {
         return Vec::new();
     }
     let v = |i: usize, j: usize| grid.values[j * nx + i];
@@ -661,7 +662,10 @@ mod tests {
         )
         .unwrap();
         let (first_line, first_point) = (figure.find("<polyline"), figure.find("<circle"));
-        assert!(first_line.is_some() && first_line < first_point, "lines under points");
+        assert!(
+            first_line.is_some() && first_line < first_point,
+            "lines under points"
+        );
         let mut pixels = vec![255u8; 120 * 100 * 4];
         let mut canvas = RgbaCanvas::new(&mut pixels, 120, 100).unwrap();
         draw_contours(&mut canvas, &contours, Palette::Paper, &view, &style).unwrap();

@@ -6,6 +6,7 @@
 use crystal_atlas::chem::{Composition, shown};
 use crystal_atlas::embed::PoolingStat;
 use crystal_atlas::neighbours::EmbeddedSet;
+use crystal_atlas::plot::grouped;
 
 use crate::args::{Args, CliError};
 use crate::chem_commands::out;
@@ -40,11 +41,11 @@ pub fn neighbours(mut args: Args) -> Result<(), CliError> {
         settings.known.name(),
         embedding.name(),
         stats_names.join("+"),
-        known.len(),
-        known.len() + known.uncovered() + known.not_finite(),
-        known.uncovered(),
+        grouped(known.len() as u64),
+        grouped((known.len() + known.uncovered() + known.not_finite()) as u64),
+        grouped(known.uncovered() as u64),
         embedding.name(),
-        known.not_finite(),
+        grouped(known.not_finite() as u64),
     );
     for n in &found {
         let category = labeller.category(n.composition);

@@ -50,6 +50,13 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     };
     let (n, d) = data.dim();
 
+    let umap_params = UmapParams {
+        n_neighbors,
+        min_dist,
+        seed,
+        snapshot_every: 0,
+        ..UmapParams::default()
+    };
     let start = Instant::now();
     let mut stages = StageClock::new(stage_times);
     let map = match method.as_str() {
@@ -62,21 +69,12 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
             };
             tsne::tsne(data.view(), &params, &mut stages)
         }
-        _ => {
-            let params = UmapParams {
-                n_neighbors,
-                min_dist,
-                seed,
-                snapshot_every: 0,
-                ..UmapParams::default()
-            };
-            umap::umap_with_outcome(data.view(), &params, &mut stages).map(|outcome| {
-                if let Some(why) = outcome.random_init {
-                    eprintln!("umap: initial layout (partly) random instead of spectral: {why}");
-                }
-                outcome.embedding
-            })
-        }
+        _ => umap::umap_with_outcome(data.view(), &umap_params, &mut stages).map(|outcome| {
+            if let Some(why) = outcome.random_init {
+                eprintln!("umap: initial layout (partly) random instead of spectral: {why}");
+            }
+            outcome.embedding
+        }),
     }
     .map_err(|e| CliError(format!("{method}: {e}")))?;
     let seconds = start.elapsed().as_secs_f64();
@@ -92,14 +90,15 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     );
     eprintln!("{method}: {}", quality_line(&data, &map));
     if let (Some(new_rows), Some((_, out))) = (new_rows, transform) {
-        let params = UmapParams {
-            n_neighbors,
-            min_dist,
-            seed,
-            snapshot_every: 0,
-            ..UmapParams::default()
-        };
-        place(&method, &data, map, &new_rows, &params, &out, stage_times)?;
+        place(
+            &method,
+            &data,
+            map,
+            &new_rows,
+            &umap_params,
+            &out,
+            stage_times,
+        )?;
     }
     Ok(())
 }
