@@ -230,8 +230,8 @@ fn transform_places_new_rows_on_the_fitted_map() {
     write_f32(&fit_in, &fit);
     write_f32(&new_in, &new);
     let (fit_out, new_out) = (temp("tr-fit-out.f32"), temp("tr-new-out.f32"));
-    let place = |method: &str, new_rows: &PathBuf| {
-        run(&[
+    let fit_args = |method: &'static str| -> Vec<String> {
+        [
             "reduce",
             "--method",
             method,
@@ -245,11 +245,22 @@ fn transform_places_new_rows_on_the_fitted_map() {
             "10",
             "--out",
             fit_out.to_str().unwrap(),
-            "--transform",
-            new_rows.to_str().unwrap(),
-            "--transform-out",
-            new_out.to_str().unwrap(),
-        ])
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let place = |method: &'static str, new_rows: &PathBuf| {
+        let mut args = fit_args(method);
+        args.extend(
+            [
+                "--transform",
+                new_rows.to_str().unwrap(),
+                "--transform-out",
+                new_out.to_str().unwrap(),
+            ]
+            .map(String::from),
+        );
+        run(&args.iter().map(String::as_str).collect::<Vec<_>>())
     };
     for method in ["pca", "tsne", "umap"] {
         let o = place(method, &new_in);
@@ -269,21 +280,10 @@ fn transform_places_new_rows_on_the_fitted_map() {
         assert!(placed.iter().all(|v| v.is_finite()), "{method}");
         // The fitted map is the one `reduce` writes without --transform.
         let with = std::fs::read(&fit_out).unwrap();
-        let o = run(&[
-            "reduce",
-            "--method",
-            method,
-            "--input",
-            fit_in.to_str().unwrap(),
-            "--dim",
-            "4",
-            "--n-neighbors",
-            "10",
-            "--perplexity",
-            "10",
-            "--out",
-            fit_out.to_str().unwrap(),
-        ]);
+        let o = run(&fit_args(method)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>());
         assert!(o.status.success());
         assert_eq!(std::fs::read(&fit_out).unwrap(), with, "{method}");
         // Placing again gives the same bits.

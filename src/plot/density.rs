@@ -107,6 +107,8 @@ pub fn scott_bandwidth(xy: &[[f64; 2]]) -> [f64; 2] {
 
 /// The density of `xy` with bandwidth `h` on the grid `like` describes
 /// (its values ignored): linear binning, then a separable Gaussian filter.
+/// Points outside the grid add nothing (but count in the normalisation), so
+/// give a grid that covers them, as [`category_contours`] does.
 pub fn kde(xy: &[[f64; 2]], h: [f64; 2], like: &DensityGrid) -> DensityGrid {
     let (nx, ny, step) = (like.nx, like.ny, like.step);
     let mut counts = vec![0.0f64; nx * ny];
