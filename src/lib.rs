@@ -16,11 +16,13 @@ pub mod export;
 pub mod filter;
 pub mod glossary;
 pub mod label;
+pub mod neighbours;
 pub mod params;
 pub mod pipeline;
 pub mod plot;
 pub mod reduce;
 pub mod sample;
+pub mod selection_summary;
 pub mod session;
 pub mod view_state;
 

@@ -271,3 +271,96 @@ fn embeddings_and_maps_are_the_same_natively_and_in_wasm() {
         );
     }
 }
+
+#[test]
+fn placed_rows_are_the_same_natively_and_in_wasm() {
+    let Some(wasm) = wasm_cli() else { return };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("agree-transform");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Four curved clusters in 6-D: 400 fitted rows, 40 new ones between them.
+    let row = |i: usize, shift: f32| -> Vec<f32> {
+        let (c, t) = ((i % 4) as f32, (i / 4) as f32 * 0.07 + shift);
+        vec![
+            3.0 * c + t.sin(),
+            c * c - t,
+            (t * 1.3).cos(),
+            c * t * 0.1,
+            t * t * 0.01,
+            c,
+        ]
+    };
+    let write = |name: &str, rows: Vec<f32>| {
+        let path = dir.join(name);
+        let bytes: Vec<u8> = rows.iter().flat_map(|v| v.to_le_bytes()).collect();
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    let fit = write("fit.f32", (0..400).flat_map(|i| row(i, 0.0)).collect());
+    let new = write("new.f32", (0..40).flat_map(|i| row(i * 9, 0.031)).collect());
+    for method in ["pca", "tsne", "umap"] {
+        let mut placed = Vec::new();
+        for side in ["native", "wasm"] {
+            let out = dir
+                .join(format!("{method}-{side}-fit.f32"))
+                .display()
+                .to_string();
+            let new_out = dir
+                .join(format!("{method}-{side}-new.f32"))
+                .display()
+                .to_string();
+            let args = [
+                "reduce",
+                "--method",
+                method,
+                "--input",
+                &fit,
+                "--dim",
+                "6",
+                "--seed",
+                "3",
+                "--out",
+                &out,
+                "--transform",
+                &new,
+                "--transform-out",
+                &new_out,
+            ];
+            let output = if side == "native" {
+                Command::new(env!("CARGO_BIN_EXE_crystal-atlas"))
+                    .args(args)
+                    .output()
+            } else {
+                Command::new("node")
+                    .arg("--no-warnings")
+                    .arg(Path::new(ROOT).join("scripts/wasi-run.mjs"))
+                    .arg(&wasm)
+                    .args(args)
+                    .output()
+            }
+            .expect("the CLI runs");
+            assert!(
+                output.status.success(),
+                "{side} {method}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            placed.push((
+                std::fs::read(&out).unwrap(),
+                std::fs::read(&new_out).unwrap(),
+            ));
+        }
+        let (native, in_wasm) = (&placed[0], &placed[1]);
+        assert_eq!(
+            native.1.len(),
+            40 * 2 * 4,
+            "{method}: 40 placed rows in 2-D"
+        );
+        assert!(
+            native.0 == in_wasm.0,
+            "{method}: fitted maps differ natively and in wasm"
+        );
+        assert!(
+            native.1 == in_wasm.1,
+            "{method}: placed rows differ natively and in wasm"
+        );
+    }
+}

@@ -205,3 +205,153 @@ fn pca_and_tsne_answer_through_the_same_contract() {
     let _ = std::fs::remove_file(input);
     let _ = std::fs::remove_file(out);
 }
+
+fn read_f32(path: &PathBuf) -> Vec<f32> {
+    std::fs::read(path)
+        .unwrap()
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+#[test]
+fn transform_places_new_rows_on_the_fitted_map() {
+    let all = clusters();
+    // Rows 0, 10, ..., 80 are new; the other 81 are fitted.
+    let (fit, new): (Vec<_>, Vec<_>) = all
+        .chunks_exact(4)
+        .enumerate()
+        .partition(|(i, _)| i % 10 != 0);
+    let flat = |rows: Vec<(usize, &[f32])>| -> Vec<f32> {
+        rows.into_iter().flat_map(|(_, r)| r.to_vec()).collect()
+    };
+    let (fit, new) = (flat(fit), flat(new));
+    let (fit_in, new_in) = (temp("tr-fit.f32"), temp("tr-new.f32"));
+    write_f32(&fit_in, &fit);
+    write_f32(&new_in, &new);
+    let (fit_out, new_out) = (temp("tr-fit-out.f32"), temp("tr-new-out.f32"));
+    let fit_args = |method: &'static str| -> Vec<String> {
+        [
+            "reduce",
+            "--method",
+            method,
+            "--input",
+            fit_in.to_str().unwrap(),
+            "--dim",
+            "4",
+            "--n-neighbors",
+            "10",
+            "--perplexity",
+            "10",
+            "--out",
+            fit_out.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let place = |method: &'static str, new_rows: &PathBuf| {
+        let mut args = fit_args(method);
+        args.extend(
+            [
+                "--transform",
+                new_rows.to_str().unwrap(),
+                "--transform-out",
+                new_out.to_str().unwrap(),
+            ]
+            .map(String::from),
+        );
+        run(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    for method in ["pca", "tsne", "umap"] {
+        let o = place(method, &new_in);
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert!(o.status.success(), "{method}: {err}");
+        assert!(err.contains("81 x 4 -> 81 x 2 in"), "{method}: {err}");
+        assert!(err.contains("placed 9 x 4 -> 9 x 2 in"), "{method}: {err}");
+        let recall: f64 = err
+            .split("placed rows' kNN recall@15 ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{method}: no recall in {err}"));
+        assert!((0.0..=1.0).contains(&recall), "{method}: {recall}");
+        let placed = read_f32(&new_out);
+        assert_eq!(placed.len(), 9 * 2, "{method}");
+        assert!(placed.iter().all(|v| v.is_finite()), "{method}");
+        // The fitted map is the one `reduce` writes without --transform.
+        let with = std::fs::read(&fit_out).unwrap();
+        let o = run(&fit_args(method)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>());
+        assert!(o.status.success());
+        assert_eq!(std::fs::read(&fit_out).unwrap(), with, "{method}");
+        // Placing again gives the same bits.
+        assert!(place(method, &new_in).status.success());
+        assert_eq!(read_f32(&new_out), placed, "{method}");
+    }
+    // PCA places the fitted rows themselves exactly on their map positions.
+    assert!(place("pca", &fit_in).status.success());
+    assert_eq!(
+        std::fs::read(&new_out).unwrap(),
+        std::fs::read(&fit_out).unwrap()
+    );
+    for p in [fit_in, new_in, fit_out, new_out] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[test]
+fn transform_flags_come_in_pairs_and_check_their_file() {
+    let (input, out, new_out) = (
+        temp("tf-in.f32"),
+        temp("tf-out.f32"),
+        temp("tf-new-out.f32"),
+    );
+    write_f32(&input, &clusters());
+    let (input, out, new_out) = (
+        input.to_str().unwrap(),
+        out.to_str().unwrap(),
+        new_out.to_str().unwrap(),
+    );
+    let base = [
+        "reduce", "--method", "pca", "--input", input, "--dim", "4", "--out", out,
+    ];
+    let three = temp("tf-three.f32");
+    write_f32(&three, &[1.0, 2.0, 3.0]);
+    let nan = temp("tf-nan.f32");
+    write_f32(&nan, &[1.0, 2.0, f32::NAN, 3.0]);
+    let (three, nan) = (three.to_str().unwrap(), nan.to_str().unwrap());
+    for (flags, expected) in [
+        (
+            &["--transform", input][..],
+            "--transform needs --transform-out",
+        ),
+        (
+            &["--transform-out", new_out],
+            "--transform-out needs --transform",
+        ),
+        (
+            &["--transform", three, "--transform-out", new_out],
+            "check --dim",
+        ),
+        (
+            &["--transform", nan, "--transform-out", new_out],
+            "row 0, column 2",
+        ),
+    ] {
+        let err = usage_error(&[&base[..], flags].concat());
+        assert!(err.contains(expected), "{err}");
+    }
+    let err = usage_error(
+        &[
+            &base[..],
+            &["--transform", three, "--transform-out", new_out],
+        ]
+        .concat(),
+    );
+    assert!(err.starts_with("crystal-atlas: --transform '"), "{err}");
+    for p in [input, out, new_out, three, nan] {
+        let _ = std::fs::remove_file(p);
+    }
+}

@@ -334,7 +334,10 @@ mod tests {
             file: bad.reference(),
         };
         assert_eq!(
-            source.states(&[bad.clone()]).unwrap_err().to_string(),
+            source
+                .states(std::slice::from_ref(&bad))
+                .unwrap_err()
+                .to_string(),
             "oxidation-state file 'mine.txt': line 2: 'Xx' is not an element symbol; each line is a symbol then its states, e.g. 'Fe +2 +3'"
         );
         assert!(

@@ -7,7 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_backend::DrawingErrorKind;
 
-use super::colour::Rgb;
+use super::colour::{Palette, Rgb};
+use super::density::{CategoryContours, draw_contours};
 use super::selection::Selection;
 use super::viewport::Viewport;
 
@@ -247,6 +248,19 @@ pub fn render_svg(
     labels: &MapLabels,
     legend: &[LegendEntry],
 ) -> Result<String, String> {
+    render_svg_with_contours(scene, &[], Palette::Paper, view, style, labels, legend)
+}
+
+/// [`render_svg`] with density contours drawn under the points.
+pub fn render_svg_with_contours(
+    scene: &MapScene,
+    contours: &[CategoryContours],
+    palette: Palette,
+    view: &Viewport,
+    style: &MapStyle,
+    labels: &MapLabels,
+    legend: &[LegendEntry],
+) -> Result<String, String> {
     let mut svg = String::new();
     {
         let mut backend = SVGBackend::with_string(&mut svg, (view.width, view.height));
@@ -259,6 +273,7 @@ pub fn render_svg(
                 true,
             )
             .map_err(|e| failed(&e))?;
+        draw_contours(&mut backend, contours, palette, view, style).map_err(|e| failed(&e))?;
         draw_points(&mut backend, scene, view, style).map_err(|e| failed(&e))?;
         let area = backend.into_drawing_area();
         draw_labels(&area, labels, Some(legend), style).map_err(|e| failed(&e))?;

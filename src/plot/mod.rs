@@ -5,7 +5,8 @@
 //! map looks like lives here, away from the DOM: colours ([`colour`]), the
 //! data-to-pixel transform with zoom and pan ([`viewport`]), which point is
 //! under the pointer ([`hit_grid`]), box and lasso selections ([`selection`]),
-//! the drawing itself ([`map`]) and a plotters backend that writes straight
+//! the drawing itself ([`map`]), density contours under the points
+//! ([`density`]) and a plotters backend that writes straight
 //! into an RGBA pixel buffer ([`raster`]), which the page blits through
 //! `ImageData` because 12,000 canvas calls per frame are too slow for 60 fps.
 //!
@@ -13,6 +14,7 @@
 //! panics on empty, degenerate (all points equal) or non-finite coordinates.
 
 pub mod colour;
+pub mod density;
 pub mod hit_grid;
 pub mod map;
 pub mod map_model;
@@ -25,7 +27,7 @@ pub use colour::{Palette, Rgb};
 pub use hit_grid::HitGrid;
 pub use map::{
     LegendEntry, MapLabels, MapScene, MapStyle, category_layer, draw_labels, draw_points, grouped,
-    render_svg,
+    render_svg, render_svg_with_contours,
 };
 pub use map_model::{MapLook, MapModel, MapPoints};
 pub use raster::RgbaCanvas;

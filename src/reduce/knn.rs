@@ -12,12 +12,14 @@
 mod brute_force;
 mod heap;
 mod nn_descent;
+mod query;
 mod rows;
 mod rp_forest;
 
 use ndarray::ArrayView2;
 
 pub use nn_descent::NnDescentParams;
+pub use query::NeighborIndex;
 
 use super::{Observer, ReduceError, Silent};
 use heap::{EMPTY, NeighborHeaps};

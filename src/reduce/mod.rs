@@ -6,6 +6,7 @@
 //!
 //! Input is an N x D matrix of f32 (row per composition), output N x dim.
 
+pub mod fitted;
 pub mod knn;
 mod lanes;
 pub mod numeric;
@@ -205,6 +206,14 @@ impl std::error::Error for ReduceError {}
 #[cfg(test)]
 pub(crate) fn reference_fixture() -> serde_json::Value {
     serde_json::from_str(include_str!("../../tests/fixtures/reduce/reference.json"))
+        .expect("valid JSON")
+}
+
+/// Values from umap-learn, openTSNE and scikit-learn for the tests of
+/// placing new rows, written by `scripts/make-transform-fixtures`.
+#[cfg(test)]
+pub(crate) fn transform_fixture() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../tests/fixtures/reduce/transform.json"))
         .expect("valid JSON")
 }
 

@@ -26,8 +26,11 @@ mod eigen;
 pub mod fuzzy;
 pub mod layout;
 pub mod spectral;
+mod transform;
 
 use ndarray::{Array2, ArrayView2};
+
+pub use transform::{TransformGraph, UmapModel};
 
 use super::random::Random;
 use super::{Control, Observer, ReduceError, Stage, Step, knn};

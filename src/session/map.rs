@@ -183,12 +183,12 @@ impl Session {
         let id = self.requests.start(Role::Reduce, job, self.now);
         self.emit(Effect::Send {
             role: Role::Reduce,
-            request: Request::Reduce {
+            request: Box::new(Request::Reduce {
                 id,
                 params,
                 rows,
                 cols,
-            },
+            }),
             payload: Some(matrix),
         });
         self.render(Panel::Map);

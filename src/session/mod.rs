@@ -189,7 +189,7 @@ pub enum Effect {
     /// the float matrix it needs beside it.
     Send {
         role: Role,
-        request: Request,
+        request: Box<Request>,
         payload: Option<Rc<[f32]>>,
     },
     /// Stop the worker for `role` (terminate it): its requests are forgotten.
@@ -478,7 +478,7 @@ impl Session {
         let request = request(id);
         self.emit(Effect::Send {
             role,
-            request,
+            request: Box::new(request),
             payload: None,
         });
         id

@@ -16,13 +16,16 @@ struct Page {
     now: f64,
     url: String,
     /// Requests posted and not yet answered, per worker.
-    outbox: Vec<(Role, Request, Option<Rc<[f32]>>)>,
+    outbox: Vec<Posted>,
     views: Vec<Option<View>>,
     stopped: Vec<Role>,
     runners: Vec<(Role, Runner)>,
 }
 
 type Answer = (Response, Option<Vec<f32>>);
+
+/// A request posted to a worker, with its matrix.
+type Posted = (Role, Request, Option<Rc<[f32]>>);
 
 impl Page {
     fn open(fragment: &str) -> Page {
@@ -50,7 +53,9 @@ impl Page {
                     role,
                     request,
                     payload,
-                } => self.outbox.push((*role, request.clone(), payload.clone())),
+                } => self
+                    .outbox
+                    .push((*role, (**request).clone(), payload.clone())),
                 Effect::Stop(role) => {
                     self.outbox.retain(|(r, _, _)| r != role);
                     self.runners.retain(|(r, _)| r != role);

@@ -74,7 +74,7 @@ fn list() -> Result<(), CliError> {
 
 /// A registry name compiled into this build, or a `.bin` file written by
 /// `scripts/import-data` (how builds without all twenty read the others).
-fn load_embedding(name: &str) -> Result<Cow<'static, ElementEmbedding>, CliError> {
+pub fn load_embedding(name: &str) -> Result<Cow<'static, ElementEmbedding>, CliError> {
     if let Some(info) = EmbeddingInfo::from_name(name)
         && let Some(embedding) = info.embedded()
     {

@@ -5,6 +5,7 @@
 mod args;
 mod chem_commands;
 mod embed_command;
+mod neighbours_command;
 mod reduce_command;
 mod settings;
 
@@ -22,6 +23,8 @@ USAGE
   crystal-atlas embed --list
   crystal-atlas reduce --method pca|tsne|umap --input X.f32 --dim D [--seed 42] [--n-neighbors 15]
                        [--min-dist 0.1] [--perplexity 30] --out Y.f32 [--time]
+                       [--transform NEW.f32 --transform-out NEWY.f32]
+  crystal-atlas neighbours FORMULA --embedding NAME [--stats mean] [--k 10] [--known mp] [--json]
 
 Common options: --max-stoich (default 8), --ox-set smact14|icsd16|icsd24|pymatgen_sp|wiki|FILE
 (default smact14, the paper's set), --known mp|oqmd|aflow|none|FILE (default mp).
@@ -46,7 +49,13 @@ CompositionalEmbedding(formula, NAME).feature_vector(stats), computed in float64
 reduce reads X.f32, raw little-endian f32 values row after row with D (--dim) columns, and writes the
 N x 2 map the same way to Y.f32; --n-neighbors and --min-dist apply to umap, --perplexity to tsne. It
 prints the time and the trustworthiness and kNN recall at 15 on the standard subset to stderr
-(--time: also the time of each stage).";
+(--time: also the time of each stage). --transform places the rows of NEW.f32 (same columns) on the
+fitted map without moving it, as umap-learn's and openTSNE's transform do (PCA: the fitted
+projection), writes their M x 2 positions to NEWY.f32 and prints that time and their kNN recall at 15.
+
+neighbours prints the known compositions nearest to FORMULA in the embedding's space (Euclidean
+distance between pooled vectors, the known set embedded the same way), nearest first: formula,
+distance and category (standard or interesting under --ox-set and --max-stoich), one per line.";
 
 fn run(argv: &[String]) -> Result<(), CliError> {
     let Some((command, rest)) = argv.split_first() else {
@@ -63,12 +72,13 @@ fn run(argv: &[String]) -> Result<(), CliError> {
         "sample" => chem_commands::sample(args),
         "embed" => embed_command::embed(args),
         "reduce" => reduce_command::reduce(args),
+        "neighbours" => neighbours_command::neighbours(args),
         "help" | "--help" | "-h" => {
             println!("{HELP}");
             Ok(())
         }
         other => Err(CliError(format!(
-            "unknown command '{other}'; commands: counts, list, explain, system, sample, embed, reduce, help"
+            "unknown command '{other}'; commands: counts, list, explain, system, sample, embed, reduce, neighbours, help"
         ))),
     }
 }

@@ -2,13 +2,17 @@
 //! the format of the reference matrices (`np.fromfile(f, "<f4")`). The time
 //! of the reduction and its trustworthiness on the standard subset go to
 //! stderr, for people and for `scripts/bench-reduce`; `--time` adds the
-//! time of each stage the reducer reports.
+//! time of each stage the reducer reports. `--transform` places further rows
+//! on the fitted map (`crystal_atlas::reduce::fitted`) and reports that time
+//! and their kNN recall too (`scripts/bench-transform`).
 
 use std::time::Instant;
 
+use crystal_atlas::reduce::fitted::{FittedMap, placement_recall};
+use crystal_atlas::reduce::pca::PcaModel;
 use crystal_atlas::reduce::quality::{self, standard_subset};
-use crystal_atlas::reduce::tsne::TsneParams;
-use crystal_atlas::reduce::umap::UmapParams;
+use crystal_atlas::reduce::tsne::{TsneModel, TsneParams, TsneTransformParams};
+use crystal_atlas::reduce::umap::{UmapModel, UmapParams};
 use crystal_atlas::reduce::{Control, Observer, Stage, Step, pca, tsne, umap};
 use ndarray::{Array2, Axis};
 
@@ -30,6 +34,7 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     let min_dist = real(&mut args, "min-dist", 0.1, 0.0, 1.0)?;
     let perplexity = real(&mut args, "perplexity", 30.0, 1.0, 10_000.0)?;
     let stage_times = args.switch("time");
+    let transform = transform_args(&mut args)?;
     args.finish()?;
     if !["pca", "tsne", "umap"].contains(&method.as_str()) {
         return Err(CliError(format!(
@@ -37,8 +42,21 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
         )));
     }
     let data = read_matrix(&input, dim)?;
+    let new_rows = match &transform {
+        Some((path, _)) => Some(
+            read_matrix(path, dim).map_err(|e| CliError(e.0.replace("--input", "--transform")))?,
+        ),
+        None => None,
+    };
     let (n, d) = data.dim();
 
+    let umap_params = UmapParams {
+        n_neighbors,
+        min_dist,
+        seed,
+        snapshot_every: 0,
+        ..UmapParams::default()
+    };
     let start = Instant::now();
     let mut stages = StageClock::new(stage_times);
     let map = match method.as_str() {
@@ -51,21 +69,12 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
             };
             tsne::tsne(data.view(), &params, &mut stages)
         }
-        _ => {
-            let params = UmapParams {
-                n_neighbors,
-                min_dist,
-                seed,
-                snapshot_every: 0,
-                ..UmapParams::default()
-            };
-            umap::umap_with_outcome(data.view(), &params, &mut stages).map(|outcome| {
-                if let Some(why) = outcome.random_init {
-                    eprintln!("umap: initial layout (partly) random instead of spectral: {why}");
-                }
-                outcome.embedding
-            })
-        }
+        _ => umap::umap_with_outcome(data.view(), &umap_params, &mut stages).map(|outcome| {
+            if let Some(why) = outcome.random_init {
+                eprintln!("umap: initial layout (partly) random instead of spectral: {why}");
+            }
+            outcome.embedding
+        }),
     }
     .map_err(|e| CliError(format!("{method}: {e}")))?;
     let seconds = start.elapsed().as_secs_f64();
@@ -80,6 +89,82 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
         map.ncols()
     );
     eprintln!("{method}: {}", quality_line(&data, &map));
+    if let (Some(new_rows), Some((_, out))) = (new_rows, transform) {
+        place(
+            &method,
+            &data,
+            map,
+            &new_rows,
+            &umap_params,
+            &out,
+            stage_times,
+        )?;
+    }
+    Ok(())
+}
+
+/// `--transform NEW.f32 --transform-out NEWY.f32`, both or neither.
+fn transform_args(args: &mut Args) -> Result<Option<(String, String)>, CliError> {
+    match (args.value("transform"), args.value("transform-out")) {
+        (Some(new), Some(out)) => Ok(Some((new, out))),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(CliError(
+            "--transform needs --transform-out, the file to write the placed rows' map positions to".into(),
+        )),
+        (None, Some(_)) => Err(CliError(
+            "--transform-out needs --transform, the file of new rows to place on the map".into(),
+        )),
+    }
+}
+
+/// Places `new_rows` on the fitted `map` of `data` as the method's reference
+/// package does (crystal_atlas::reduce::fitted), writes their positions to
+/// `out`, and reports the time and the placed rows' kNN recall at 15.
+fn place(
+    method: &str,
+    data: &Array2<f32>,
+    map: Array2<f32>,
+    new_rows: &Array2<f32>,
+    umap_params: &UmapParams,
+    out: &str,
+    stage_times: bool,
+) -> Result<(), CliError> {
+    let start = Instant::now();
+    let mut stages = StageClock::new(stage_times);
+    let fitted = match method {
+        "pca" => PcaModel::fit(data.view(), 2).map(FittedMap::Pca),
+        "tsne" => TsneModel::new(data.view(), map).map(|model| FittedMap::Tsne {
+            model,
+            params: TsneTransformParams::default(),
+        }),
+        _ => UmapModel::new(data.view(), map, umap_params).map(FittedMap::Umap),
+    };
+    let placed = fitted
+        .and_then(|f| Ok((f.transform(new_rows.view(), &mut stages)?, f)))
+        .map_err(|e| CliError(format!("{method} --transform: {e}")))?;
+    let seconds = start.elapsed().as_secs_f64();
+    stages.report(&format!("{method} --transform"));
+    let (placed, fitted) = placed;
+    let bytes: Vec<u8> = placed.iter().flat_map(|x| x.to_le_bytes()).collect();
+    std::fs::write(out, bytes)
+        .map_err(|e| CliError(format!("cannot write --transform-out '{out}': {e}")))?;
+    eprintln!(
+        "{method}: placed {} x {} -> {} x {} in {seconds:.3} s",
+        new_rows.nrows(),
+        new_rows.ncols(),
+        placed.nrows(),
+        placed.ncols()
+    );
+    let recall = placement_recall(
+        data.view(),
+        fitted.embedding(),
+        new_rows.view(),
+        placed.view(),
+        QUALITY_K,
+    );
+    eprintln!(
+        "{method}: placed rows' kNN recall@{QUALITY_K} {recall:.4} (their {QUALITY_K} nearest fitted rows in the input, among their {QUALITY_K} nearest on the map)"
+    );
     Ok(())
 }
 

@@ -20,11 +20,14 @@
 
 mod covariance;
 mod eigen;
+mod transform;
 
 use ndarray::{Array2, ArrayView2};
 
 use super::ReduceError;
 use super::lanes::F32x4;
+
+pub use transform::PcaModel;
 
 /// Projection onto the top principal components.
 #[derive(Debug, Clone, PartialEq)]

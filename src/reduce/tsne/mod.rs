@@ -29,7 +29,9 @@ mod affinity;
 mod attraction;
 mod fft;
 mod math;
+mod quad_tree;
 mod repulsion;
+mod transform;
 
 use ndarray::{Array2, ArrayView2};
 
@@ -38,6 +40,8 @@ use super::pca::pca;
 use super::{Control, Observer, ReduceError, Stage, Step};
 use affinity::JointProbabilities;
 use repulsion::Repulsion;
+
+pub use transform::{TsneAffinities, TsneModel, TsneTransformParams};
 
 /// scikit-learn / openTSNE defaults (SPEC section 6).
 #[derive(Debug, Clone, PartialEq)]

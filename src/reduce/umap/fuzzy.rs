@@ -13,7 +13,7 @@ use crate::reduce::knn::KnnGraph;
 use crate::reduce::numeric;
 
 const SMOOTH_K_TOLERANCE: f64 = 1e-5;
-const MIN_K_DIST_SCALE: f64 = 1e-3;
+pub(super) const MIN_K_DIST_SCALE: f64 = 1e-3;
 const SMOOTH_K_ITERATIONS: usize = 64;
 
 /// A symmetric sparse graph in compressed rows: row i's edges are
@@ -84,6 +84,24 @@ pub fn smooth_knn_dist(knn: &KnnGraph) -> (Vec<f32>, Vec<f32>) {
 fn smooth_one(distances: &[f32], target: f64, mean_distances: f64) -> (f32, f32) {
     // local_connectivity = 1: rho is the smallest non-zero distance.
     let rho = distances.iter().copied().find(|&d| d > 0.0).unwrap_or(0.0);
+    let mid = bisect_sigma(distances, rho, target);
+    // umap-learn's floor on sigma, against collapsing on duplicates.
+    let k = distances.len() + 1;
+    let mean_ith: f64 = distances.iter().map(|&d| d as f64).sum::<f64>() / k as f64;
+    let floor = MIN_K_DIST_SCALE * if rho > 0.0 { mean_ith } else { mean_distances };
+    let sigma = if (mid as f64) < floor {
+        floor as f32
+    } else {
+        mid
+    };
+    (sigma, rho)
+}
+
+/// umap-learn's bisection for sigma: the width at which the memberships
+/// exp(-(d - rho) / sigma) of `distances` (1 up to rho) sum to `target`,
+/// before any floor.
+#[inline(always)]
+pub(super) fn bisect_sigma(distances: &[f32], rho: f32, target: f64) -> f32 {
     let (mut lo, mut hi, mut mid) = (0.0f32, f32::MAX, 1.0f32);
     for _ in 0..SMOOTH_K_ITERATIONS {
         let mut psum = 0.0f32;
@@ -110,16 +128,7 @@ fn smooth_one(distances: &[f32], target: f64, mean_distances: f64) -> (f32, f32)
             }
         }
     }
-    // umap-learn's floor on sigma, against collapsing on duplicates.
-    let k = distances.len() + 1;
-    let mean_ith: f64 = distances.iter().map(|&d| d as f64).sum::<f64>() / k as f64;
-    let floor = MIN_K_DIST_SCALE * if rho > 0.0 { mean_ith } else { mean_distances };
-    let sigma = if (mid as f64) < floor {
-        floor as f32
-    } else {
-        mid
-    };
-    (sigma, rho)
+    mid
 }
 
 /// Membership strength of each directed edge i -> j of the kNN graph:
