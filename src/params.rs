@@ -282,6 +282,7 @@ fn tabs() -> Vec<Choice> {
         plain("system", "Chemical systems"),
         plain("elements", "Periodic table"),
         plain("counts", "Table 2"),
+        plain("quiz", "Quiz"),
         plain("glossary", "Words"),
     ]
 }
@@ -500,6 +501,22 @@ pub const PALETTE: Param = Param {
     only_for: None,
 };
 
+pub const QUIZ: Param = Param {
+    key: "quiz",
+    field: "",
+    flag: None,
+    label: "Quiz",
+    help: "The seed of the quiz's sequence of compositions: a class opening the same link meets the same \
+           compositions in the same order.",
+    kind: Kind::Whole {
+        lo: 0,
+        hi: MAX_SAFE_INTEGER,
+    },
+    default: "1",
+    section: Section::View,
+    only_for: None,
+};
+
 const fn view(key: &'static str, label: &'static str, help: &'static str) -> Param {
     Param {
         key,
@@ -555,7 +572,7 @@ pub const AREA: Param = view(
 );
 
 /// Every setting a link can carry, in the order links write them.
-pub const LINKED: [&Param; 22] = [
+pub const LINKED: [&Param; 23] = [
     &TAB,
     &ORDER,
     &EMBEDDING,
@@ -578,6 +595,7 @@ pub const LINKED: [&Param; 22] = [
     &FOCUS,
     &SYSTEM,
     &AREA,
+    &QUIZ,
 ];
 
 /// The settings of the form, section by section.

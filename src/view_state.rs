@@ -101,16 +101,18 @@ pub enum Tab {
     Counts,
     System,
     Elements,
+    Quiz,
     Glossary,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Map,
         Tab::Grid,
         Tab::System,
         Tab::Elements,
         Tab::Counts,
+        Tab::Quiz,
         Tab::Glossary,
     ];
 
@@ -121,6 +123,7 @@ impl Tab {
             Tab::Counts => "counts",
             Tab::System => "system",
             Tab::Elements => "elements",
+            Tab::Quiz => "quiz",
             Tab::Glossary => "glossary",
         }
     }
@@ -184,6 +187,8 @@ pub struct ViewState {
     pub system: String,
     /// Boxes and lassos drawn on the map.
     pub selection: Selections,
+    /// The seed of the quiz's sequence.
+    pub quiz: u64,
 }
 
 impl Default for ViewState {
@@ -212,6 +217,7 @@ impl Default for ViewState {
             tab: Tab::Map,
             system: String::new(),
             selection: Selections::default(),
+            quiz: 0,
         };
         for p in LINKED {
             state
@@ -308,6 +314,7 @@ impl ViewState {
             "sel" => self.focus.clone().unwrap_or_default(),
             "sys" => self.system.clone(),
             "area" => self.selection.to_link(),
+            "quiz" => self.quiz.to_string(),
             _ => String::new(),
         }
     }
@@ -382,6 +389,7 @@ impl ViewState {
                 self.system = value.into();
             }
             "area" => self.selection = Selections::from_link(value)?,
+            "quiz" => self.quiz = p.whole(value)?,
             _ => return Err("not a setting of this page".into()),
         }
         Ok(())
@@ -579,6 +587,7 @@ mod tests {
             tab: Tab::System,
             system: "Li-Zn-O".into(),
             selection,
+            quiz: 9,
         };
         let fragment = state.to_fragment();
         let (back, errors) = ViewState::from_fragment(&format!("#{fragment}"));

@@ -275,6 +275,7 @@ impl Session {
             self.chem.explanation = Some(explanation);
             self.chem.explain_failed = false;
             self.render(Panel::Details);
+            self.render(Panel::Quiz);
         }
     }
 

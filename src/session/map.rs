@@ -220,6 +220,7 @@ impl Session {
         });
         self.caches.add_sample(sample);
         self.render(Panel::Map);
+        self.render(Panel::Quiz);
     }
 
     pub(super) fn embedded(

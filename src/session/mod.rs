@@ -22,6 +22,7 @@ mod chem;
 mod grid;
 mod map;
 pub mod messages;
+mod quiz;
 mod requests;
 pub mod stages;
 #[cfg(test)]
@@ -43,6 +44,7 @@ pub use chem::{CountsRow, DetailsView, Frequencies};
 pub use grid::{CellState, GridCell, GridStatus};
 pub use map::{MapAction, MapStatus, Progress};
 pub use messages::{Banner, Field, FieldNote, Tone};
+pub use quiz::{QuizAnswer, QuizView, charges_note};
 use requests::{Job, Requests};
 pub use stages::{LayoutData, SampleData};
 
@@ -164,6 +166,13 @@ pub enum Input {
     Failed(String),
     /// Time passes (messages fade; silent workers are noticed).
     Tick,
+    /// The quiz: the student says allowed (true) or forbidden, with the
+    /// charges picked per element, if any.
+    QuizAnswer {
+        allowed: bool,
+        charges: Option<Vec<i8>>,
+    },
+    QuizNext,
 }
 
 /// A part of the page that shows something the session decides.
@@ -178,6 +187,7 @@ pub enum Panel {
     System,
     Elements,
     Grid,
+    Quiz,
     Messages,
     Debug,
 }
@@ -249,6 +259,7 @@ pub struct Session {
     chem: chem::ChemPanels,
     map: map::MapPanel,
     grid: grid::GridPanel,
+    quiz: quiz::QuizPanel,
     messages: messages::Messages,
     timings: Timings,
     now: f64,
@@ -323,6 +334,8 @@ impl Session {
                 self.render(Panel::Messages);
             }
             Input::Tick => self.tick(),
+            Input::QuizAnswer { allowed, charges } => self.quiz_answer(allowed, charges),
+            Input::QuizNext => self.quiz_next(),
         }
         self.finish()
     }
@@ -648,7 +661,13 @@ impl Session {
         if old.tab != self.state.tab {
             self.render(Panel::Tabs);
         }
-        for panel in [Panel::Controls, Panel::Counts, Panel::Map, Panel::Elements] {
+        for panel in [
+            Panel::Controls,
+            Panel::Counts,
+            Panel::Map,
+            Panel::Elements,
+            Panel::Quiz,
+        ] {
             self.render(panel);
         }
         if old.system != self.state.system || chem_changed {
@@ -662,7 +681,7 @@ impl Session {
             Tab::Elements => self.ensure_frequencies(),
             Tab::System => self.ensure_system(),
             Tab::Grid => self.ensure_grid(),
-            Tab::Map | Tab::Counts | Tab::Glossary => {}
+            Tab::Map | Tab::Counts | Tab::Quiz | Tab::Glossary => {}
         }
     }
 

@@ -785,3 +785,75 @@ fn filters_and_selections_are_in_the_link_and_the_counts() {
     page.input(Input::ClearSelection);
     assert!(!page.url.contains("area="));
 }
+
+#[test]
+fn the_quiz_is_the_same_sequence_for_the_same_link_and_keeps_score() {
+    let sequence = |link: &str| {
+        let mut page = Page::open(link);
+        page.run(Role::Data);
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            let QuizView::Question { formula, .. } = page.session.quiz() else {
+                panic!("the sample is there");
+            };
+            seen.push(formula);
+            page.input(Input::QuizNext);
+        }
+        seen
+    };
+    let a = sequence("tab=quiz&quiz=7&k=30");
+    assert_eq!(
+        a,
+        sequence("tab=quiz&quiz=7&k=30"),
+        "a class meets the same compositions"
+    );
+    assert_ne!(a, sequence("tab=quiz&quiz=8&k=30"));
+
+    let mut page = Page::open("tab=quiz&quiz=7&k=30");
+    assert_eq!(page.session.quiz(), QuizView::Preparing);
+    page.run(Role::Data);
+    let QuizView::Question {
+        formula, elements, ..
+    } = page.session.quiz()
+    else {
+        panic!("a question")
+    };
+    assert_eq!(formula, a[0]);
+    assert!(
+        elements.iter().all(|(_, states)| !states.is_empty()),
+        "smact14's states to pick from"
+    );
+    let truth = page
+        .session
+        .caches
+        .sample(&page.session.sample_settings())
+        .map(|s| s.categories[s.formulas.iter().position(|f| *f == formula).unwrap()])
+        .unwrap();
+    page.input(Input::QuizAnswer {
+        allowed: truth.allowed(),
+        charges: None,
+    });
+    assert_eq!(
+        page.session.state().focus.as_deref(),
+        Some(formula.as_str()),
+        "it is explained"
+    );
+    page.input(Input::QuizNext);
+    page.input(Input::QuizAnswer {
+        allowed: true,
+        charges: None,
+    });
+    let QuizView::Question {
+        right,
+        asked,
+        number,
+        answered,
+        ..
+    } = page.session.quiz()
+    else {
+        panic!()
+    };
+    assert_eq!((number, asked), (2, 2));
+    assert_eq!(right, 1 + usize::from(answered.unwrap().right()));
+    assert!(page.url.contains("quiz=7"));
+}

@@ -18,6 +18,7 @@ use super::panels::elements::ElementsPanel;
 use super::panels::grid::GridPanel;
 use super::panels::map_panel::MapPanel;
 use super::panels::messages::Messages;
+use super::panels::quiz::QuizPanel;
 use super::panels::system::SystemPanel;
 use super::panels::tour::Tour;
 use super::workers::{Arrival, Workers};
@@ -41,6 +42,7 @@ pub struct Shell {
     elements: ElementsPanel,
     grid: GridPanel,
     messages: Messages,
+    quiz: QuizPanel,
     tour: Tour,
     ticking: bool,
 }
@@ -61,6 +63,7 @@ pub fn start() {
         elements: ElementsPanel::mount(&dispatch),
         grid: GridPanel::mount(&dispatch),
         messages: Messages::mount(&dispatch),
+        quiz: QuizPanel::mount(&dispatch),
         tour: Tour::mount(&dispatch),
         ticking: false,
     };
@@ -252,6 +255,7 @@ impl Shell {
             Panel::System => self.system.render(s),
             Panel::Elements => self.elements.render(s),
             Panel::Grid => self.grid.render(s),
+            Panel::Quiz => self.quiz.render(s),
             Panel::Messages => self.messages.render(s),
             Panel::Debug => self.debug(),
         }

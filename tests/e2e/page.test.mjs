@@ -58,12 +58,12 @@ export const tests = [
       assert.match(await page.textContent("#tour-title"), /A map of possible compounds/);
       await shot("-step1");
       const visited = new Set();
-      for (let step = 2; step <= 11; step++) {
+      for (let step = 2; step <= 12; step++) {
         await page.click("#tour-next");
-        assert.match(await page.textContent("#tour-step"), new RegExp(`Step ${step} of 11`));
+        assert.match(await page.textContent("#tour-step"), new RegExp(`Step ${step} of 12`));
         visited.add(await page.evaluate(() => document.querySelector("[role=tab][aria-selected=true]").id));
       }
-      for (const tab of ["tab-grid", "tab-system", "tab-elements", "tab-counts", "tab-glossary"]) {
+      for (const tab of ["tab-grid", "tab-system", "tab-elements", "tab-counts", "tab-quiz", "tab-glossary"]) {
         assert.ok(visited.has(tab), `the tour shows ${tab}`);
       }
       await shot("-last-step");

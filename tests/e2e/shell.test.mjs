@@ -248,6 +248,34 @@ export const tests = [
   },
 ];
 
+tests.push({
+  name: "the quiz: predict, check, score, and the same questions from the same link",
+  async run({ page, context, url, shot }) {
+    const link = url + "#tab=quiz&quiz=3&red=pca&k=300";
+    await page.goto(link);
+    await page.locator("#quiz .quiz-formula").waitFor({ timeout: 30_000 });
+    const first = await page.textContent("#quiz .quiz-formula");
+    // Pick a charge for each element, then say "Allowed".
+    for (const select of await page.locator("#quiz select[data-element]").all()) {
+      const values = await select.locator("option").evaluateAll((os) => os.map((o) => o.value).filter((v) => v));
+      await select.selectOption(values[0]);
+    }
+    await page.click('#quiz [data-action="allowed"]');
+    await page.locator("#quiz .verdict").waitFor();
+    assert.match(await page.textContent("#quiz .verdict"), /^(Right|Not quite): .* is (allowed|forbidden)/);
+    assert.match(await page.textContent("#quiz"), /Your charges .* add up to/);
+    assert.match(await page.textContent("#quiz .quiz-score"), /^[01] of 1 right$/);
+    await page.locator("#quiz .summary").waitFor({ timeout: 20_000 });
+    await shot("-answered");
+    await page.click('#quiz [data-action="next"]');
+    await page.waitForFunction(() => /Composition 2/.test(document.querySelector("#quiz .quiz-head").textContent));
+    const other = await context.newPage();
+    await other.goto(link);
+    await other.locator("#quiz .quiz-formula").waitFor({ timeout: 30_000 });
+    assert.equal(await other.textContent("#quiz .quiz-formula"), first, "the same link gives the same first question");
+  },
+});
+
 /// axe-core on every tab, desktop and phone.
 for (const [label, viewport] of [["desktop", { width: 1400, height: 900 }], ["phone", { width: 390, height: 844 }]]) {
   tests.push({
@@ -259,7 +287,7 @@ for (const [label, viewport] of [["desktop", { width: 1400, height: 900 }], ["ph
       await waitForMap(page, "PCA");
       await page.locator("#details-body .summary").waitFor({ timeout: 20_000 });
       const problems = [];
-      for (const tab of ["map", "grid", "system", "elements", "counts", "glossary"]) {
+      for (const tab of ["map", "grid", "system", "elements", "counts", "quiz", "glossary"]) {
         await page.click(`#tab-${tab}`);
         await page.waitForTimeout(tab === "system" || tab === "elements" ? 2500 : 300);
         for (const v of await axe(page)) problems.push(`${tab}: ${v}`);

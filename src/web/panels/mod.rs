@@ -11,6 +11,7 @@ pub mod glossary;
 pub mod grid;
 pub mod map_panel;
 pub mod messages;
+pub mod quiz;
 pub mod system;
 pub mod tour;
 

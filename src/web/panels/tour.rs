@@ -12,7 +12,7 @@ use crate::session::Input;
 use crate::view_state::Tab;
 
 /// (element to point at, the tab it is on, title, text).
-const STEPS: [(&str, Tab, &str, &str); 11] = [
+const STEPS: [(&str, Tab, &str, &str); 12] = [
     (
         "map-wrap",
         Tab::Map,
@@ -76,6 +76,13 @@ const STEPS: [(&str, Tab, &str, &str); 11] = [
         "Table 2",
         "The paper's Table 2, counted in your browser for your settings: all the compositions, those \
          allowed, and the four categories.",
+    ),
+    (
+        "tab-quiz",
+        Tab::Quiz,
+        "Predict, then check",
+        "A quiz for class: say whether a composition is allowed before the page tells you, then see why and \
+         where it sits on the map. A shared link gives everyone the same questions.",
     ),
     (
         "tab-glossary",
