@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::data::elements::{ELEMENT_COUNT, ElementData, SYMBOLS_BEYOND_LR, element_data};
+use super::element_data::{ELEMENT_COUNT, ElementData, SYMBOLS_BEYOND_LR, element_data};
 
 /// An element of the atlas's pool, H (Z = 1) to Lr (Z = 103). Ordered by Z.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -4,6 +4,7 @@
 
 pub(crate) mod composition;
 mod element;
+pub mod element_data;
 mod formula;
 mod system;
 

@@ -6,11 +6,12 @@
 //!
 //! Everything here parses once, on first use, and is shared afterwards.
 
-pub mod elements;
 pub mod embeddings;
 pub mod known;
 pub mod oxidation;
 
-pub use elements::{ELEMENT_COUNT, ElementData, element_data};
+// The element table lives with `Element` in `chem`; data reads it from there.
+pub use crate::chem::element_data as elements;
+pub use crate::chem::element_data::{ELEMENT_COUNT, ElementData, element_data};
 pub use known::{KnownSet, KnownSource, UserListError};
 pub use oxidation::{OxidationSet, OxidationStates};

@@ -739,6 +739,20 @@ impl Session {
         notes
     }
 
+    /// What a point's colour means beyond its category: its anion class, or
+    /// the property value the map is coloured by (" · oxide").
+    pub fn colour_note(&self, c: &Composition) -> String {
+        use crate::plot::colour::ColourBy;
+        match self.state.colour {
+            ColourBy::Category => String::new(),
+            ColourBy::Anion => format!(" · {}", AnionClass::of(c).name()),
+            ColourBy::Property(p) => match p.of_composition(c) {
+                Some(v) => format!(" · {} {v:.2}", p.title().trim_start_matches("mean ")),
+                None => " · no data".into(),
+            },
+        }
+    }
+
     /// Whether composition `c` is a point of the map on screen.
     pub fn on_map(&self, c: &Composition) -> bool {
         self.map

@@ -14,11 +14,11 @@ use std::rc::Rc;
 
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 
 use super::dispatch::{CanvasEvent, Dispatch, Msg, Pointer};
-use super::dom::{self, by_id};
+use super::dom::{self, blit, by_id, context_2d};
 use crate::plot::{
     Bounds, HitGrid, MapStyle, RgbaCanvas, Selection, SelectionOp, Viewport, draw_labels,
     draw_points,
@@ -92,22 +92,6 @@ pub struct MapCanvas {
     pub last_draw_ms: f64,
     pub slowest_draw_ms: f64,
     pub draws: u32,
-}
-
-/// The 2-D context of a canvas, when the browser gives one.
-pub fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into().ok())
-}
-
-/// Puts RGBA `pixels` (w x h) at the canvas's origin in one call.
-pub fn blit(context: &CanvasRenderingContext2d, pixels: &[u8], w: u32, h: u32) {
-    if let Ok(image) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), w, h) {
-        let _ = context.put_image_data(&image, 0.0, 0.0);
-    }
 }
 
 impl MapCanvas {
@@ -649,7 +633,7 @@ impl MapCanvas {
             super::panels::formula_html(&layout.sample.formulas[row]),
         );
         let category = layout.sample.categories[row];
-        let extra = super::panels::colour_note(session, &layout.sample.compositions[row]);
+        let extra = session.colour_note(&layout.sample.compositions[row]);
         dom::append(tip, dom::make("span", "", &format!(" — {category}{extra}")));
         dom::set_hidden(tip, false);
         place_beside(tip, &self.wrap, p.x, p.y);
@@ -685,55 +669,48 @@ fn show_card(wrap: &HtmlElement, x: f64, y: f64) {
     place_beside(&card, wrap, x, y);
 }
 
+/// Where a mouse or pointer event is, in CSS pixels from the canvas's corner.
+fn at(canvas: &HtmlCanvasElement, e: &web_sys::MouseEvent) -> (f64, f64) {
+    let rect = canvas.get_bounding_client_rect();
+    (
+        f64::from(e.client_x()) - rect.left(),
+        f64::from(e.client_y()) - rect.top(),
+    )
+}
+
+fn pointer(canvas: &HtmlCanvasElement, e: &web_sys::PointerEvent) -> Pointer {
+    let (x, y) = at(canvas, e);
+    Pointer {
+        id: e.pointer_id(),
+        x,
+        y,
+        touch: e.pointer_type() == "touch",
+        shift: e.shift_key(),
+        alt: e.alt_key(),
+    }
+}
+
+/// Keys the map answers to (the rest are left to the page).
+const MAP_KEYS: [&str; 14] = [
+    "+",
+    "=",
+    "-",
+    "_",
+    "0",
+    "n",
+    "p",
+    "Enter",
+    " ",
+    "Escape",
+    "ArrowLeft",
+    "ArrowRight",
+    "ArrowUp",
+    "ArrowDown",
+];
+
 /// Wires the canvas's DOM events to the queue.
 fn listen(canvas: &HtmlCanvasElement, dispatch: &Dispatch) {
-    let at = |canvas: &HtmlCanvasElement, e: &web_sys::MouseEvent| {
-        let rect = canvas.get_bounding_client_rect();
-        (
-            f64::from(e.client_x()) - rect.left(),
-            f64::from(e.client_y()) - rect.top(),
-        )
-    };
-    let pointer = move |canvas: &HtmlCanvasElement, e: &web_sys::PointerEvent| {
-        let (x, y) = at(canvas, e);
-        Pointer {
-            id: e.pointer_id(),
-            x,
-            y,
-            touch: e.pointer_type() == "touch",
-            shift: e.shift_key(),
-            alt: e.alt_key(),
-        }
-    };
-    for (name, kind) in [
-        ("pointerdown", 0),
-        ("pointermove", 1),
-        ("pointerup", 2),
-        ("pointercancel", 3),
-    ] {
-        let d = dispatch.clone();
-        let c = canvas.clone();
-        dom::on::<web_sys::PointerEvent>(canvas, name, move |e| {
-            let p = pointer(&c, &e);
-            let event = match kind {
-                0 => {
-                    let _ = c.set_pointer_capture(e.pointer_id());
-                    CanvasEvent::Down(p)
-                }
-                1 => CanvasEvent::Move(p),
-                2 => {
-                    let _ = c.release_pointer_capture(e.pointer_id());
-                    CanvasEvent::Up(p)
-                }
-                _ => CanvasEvent::Cancel(p),
-            };
-            d.send(Msg::Canvas(event));
-        });
-    }
-    let d = dispatch.clone();
-    dom::on::<web_sys::PointerEvent>(canvas, "pointerleave", move |_| {
-        d.send(Msg::Canvas(CanvasEvent::Leave))
-    });
+    listen_pointers(canvas, dispatch);
     let d = dispatch.clone();
     let c = canvas.clone();
     dom::on_active::<web_sys::WheelEvent>(canvas, "wheel", move |e| {
@@ -749,23 +726,7 @@ fn listen(canvas: &HtmlCanvasElement, dispatch: &Dispatch) {
     let d = dispatch.clone();
     dom::on::<web_sys::KeyboardEvent>(canvas, "keydown", move |e| {
         let key = e.key();
-        let used = matches!(
-            key.as_str(),
-            "+" | "="
-                | "-"
-                | "_"
-                | "0"
-                | "n"
-                | "p"
-                | "Enter"
-                | " "
-                | "Escape"
-                | "ArrowLeft"
-                | "ArrowRight"
-                | "ArrowUp"
-                | "ArrowDown"
-        );
-        if used {
+        if MAP_KEYS.contains(&key.as_str()) {
             e.prevent_default();
             d.send(Msg::Canvas(CanvasEvent::Key(key)));
         }
@@ -779,4 +740,31 @@ fn listen(canvas: &HtmlCanvasElement, dispatch: &Dispatch) {
     }
     // The observer lives as long as the page.
     observer.forget();
+}
+
+fn listen_pointers(canvas: &HtmlCanvasElement, dispatch: &Dispatch) {
+    for name in ["pointerdown", "pointermove", "pointerup", "pointercancel"] {
+        let d = dispatch.clone();
+        let c = canvas.clone();
+        dom::on::<web_sys::PointerEvent>(canvas, name, move |e| {
+            let p = pointer(&c, &e);
+            let event = match name {
+                "pointerdown" => {
+                    let _ = c.set_pointer_capture(e.pointer_id());
+                    CanvasEvent::Down(p)
+                }
+                "pointermove" => CanvasEvent::Move(p),
+                "pointerup" => {
+                    let _ = c.release_pointer_capture(e.pointer_id());
+                    CanvasEvent::Up(p)
+                }
+                _ => CanvasEvent::Cancel(p),
+            };
+            d.send(Msg::Canvas(event));
+        });
+    }
+    let d = dispatch.clone();
+    dom::on::<web_sys::PointerEvent>(canvas, "pointerleave", move |_| {
+        d.send(Msg::Canvas(CanvasEvent::Leave))
+    });
 }

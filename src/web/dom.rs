@@ -1,9 +1,12 @@
 //! Small helpers over web-sys, so the rest of the shell reads like what it does.
 
+use wasm_bindgen::Clamped;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::convert::FromWasmAbi;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, HtmlElement, Window};
+use web_sys::{
+    CanvasRenderingContext2d, Document, Element, HtmlCanvasElement, HtmlElement, Window,
+};
 
 pub fn window() -> Window {
     web_sys::window().expect("the page has a window")
@@ -177,5 +180,48 @@ pub fn stored(key: &str) -> Option<String> {
 pub fn store(key: &str, value: &str) {
     if let Some(s) = window().local_storage().ok().flatten() {
         let _ = s.set_item(key, value);
+    }
+}
+
+/// A formula with its numbers as subscripts.
+pub fn formula_html(formula: &str) -> HtmlElement {
+    let span = make("span", "formula", "");
+    let mut run = String::new();
+    let mut digits = false;
+    let flush = |run: &mut String, digits: bool, span: &HtmlElement| {
+        if !run.is_empty() {
+            let e = if digits {
+                make("sub", "", run)
+            } else {
+                make("span", "", run)
+            };
+            append(span, e);
+            run.clear();
+        }
+    };
+    for c in formula.chars() {
+        if c.is_ascii_digit() != digits {
+            flush(&mut run, digits, &span);
+            digits = c.is_ascii_digit();
+        }
+        run.push(c);
+    }
+    flush(&mut run, digits, &span);
+    span
+}
+
+/// The 2-D context of a canvas, when the browser gives one.
+pub fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+}
+
+/// Puts RGBA `pixels` (w x h) at the canvas's origin in one call.
+pub fn blit(context: &CanvasRenderingContext2d, pixels: &[u8], w: u32, h: u32) {
+    if let Ok(image) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), w, h) {
+        let _ = context.put_image_data(&image, 0.0, 0.0);
     }
 }

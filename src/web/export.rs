@@ -7,9 +7,10 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use super::canvas::{MapCanvas, blit};
+use super::canvas::MapCanvas;
 use super::dispatch::Export;
 use super::dom;
+use super::dom::blit;
 use crate::export::{CsvPoint, points_csv};
 use crate::plot::colour::{ColourBy, anion_colour, sequential};
 use crate::plot::{
@@ -133,7 +134,7 @@ pub fn export(what: Export, session: &Session, canvas: &MapCanvas) -> Result<(),
                 raster.clear([255, 255, 255, 255]);
                 let _ = draw_points(&mut raster, &scene, &vp, &points);
             }
-            if let Some(context) = super::canvas::context_2d(&png) {
+            if let Some(context) = dom::context_2d(&png) {
                 blit(&context, &pixels, vp.width, vp.height);
             }
             let text = MapStyle {

@@ -5,9 +5,8 @@
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, HtmlElement};
 
-use super::super::canvas::{blit, context_2d};
 use super::super::dispatch::Dispatch;
-use super::super::dom::{self, append, by_id, make};
+use super::super::dom::{self, append, blit, by_id, context_2d, make};
 use crate::plot::map::category_layer;
 use crate::plot::{Bounds, MapScene, MapStyle, RgbaCanvas, Viewport, draw_points};
 use crate::reduce::Method;

@@ -17,51 +17,8 @@ pub mod tour;
 
 use web_sys::HtmlElement;
 
-use super::dom::{append, make};
-use crate::anion::AnionClass;
-use crate::chem::Composition;
-use crate::plot::colour::ColourBy;
-use crate::session::{FieldNote, Session};
-
-/// A formula with its numbers as subscripts.
-pub fn formula_html(formula: &str) -> HtmlElement {
-    let span = make("span", "formula", "");
-    let mut run = String::new();
-    let mut digits = false;
-    let flush = |run: &mut String, digits: bool, span: &HtmlElement| {
-        if !run.is_empty() {
-            let e = if digits {
-                make("sub", "", run)
-            } else {
-                make("span", "", run)
-            };
-            append(span, e);
-            run.clear();
-        }
-    };
-    for c in formula.chars() {
-        if c.is_ascii_digit() != digits {
-            flush(&mut run, digits, &span);
-            digits = c.is_ascii_digit();
-        }
-        run.push(c);
-    }
-    flush(&mut run, digits, &span);
-    span
-}
-
-/// What a point's colour means beyond its category: its anion class or the
-/// property value the map is coloured by.
-pub fn colour_note(session: &Session, c: &Composition) -> String {
-    match session.state().colour {
-        ColourBy::Category => String::new(),
-        ColourBy::Anion => format!(" · {}", AnionClass::of(c).name()),
-        ColourBy::Property(p) => match p.of_composition(c) {
-            Some(v) => format!(" · {} {v:.2}", p.title().trim_start_matches("mean ")),
-            None => " · no data".into(),
-        },
-    }
-}
+pub use super::dom::formula_html;
+use crate::session::FieldNote;
 
 /// A charge as a chemist writes it: +2, −2 (a true minus sign), 0.
 pub fn signed(q: i64) -> String {

@@ -8,7 +8,7 @@ use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use super::super::dispatch::Dispatch;
 use super::super::dom::{self, append, by_id, make};
 use super::{formula_html, show_note, signed};
-use crate::session::{DetailsView, Field, Input, QuizView, Session};
+use crate::session::{DetailsView, Field, Input, QuizAnswer, QuizView, Session};
 
 pub struct QuizPanel {
     host: HtmlElement,
@@ -122,31 +122,8 @@ impl QuizPanel {
                 "Does it pass SMACT's two tests, charge neutrality and electronegativity balance?",
             ),
         );
-        if elements.iter().all(|(_, states)| !states.is_empty()) {
-            let picker = append(&self.host, make("fieldset", "quiz-charges", ""));
-            append(
-                &picker,
-                make("legend", "", "Your charges (optional): one per element"),
-            );
-            for (k, (symbol, states)) in elements.iter().enumerate() {
-                let label = append(&picker, make("label", "", &format!("{symbol} ")));
-                let select: HtmlSelectElement =
-                    append(&label, make("select", "", "")).unchecked_into();
-                dom::set_attr(&select, "data-element", symbol);
-                let none = append(&select, make("option", "", "?"));
-                dom::set_attr(&none, "value", "");
-                for &q in states {
-                    let option = append(&select, make("option", "", &signed(i64::from(q))));
-                    dom::set_attr(&option, "value", &q.to_string());
-                }
-                if shown.as_deref() == Some(formula.as_str())
-                    && let Some(v) = kept.get(k)
-                {
-                    select.set_value(v);
-                }
-                select.set_disabled(answered.is_some());
-            }
-        }
+        let kept = (shown.as_deref() == Some(formula.as_str())).then_some(kept);
+        picker(&self.host, &elements, kept, answered.is_some());
         let buttons = append(&self.host, make("div", "quiz-buttons", ""));
         for (action, text) in [("allowed", "Allowed"), ("forbidden", "Forbidden")] {
             let b = append(&buttons, make("button", "", text));
@@ -155,48 +132,89 @@ impl QuizPanel {
             b.unchecked_ref::<web_sys::HtmlButtonElement>()
                 .set_disabled(answered.is_some());
         }
-        let Some(answer) = answered else {
-            return;
-        };
-        let verdict = if answer.right() { "Right" } else { "Not quite" };
-        let truth = if answer.category.allowed() {
-            "allowed"
-        } else {
-            "forbidden"
-        };
-        let p = append(
-            &self.host,
-            make(
-                "p",
-                if answer.right() {
-                    "verdict good"
-                } else {
-                    "verdict bad"
-                },
-                &format!(
-                    "{verdict}: {} is {truth} ({}: {}).",
-                    answer.formula,
-                    answer.category,
-                    answer.category.meaning()
-                ),
-            ),
-        );
-        dom::set_attr(&p, "role", "status");
-        if let Some(note) = charges_note {
-            append(&self.host, make("p", "", &note));
+        if let Some(answer) = answered {
+            verdict(&self.host, session, &answer, charges_note);
         }
-        if let DetailsView::Ready(e) = session.details()
-            && e.formula == answer.formula
-        {
-            append(&self.host, make("p", "summary", &e.summary));
-        }
-        let links = append(&self.host, make("div", "quiz-buttons", ""));
-        let locate = append(&links, make("button", "", "Show it on the map"));
-        dom::set_attr(&locate, "type", "button");
-        dom::set_attr(&locate, "data-action", "locate");
-        dom::set_attr(&locate, "data-formula", &answer.formula);
-        let next = append(&links, make("button", "primary", "Next composition"));
-        dom::set_attr(&next, "type", "button");
-        dom::set_attr(&next, "data-action", "next");
     }
+}
+
+/// A charge to pick for each element (when the set is a built-in one),
+/// keeping what was picked before a redraw.
+fn picker(
+    host: &HtmlElement,
+    elements: &[(String, Vec<i8>)],
+    kept: Option<Vec<String>>,
+    answered: bool,
+) {
+    if elements.iter().any(|(_, states)| states.is_empty()) {
+        return;
+    }
+    let picker = append(host, make("fieldset", "quiz-charges", ""));
+    append(
+        &picker,
+        make("legend", "", "Your charges (optional): one per element"),
+    );
+    for (k, (symbol, states)) in elements.iter().enumerate() {
+        let label = append(&picker, make("label", "", &format!("{symbol} ")));
+        let select: HtmlSelectElement = append(&label, make("select", "", "")).unchecked_into();
+        dom::set_attr(&select, "data-element", symbol);
+        let none = append(&select, make("option", "", "?"));
+        dom::set_attr(&none, "value", "");
+        for &q in states {
+            let option = append(&select, make("option", "", &signed(i64::from(q))));
+            dom::set_attr(&option, "value", &q.to_string());
+        }
+        if let Some(v) = kept.as_ref().and_then(|kept| kept.get(k)) {
+            select.set_value(v);
+        }
+        select.set_disabled(answered);
+    }
+}
+
+/// Whether the answer was right, the charges checked, the reason, and the
+/// way on.
+fn verdict(
+    host: &HtmlElement,
+    session: &Session,
+    answer: &QuizAnswer,
+    charges_note: Option<String>,
+) {
+    let right = answer.right();
+    let truth = if answer.category.allowed() {
+        "allowed"
+    } else {
+        "forbidden"
+    };
+    let text = format!(
+        "{}: {} is {truth} ({}: {}).",
+        if right { "Right" } else { "Not quite" },
+        answer.formula,
+        answer.category,
+        answer.category.meaning()
+    );
+    let p = append(
+        host,
+        make(
+            "p",
+            if right { "verdict good" } else { "verdict bad" },
+            &text,
+        ),
+    );
+    dom::set_attr(&p, "role", "status");
+    if let Some(note) = charges_note {
+        append(host, make("p", "", &note));
+    }
+    if let DetailsView::Ready(e) = session.details()
+        && e.formula == answer.formula
+    {
+        append(host, make("p", "summary", &e.summary));
+    }
+    let links = append(host, make("div", "quiz-buttons", ""));
+    let locate = append(&links, make("button", "", "Show it on the map"));
+    dom::set_attr(&locate, "type", "button");
+    dom::set_attr(&locate, "data-action", "locate");
+    dom::set_attr(&locate, "data-formula", &answer.formula);
+    let next = append(&links, make("button", "primary", "Next composition"));
+    dom::set_attr(&next, "type", "button");
+    dom::set_attr(&next, "data-action", "next");
 }
