@@ -12,5 +12,5 @@ pub mod known;
 pub mod oxidation;
 
 pub use elements::{ELEMENT_COUNT, ElementData, element_data};
-pub use known::{KnownSet, KnownSource, UserListError};
+pub use known::{KnownSet, KnownSource, LeftOut, UserListError};
 pub use oxidation::{OxidationSet, OxidationStates};
