@@ -1,10 +1,12 @@
 //! `crystal-atlas`: the native command line over the same core as the page.
 //! Batch work, the outside checks' contract and benchmarks go through here.
-//! Every error is one line on stderr with exit code 2; nothing panics on input.
+//! Every error is one line on stderr with exit code 2; nothing panics on input
+//! or on output that cannot be written (see `io.rs`).
 
 mod args;
 mod chem_commands;
 mod embed_command;
+mod io;
 mod reduce_command;
 mod settings;
 
@@ -54,6 +56,9 @@ fn run(argv: &[String]) -> Result<(), CliError> {
             "no command given; try 'crystal-atlas help'".into(),
         ));
     };
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        return io::out(HELP);
+    }
     let args = Args::parse(command, rest)?;
     match command.as_str() {
         "counts" => chem_commands::counts(args),
@@ -63,10 +68,7 @@ fn run(argv: &[String]) -> Result<(), CliError> {
         "sample" => chem_commands::sample(args),
         "embed" => embed_command::embed(args),
         "reduce" => reduce_command::reduce(args),
-        "help" | "--help" | "-h" => {
-            println!("{HELP}");
-            Ok(())
-        }
+        "help" | "--help" | "-h" => io::out(HELP),
         other => Err(CliError(format!(
             "unknown command '{other}'; commands: counts, list, explain, system, sample, embed, reduce, help"
         ))),
@@ -105,7 +107,7 @@ fn main() {
                 text
             })
             .collect();
-        eprintln!("crystal-atlas: {line}");
+        io::note(&format!("crystal-atlas: {line}"));
         std::process::exit(2);
     }
 }
