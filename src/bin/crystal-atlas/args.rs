@@ -174,13 +174,26 @@ impl Args {
     /// The one positional argument, described by `what` in errors.
     pub fn single_positional(&mut self, what: &str) -> Result<String, CliError> {
         match self.positional.len() {
-            0 => Err(CliError(format!("{} needs {what}", self.command))),
+            0 => {
+                // "explain --frob ZnO": the formula went to the flag.
+                let taken = self
+                    .values
+                    .iter()
+                    .find(|(name, _)| !self.used.contains(name))
+                    .map(|(name, value)| format!(" (--{name} took '{value}' as its value)"))
+                    .unwrap_or_default();
+                Err(CliError(format!("{} needs {what}{taken}", self.command)))
+            }
             1 => Ok(self.positional.remove(0)),
-            _ => Err(CliError(format!(
-                "{} takes one {what}, got {}; quote it if it contains spaces",
-                self.command,
-                self.positional.len()
-            ))),
+            n => {
+                if let Some(hint) = self.positional.iter().find_map(|p| single_dash(p)) {
+                    return Err(CliError(format!("{}: {hint}", self.command)));
+                }
+                Err(CliError(format!(
+                    "{} takes one argument, {what}, but got {n}; quote it if it contains spaces",
+                    self.command
+                )))
+            }
         }
     }
 
@@ -201,16 +214,9 @@ impl Args {
             return Err(CliError(format!("--{name} needs a value")));
         }
         if let Some(p) = self.positional.first() {
-            let hint = match p.strip_prefix('-') {
-                Some(rest)
-                    if !rest.is_empty() && !rest.starts_with(|c: char| c.is_ascii_digit()) =>
-                {
-                    format!("; flags start with two dashes (--{rest})")
-                }
-                _ => String::new(),
-            };
+            let problem = single_dash(p).unwrap_or_else(|| format!("unexpected argument '{p}'"));
             return Err(CliError(format!(
-                "{}: unexpected argument '{p}'{hint} (see crystal-atlas help)",
+                "{}: {problem} (see crystal-atlas help)",
                 self.command
             )));
         }
@@ -237,6 +243,17 @@ impl Args {
             list.join(", ")
         ))
     }
+}
+
+/// "'-json' is not a flag; ..." for a word after one dash (not a number).
+fn single_dash(arg: &str) -> Option<String> {
+    let rest = arg.strip_prefix('-')?;
+    if rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+        return None;
+    }
+    Some(format!(
+        "'{arg}' is not a flag; flags start with two dashes (--{rest})"
+    ))
 }
 
 /// Whether `given` looks like a slip for `flag`: one is a prefix of the
@@ -315,7 +332,7 @@ mod tests {
         assert_eq!(err(&["--json", "--json"]), "--json is given twice");
         assert_eq!(
             err(&["--order", "2", "-json"]),
-            "counts: unexpected argument '-json'; flags start with two dashes (--json) (see crystal-atlas help)"
+            "counts: '-json' is not a flag; flags start with two dashes (--json) (see crystal-atlas help)"
         );
         assert!(err(&["--", "x"]).starts_with("'--' is not a flag"));
         // A negative number is a value, not a flag.
