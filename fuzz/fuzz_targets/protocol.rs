@@ -279,12 +279,13 @@ fn response(u: &mut Unstructured) -> Result<Response> {
 }
 
 /// The JSON as JavaScript holds it: every number an f64, a whole one within
-/// 2^53 read back as an integer (as serde-wasm-bindgen does).
+/// 2^53 read back as an integer (as serde-wasm-bindgen does), -0 kept.
 fn through_javascript(v: Value) -> Value {
     match v {
         Value::Number(n) => {
             let x = n.as_f64().expect("serde_json numbers convert to f64");
-            if x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER as f64 {
+            // -0 is a number of its own in JavaScript too (and reads back into a float field as -0.0).
+            if x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER as f64 && !(x == 0.0 && x.is_sign_negative()) {
                 Value::Number(Number::from(x as i64))
             } else {
                 Number::from_f64(x).map_or(Value::Null, Value::Number)

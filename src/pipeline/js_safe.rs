@@ -523,4 +523,25 @@ mod tests {
         assert_eq!(check_js_safe(&map).unwrap_err().path, "k");
         assert_eq!(check_js_safe(&(u64::MAX as f64)), Ok(()));
     }
+
+    #[test]
+    fn floats_of_a_message_read_back_as_the_same_bits() {
+        // Found by fuzz/protocol: serde_json's default parser is not
+        // correctly rounded (1 ulp off here); its float_roundtrip feature is.
+        for fraction in [
+            9.135064688933482e-41,
+            0.1 + 0.2,
+            f64::MIN_POSITIVE / 3.0,
+            1.0 - f64::EPSILON,
+        ] {
+            let message = crate::pipeline::Response::Progress {
+                id: 1,
+                stage: "umap".into(),
+                fraction,
+            };
+            let json = serde_json::to_string(&message).unwrap();
+            let back: crate::pipeline::Response = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, message, "{json}");
+        }
+    }
 }
