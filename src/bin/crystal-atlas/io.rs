@@ -148,9 +148,10 @@ pub struct Named<'a> {
 #[derive(PartialEq, Eq)]
 enum FileId {
     /// Device and inode.
+    #[cfg(unix)]
     Existing(u64, u64),
     /// The canonical path, where there are no inode numbers (WASI).
-    #[cfg_attr(unix, allow(dead_code))]
+    #[cfg(not(unix))]
     ExistingAt(PathBuf),
     ToBeCreated(PathBuf),
 }
