@@ -289,6 +289,20 @@ fn endless_inputs_are_refused_at_their_cap() {
         err,
         "crystal-atlas: --formulas '/dev/zero': the file is larger than the 67108864 bytes accepted; split the list\n"
     );
+    let formulas = scratch.file("f.txt", b"ZnO\n");
+    let err = error(&[
+        "embed",
+        "--embedding",
+        "/dev/zero",
+        "--formulas",
+        &formulas,
+        "--out",
+        &out,
+    ]);
+    assert_eq!(
+        err,
+        "crystal-atlas: --embedding: '/dev/zero': the file is larger than the 16777216 bytes accepted; the largest embedding file is 0.3 MB\n"
+    );
     // An endless stream of formulas on stdin: refused after the line cap,
     // with the writer told to stop (a broken pipe), not read to the end.
     let mut child = Command::new(BIN)

@@ -10,7 +10,10 @@ use crystal_atlas::data::embeddings::{EMBEDDINGS, ElementEmbedding, EmbeddingInf
 use crystal_atlas::embed::{EmbedBatch, PoolingStat, embed_batch, feature_len};
 
 use crate::args::{Args, CliError};
-use crate::io::{self, MAX_FORMULA_FILE_BYTES, MAX_FORMULA_LINES, MAX_MATRIX_VALUES, Named, out};
+use crate::io::{
+    self, MAX_EMBEDDING_FILE_BYTES, MAX_FORMULA_FILE_BYTES, MAX_FORMULA_LINES, MAX_MATRIX_VALUES,
+    Named, out,
+};
 
 pub fn embed(mut args: Args) -> Result<(), CliError> {
     if args.switch("list") {
@@ -112,11 +115,16 @@ fn load_embedding(name: &str) -> Result<Cow<'static, ElementEmbedding>, CliError
         return Ok(Cow::Borrowed(embedding));
     }
     let names: Vec<&str> = EMBEDDINGS.iter().map(|e| e.name).collect();
-    let bytes = std::fs::read(name).map_err(|e| {
-        let why = if EmbeddingInfo::from_name(name).is_some() {
-            format!("'{name}' is not compiled into this build; pass its file, data/embeddings/{name}.bin")
-        } else {
-            format!("'{name}' is neither an embedding ({}) nor a readable file ({e})", names.join(", "))
+    let bytes = io::read_capped(name, MAX_EMBEDDING_FILE_BYTES, None).map_err(|e| {
+        let why = match e {
+            io::ReadError::Io(_) if EmbeddingInfo::from_name(name).is_some() => format!(
+                "'{name}' is not compiled into this build; pass its file, data/embeddings/{name}.bin"
+            ),
+            io::ReadError::Io(e) => format!(
+                "'{name}' is neither an embedding ({}) nor a readable file ({e})",
+                names.join(", ")
+            ),
+            limit => format!("'{name}': {limit}; the largest embedding file is 0.3 MB"),
         };
         CliError(format!("--embedding: {why}"))
     })?;

@@ -26,6 +26,9 @@ pub const BROKEN_PIPE_STATUS: i32 = 141;
 pub const MAX_FORMULA_FILE_BYTES: usize = 64 << 20;
 /// ... and this many lines.
 pub const MAX_FORMULA_LINES: usize = 1_000_000;
+/// An element-embedding file (`embed --embedding FILE.bin`; the largest of
+/// ElementEmbeddings' twenty is 0.3 MB).
+pub const MAX_EMBEDDING_FILE_BYTES: usize = 16 << 20;
 /// The matrix `reduce` reads: at most this many rows (the largest sample the
 /// atlas draws, 4 categories x `sample::MAX_PER_CATEGORY`) ...
 pub const MAX_MATRIX_ROWS: usize = 200_000;
