@@ -11,7 +11,7 @@
 use std::fmt;
 
 use serde::Serialize;
-use serde::ser::{self, Impossible};
+use serde::ser;
 
 /// The largest whole number a JavaScript number holds exactly (2^53 - 1,
 /// `Number.MAX_SAFE_INTEGER`).
@@ -258,49 +258,28 @@ impl<'a> ser::Serializer for &'a mut Walk {
     }
 }
 
-impl ser::SerializeSeq for Items<'_> {
-    type Ok = ();
-    type Error = JsNumberError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsNumberError> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), JsNumberError> {
-        Ok(())
-    }
+/// The four sequence-like traits all number their items the same way.
+macro_rules! numbered_items {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Items<'_> {
+            type Ok = ();
+            type Error = JsNumberError;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsNumberError> {
+                self.item(value)
+            }
+            fn end(self) -> Result<(), JsNumberError> {
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Items<'_> {
-    type Ok = ();
-    type Error = JsNumberError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsNumberError> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), JsNumberError> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for Items<'_> {
-    type Ok = ();
-    type Error = JsNumberError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsNumberError> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), JsNumberError> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for Items<'_> {
-    type Ok = ();
-    type Error = JsNumberError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsNumberError> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), JsNumberError> {
-        Ok(())
-    }
-}
+numbered_items!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for &mut Walk {
     type Ok = ();
@@ -308,7 +287,11 @@ impl ser::SerializeMap for &mut Walk {
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), JsNumberError> {
         // A key is written as a string in JSON and JavaScript alike; only its
         // text goes into the path.
-        let text = key.serialize(KeyText).unwrap_or_default();
+        let text = match serde_json::to_value(key) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(other) => other.to_string(),
+            Err(_) => String::new(),
+        };
         self.path.push(text);
         Ok(())
     }
@@ -349,141 +332,6 @@ impl ser::SerializeStructVariant for &mut Walk {
     }
     fn end(self) -> Result<(), JsNumberError> {
         Ok(())
-    }
-}
-
-/// A map key's text (string keys; anything else is left out of the path).
-struct KeyText;
-
-impl ser::Serializer for KeyText {
-    type Ok = String;
-    type Error = JsNumberError;
-    type SerializeSeq = Impossible<String, JsNumberError>;
-    type SerializeTuple = Impossible<String, JsNumberError>;
-    type SerializeTupleStruct = Impossible<String, JsNumberError>;
-    type SerializeTupleVariant = Impossible<String, JsNumberError>;
-    type SerializeMap = Impossible<String, JsNumberError>;
-    type SerializeStruct = Impossible<String, JsNumberError>;
-    type SerializeStructVariant = Impossible<String, JsNumberError>;
-
-    fn serialize_str(self, v: &str) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_bool(self, v: bool) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i8(self, v: i8) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_f32(self, v: f32) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_f64(self, v: f64) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_char(self, v: char) -> Result<String, JsNumberError> {
-        Ok(v.to_string())
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<String, JsNumberError> {
-        Ok(String::new())
-    }
-    fn serialize_none(self) -> Result<String, JsNumberError> {
-        Ok(String::new())
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, JsNumberError> {
-        value.serialize(self)
-    }
-    fn serialize_unit(self) -> Result<String, JsNumberError> {
-        Ok(String::new())
-    }
-    fn serialize_unit_struct(self, name: &'static str) -> Result<String, JsNumberError> {
-        Ok(name.to_string())
-    }
-    fn serialize_unit_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-    ) -> Result<String, JsNumberError> {
-        Ok(variant.to_string())
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<String, JsNumberError> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-        _: &T,
-    ) -> Result<String, JsNumberError> {
-        Ok(variant.to_string())
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, JsNumberError> {
-        Err(ser::Error::custom("a list as a map key"))
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, JsNumberError> {
-        Err(ser::Error::custom("a tuple as a map key"))
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, JsNumberError> {
-        Err(ser::Error::custom("a tuple as a map key"))
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, JsNumberError> {
-        Err(ser::Error::custom("a tuple as a map key"))
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, JsNumberError> {
-        Err(ser::Error::custom("a map as a map key"))
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, JsNumberError> {
-        Err(ser::Error::custom("a struct as a map key"))
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, JsNumberError> {
-        Err(ser::Error::custom("a struct as a map key"))
     }
 }
 
