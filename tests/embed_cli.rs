@@ -230,7 +230,7 @@ fn errors_are_one_line_with_exit_code_2() {
                 "--seed",
                 "1",
             ],
-            "does not take --seed",
+            "unknown flag --seed",
         ),
     ];
     for (args, message) in cases {

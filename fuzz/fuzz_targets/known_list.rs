@@ -18,5 +18,6 @@ fuzz_target!(|bytes: &[u8]| {
     let again = KnownSet::parse_user_list("fuzz", written.join("\n").as_bytes())
         .expect("a written list parses");
     assert_eq!(again.len(), set.len());
+    assert!(again.left_out().is_none(), "every written formula has a key");
     assert!(set.compositions().all(|c| again.contains(&c)));
 });

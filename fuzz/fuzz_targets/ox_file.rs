@@ -1,5 +1,6 @@
 //! SMACT-format oxidation-state files: parsing never panics; an accepted file
-//! is written back and parses to the same states; and filtering and explaining
+//! is written back and parses to the same states (and no line of it is
+//! reported as replacing another); and filtering and explaining
 //! fixed compositions under it agree with each other, whatever the states.
 #![no_main]
 
@@ -33,6 +34,10 @@ fuzz_target!(|text: &str| {
     for e in Element::all() {
         assert_eq!(again.of(e), ox.of(e));
     }
+    // A replaced line is always reported against an earlier one; a written
+    // set lists each element once.
+    assert!(ox.notes().iter().all(|n| n.earlier_line < n.line));
+    assert!(again.notes().is_empty());
     let known = KnownSet::empty();
     for threshold in [8, 16] {
         let labeller = Labeller {

@@ -426,6 +426,9 @@ mod tests {
         ));
         assert!(err("Fe²O").contains("plain digits ('2')"));
         assert!(err("Zn٢O").contains("digits 0-9"));
+        // Digits other than 0-9 are never read as amounts (nor skipped).
+        assert!(err("Zn\u{ff12}O").contains("full-width character: type '2' instead"));
+        assert!(err("ZnO\u{0663}").starts_with("column 4: unexpected"));
         assert!(err("ZnΩ").contains("letters A-Z"));
         assert!(err("CuSO4·5H2O").contains("hydrates"));
         assert!(err("Zn2+").contains("charges"));

@@ -82,6 +82,33 @@ impl KnownSource {
 pub struct KnownSet {
     name: String,
     keys: Vec<u64>,
+    left_out: Option<LeftOut>,
+}
+
+/// Formulas of a user's list that no key holds (more than four elements, or
+/// an amount above 511): the atlas never looks them up, so they are left out,
+/// and said to be rather than dropped unseen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    pub count: usize,
+    /// Where the first one is ("line 7") and its formula.
+    pub first_place: String,
+    pub first_formula: String,
+}
+
+impl fmt::Display for LeftOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (n, s) = match self.count {
+            1 => ("1 formula has".to_string(), ""),
+            n => (format!("{n} formulas have"), "s"),
+        };
+        write!(
+            f,
+            "{n} more than 4 elements or an amount above 511 and can never be a composition of the atlas's maps; left out (the first: {}, '{}'), so explain calls such formula{s} unknown",
+            self.first_place,
+            shown(&self.first_formula)
+        )
+    }
 }
 
 /// Packs a reduced composition of at most four elements, amounts <= 511:
@@ -134,6 +161,7 @@ impl KnownSet {
         KnownSet {
             name: name.to_string(),
             keys,
+            left_out: None,
         }
     }
 
@@ -142,6 +170,7 @@ impl KnownSet {
         KnownSet {
             name: "none".to_string(),
             keys: Vec::new(),
+            left_out: None,
         }
     }
 
@@ -193,6 +222,7 @@ impl KnownSet {
         Ok(KnownSet {
             name: name.to_string(),
             keys,
+            left_out: None,
         })
     }
 
@@ -206,6 +236,11 @@ impl KnownSet {
 
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// The formulas of a user's list that were left out, if any.
+    pub fn left_out(&self) -> Option<&LeftOut> {
+        self.left_out.as_ref()
     }
 
     pub fn contains(&self, c: &Composition) -> bool {
@@ -227,6 +262,7 @@ impl KnownSet {
         KnownSet {
             name: name.to_string(),
             keys,
+            left_out: other.left_out.clone().or_else(|| self.left_out.clone()),
         }
     }
 
@@ -388,19 +424,31 @@ impl KnownSet {
         }
         // Keys, not compositions, are kept: a 16 MB list is 1.5 million formulas.
         let mut keys = Vec::with_capacity(formulas.len());
+        let mut left_out: Option<LeftOut> = None;
         for ((kind, number), formula) in formulas {
             let c = Composition::parse(&formula).map_err(|error| UserListError::Formula {
                 place: format!("{kind} {number}"),
-                formula: formula.into_owned(),
+                formula: formula.to_string(),
                 error,
             })?;
-            keys.extend(composition_key(&c));
+            match (composition_key(&c), &mut left_out) {
+                (Some(key), _) => keys.push(key),
+                (None, Some(l)) => l.count += 1,
+                (None, None) => {
+                    left_out = Some(LeftOut {
+                        count: 1,
+                        first_place: format!("{kind} {number}"),
+                        first_formula: formula.into_owned(),
+                    })
+                }
+            }
         }
         keys.sort_unstable();
         keys.dedup();
         Ok(KnownSet {
             name: name.to_string(),
             keys,
+            left_out,
         })
     }
 }
@@ -410,49 +458,111 @@ type Place = (&'static str, usize);
 
 /// (place, formula) pairs of a JSON list.
 fn json_formulas(text: &str) -> Result<Vec<(Place, Cow<'_, str>)>, UserListError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| UserListError::Json(e.to_string()))?;
-    let serde_json::Value::Array(items) = value else {
-        return Err(UserListError::JsonNotList);
-    };
+    // Items are read by `JsonItem`, not as `serde_json::Value`: a `Value`
+    // object keeps only the last of two "formula" fields, dropping the first
+    // without a word. Every item is accepted by it, so a data error can only
+    // be a top level that is not a list.
+    let items: Vec<JsonItem> = serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => UserListError::JsonNotList,
+        _ => UserListError::Json(e.to_string()),
+    })?;
     items
         .into_iter()
         .enumerate()
         .map(|(i, v)| {
             let item = i + 1;
-            let formula = match v {
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Object(mut o) => match o.remove("formula") {
-                    Some(serde_json::Value::String(s)) => s,
-                    _ => {
-                        return Err(UserListError::JsonItem {
-                            item,
-                            found: "an object without a \"formula\" string",
-                        });
-                    }
-                },
-                serde_json::Value::Number(_) => {
-                    return Err(UserListError::JsonItem {
-                        item,
-                        found: "a number",
-                    });
-                }
-                serde_json::Value::Array(_) => {
-                    return Err(UserListError::JsonItem {
-                        item,
-                        found: "a list",
-                    });
-                }
-                serde_json::Value::Bool(_) | serde_json::Value::Null => {
-                    return Err(UserListError::JsonItem {
-                        item,
-                        found: "true, false or null",
-                    });
-                }
+            let found = match v {
+                JsonItem::Formula(s) => return Ok((("item", item), Cow::Owned(s))),
+                JsonItem::NoFormula => "an object without a \"formula\" string",
+                JsonItem::TwoFormulas => "an object with two \"formula\" fields",
+                JsonItem::Number => "a number",
+                JsonItem::List => "a list",
+                JsonItem::Other => "true, false or null",
             };
-            Ok((("item", item), Cow::Owned(formula)))
+            Err(UserListError::JsonItem { item, found })
         })
         .collect()
+}
+
+/// One item of a JSON list, as far as the list cares.
+enum JsonItem {
+    Formula(String),
+    NoFormula,
+    TwoFormulas,
+    Number,
+    List,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for JsonItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<JsonItem, D::Error> {
+        d.deserialize_any(JsonItemVisitor)
+    }
+}
+
+struct JsonItemVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonItemVisitor {
+    type Value = JsonItem;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a formula or an object with a \"formula\" field")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<JsonItem, E> {
+        Ok(JsonItem::Formula(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<JsonItem, E> {
+        Ok(JsonItem::Formula(v))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonItem, A::Error> {
+        let mut formula: Option<Option<String>> = None;
+        let mut twice = false;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key != "formula" {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            }
+            let value = map.next_value::<serde_json::Value>()?;
+            twice |= formula.is_some();
+            formula = Some(match value {
+                serde_json::Value::String(s) => Some(s),
+                _ => None,
+            });
+        }
+        Ok(match formula {
+            _ if twice => JsonItem::TwoFormulas,
+            Some(Some(s)) => JsonItem::Formula(s),
+            _ => JsonItem::NoFormula,
+        })
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<JsonItem, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(JsonItem::List)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<JsonItem, E> {
+        Ok(JsonItem::Number)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<JsonItem, E> {
+        Ok(JsonItem::Number)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<JsonItem, E> {
+        Ok(JsonItem::Number)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<JsonItem, E> {
+        Ok(JsonItem::Other)
+    }
+
+    fn visit_unit<E>(self) -> Result<JsonItem, E> {
+        Ok(JsonItem::Other)
+    }
 }
 
 /// (place, formula) pairs of a plain list or a CSV/TSV table.
@@ -647,6 +757,48 @@ mod tests {
         );
         assert!(err(b"id,formula\n1,\n").starts_with("line 2: no formula in column 2"));
         assert!(err(b"\xff\xfeZ\x00").contains("save it as UTF-8"));
+    }
+
+    #[test]
+    fn nothing_in_a_list_is_dropped_without_a_word() {
+        let err = |b: &[u8]| KnownSet::parse_user_list("x", b).unwrap_err().to_string();
+        // serde_json's Value keeps the last of two equal keys.
+        assert_eq!(
+            err(br#"["ZnO", {"formula": "Li2O", "id": 3, "formula": "ZnO2"}]"#),
+            "item 2 is an object with two \"formula\" fields; list formulas as strings (\"ZnO\") or objects with a \"formula\" string"
+        );
+        assert!(err(br#"[{"formula": 1}]"#).contains("item 1 is an object without"));
+        assert!(err(br#"[["ZnO"]]"#).contains("item 1 is a list"));
+        assert!(err(br#"{"formula": "ZnO"}"#).contains("the JSON is not a list"));
+        assert!(err(br#"[{"formula": "ZnO"}"#).contains("not valid JSON"));
+        let json = KnownSet::parse_user_list(
+            "x",
+            br#"[{"n": [1, {"formula": 2}], "formula": "Zn\u004f"}]"#,
+        )
+        .unwrap();
+        assert!(json.contains(&Composition::parse("ZnO").unwrap()));
+        // Five elements or an amount past 511: never looked up, so said to be left out.
+        let set = KnownSet::parse_user_list("x", b"ZnO\nLiNaKRbCsO\nFe512O\nLi2O\n").unwrap();
+        assert_eq!(set.len(), 2);
+        let left_out = set.left_out().unwrap();
+        assert_eq!(
+            (left_out.count, left_out.first_place.as_str()),
+            (2, "line 2")
+        );
+        assert_eq!(
+            left_out.to_string(),
+            "2 formulas have more than 4 elements or an amount above 511 and can never be a composition of the atlas's maps; left out (the first: line 2, 'LiNaKRbCsO'), so explain calls such formulas unknown"
+        );
+        assert_eq!(
+            KnownSet::parse_user_list("x", b"ZnO\n").unwrap().left_out(),
+            None
+        );
+        assert!(
+            KnownSet::parse_user_list("x", b"Fe511O\n")
+                .unwrap()
+                .left_out()
+                .is_none()
+        );
     }
 
     #[test]

@@ -13,5 +13,5 @@ pub mod oxidation;
 // The element table lives with `Element` in `chem`; data reads it from there.
 pub use crate::chem::element_data as elements;
 pub use crate::chem::element_data::{ELEMENT_COUNT, ElementData, element_data};
-pub use known::{KnownSet, KnownSource, UserListError};
+pub use known::{KnownSet, KnownSource, LeftOut, UserListError};
 pub use oxidation::{OxidationSet, OxidationStates};

@@ -2,9 +2,15 @@
 //!
 //! The format, as SMACT's `data_loader` reads it: one element per line, its
 //! symbol then its oxidation states separated by spaces ("Fe +2 +3"); blank
-//! lines and lines starting with `#` are skipped, and so is a line with no
-//! digit (an element with no states). A later line for the same element
-//! replaces an earlier one, as in SMACT.
+//! lines and lines starting with `#` are skipped, and so is a line holding
+//! only a symbol (an element with no states). A later line for the same
+//! element replaces an earlier one, as in SMACT, and is reported as a
+//! [`OxFileNote`] so the earlier line's states are not dropped unseen.
+//!
+//! Stricter than SMACT where SMACT would lose data without a word: it skips
+//! any line without a digit ("Fe two") and reads Python's `int`, which takes
+//! Arabic-Indic or full-width digits; here both are errors naming the line and
+//! the element.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -101,6 +107,26 @@ impl fmt::Display for OxidationSet {
 pub struct OxidationStates {
     name: String,
     states: Vec<Vec<i8>>,
+    notes: Vec<OxFileNote>,
+}
+
+/// A line of an accepted file that replaced an earlier line for the same
+/// element (SMACT keeps the later one): worth telling the user, not an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OxFileNote {
+    pub element: Element,
+    pub line: usize,
+    pub earlier_line: usize,
+}
+
+impl fmt::Display for OxFileNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {} lists {} again (first on line {}); as in SMACT only the later line's states are used, so put all of an element's states on one line",
+            self.line, self.element, self.earlier_line
+        )
+    }
 }
 
 /// Longest oxidation-state file accepted.
@@ -109,11 +135,28 @@ pub const MAX_OX_FILE_BYTES: usize = 1 << 20;
 /// What is wrong with an oxidation-state file, and on which line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OxFileError {
-    TooLarge { bytes: usize },
+    TooLarge {
+        bytes: usize,
+    },
     NotText,
-    Symbol { line: usize, error: ElementError },
-    State { line: usize, token: String },
-    OutOfRange { line: usize, token: String },
+    Symbol {
+        line: usize,
+        error: ElementError,
+    },
+    State {
+        line: usize,
+        token: String,
+    },
+    /// A state written with digits other than 0-9 ("٢", "２").
+    NotAsciiDigits {
+        line: usize,
+        symbol: String,
+        token: String,
+    },
+    OutOfRange {
+        line: usize,
+        token: String,
+    },
     NoStates,
 }
 
@@ -141,6 +184,16 @@ impl fmt::Display for OxFileError {
                 "line {line}: '{}' is not a whole-number oxidation state; write the symbol then states, e.g. 'Fe +2 +3'",
                 shown(token)
             ),
+            OxFileError::NotAsciiDigits {
+                line,
+                symbol,
+                token,
+            } => write!(
+                f,
+                "line {line}: oxidation state '{}' of {} is not written with the digits 0-9; type it as plain digits, e.g. +2",
+                shown(token),
+                shown(symbol)
+            ),
             OxFileError::OutOfRange { line, token } => {
                 write!(
                     f,
@@ -166,6 +219,8 @@ impl OxidationStates {
             return Err(OxFileError::TooLarge { bytes: text.len() });
         }
         let mut states = vec![Vec::new(); ELEMENT_COUNT];
+        let mut listed_on = vec![0usize; ELEMENT_COUNT];
+        let mut notes = Vec::new();
         // Files saved on Windows start with a byte-order mark; old Mac ones
         // end lines with a bare CR.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -173,22 +228,31 @@ impl OxidationStates {
         for (i, raw) in lines.flat_map(|l| l.split('\r')).enumerate() {
             let line = i + 1;
             let stripped = raw.trim();
-            if stripped.is_empty()
-                || stripped.starts_with('#')
-                || !stripped.chars().any(|c| c.is_ascii_digit())
-            {
+            if stripped.is_empty() || stripped.starts_with('#') {
                 continue;
             }
-            let mut tokens = stripped.split_whitespace();
+            let mut tokens = stripped.split_whitespace().peekable();
             let symbol = tokens.next().unwrap_or_default();
             let element = match Element::from_symbol(symbol) {
                 Ok(e) => Some(e),
                 Err(_) if SYMBOLS_BEYOND_LR.contains(&symbol) => None,
                 Err(error) => return Err(OxFileError::Symbol { line, error }),
             };
+            if tokens.peek().is_none() {
+                // A symbol alone: an element with no states, which SMACT skips
+                // (it does not clear states an earlier line gave).
+                continue;
+            }
             let mut list = Vec::new();
             for token in tokens {
                 let digits = token.strip_prefix(['+', '-']).unwrap_or(token);
+                if !digits.is_ascii() && token.chars().any(char::is_numeric) {
+                    return Err(OxFileError::NotAsciiDigits {
+                        line,
+                        symbol: symbol.to_string(),
+                        token: token.to_string(),
+                    });
+                }
                 if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(OxFileError::State {
                         line,
@@ -209,6 +273,14 @@ impl OxidationStates {
                 }
             }
             if let Some(e) = element {
+                if listed_on[e.index()] != 0 {
+                    notes.push(OxFileNote {
+                        element: e,
+                        line,
+                        earlier_line: listed_on[e.index()],
+                    });
+                }
+                listed_on[e.index()] = line;
                 states[e.index()] = list;
             }
         }
@@ -218,11 +290,17 @@ impl OxidationStates {
         Ok(OxidationStates {
             name: name.to_string(),
             states,
+            notes,
         })
     }
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Lines of the file that replaced an earlier line for the same element.
+    pub fn notes(&self) -> &[OxFileNote] {
+        &self.notes
     }
 
     /// The element's oxidation states, in file order, without repeats.
@@ -309,6 +387,48 @@ mod tests {
             err("O -2\n2 Fe"),
             "line 2: '2' is not an element symbol; each line is a symbol then its states, e.g. 'Fe +2 +3'"
         );
+    }
+
+    #[test]
+    fn no_line_is_dropped_without_a_word() {
+        // SMACT keeps the later of two lines for an element: so do we, and say so.
+        let s = OxidationStates::parse_smact_file("a", "Fe +2\nO -2\n\nFe +3\nFe\n").unwrap();
+        assert_eq!(s.of(el("Fe")), [3]);
+        assert_eq!(
+            s.notes(),
+            [OxFileNote {
+                element: el("Fe"),
+                line: 4,
+                earlier_line: 1
+            }]
+        );
+        assert_eq!(
+            s.notes()[0].to_string(),
+            "line 4 lists Fe again (first on line 1); as in SMACT only the later line's states are used, so put all of an element's states on one line"
+        );
+        assert!(
+            OxidationSet::ALL
+                .iter()
+                .all(|s| s.states().notes().is_empty())
+        );
+        let err = |t: &str| {
+            OxidationStates::parse_smact_file("x", t)
+                .unwrap_err()
+                .to_string()
+        };
+        // Digits Python's int() reads but a line SMACT (no ASCII digit) or a
+        // byte-wise reader would skip: Arabic-Indic, full-width, superscript.
+        assert_eq!(
+            err("O -2\nFe +\u{662} \u{663}\n"),
+            "line 2: oxidation state '+\u{662}' of Fe is not written with the digits 0-9; type it as plain digits, e.g. +2"
+        );
+        assert!(err("O -2\nZn \u{ff12}").starts_with(
+            "line 2: oxidation state '\u{ff12}' of Zn is not written with the digits 0-9"
+        ));
+        assert!(err("Fe +2 \u{b3}").starts_with("line 1: oxidation state '\u{b3}' of Fe"));
+        // A line of words was skipped as "no digit"; now it is an error.
+        assert!(err("O -2\nFe two three").starts_with("line 2: 'two' is not a whole-number"));
+        assert!(err("O -2\nXx").starts_with("line 2: 'Xx' is not an element symbol"));
     }
 
     #[test]

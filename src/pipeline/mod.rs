@@ -14,6 +14,7 @@
 //! is recomputed only when its own inputs change; results depend only on the
 //! settings (seeded, no clocks, no hash-map iteration order).
 
+pub mod js_safe;
 pub mod protocol;
 mod runner;
 pub mod settings;

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::js_safe::{JsNumberError, check_js_safe};
 use super::settings::{ChemSettings, EmbedSettings, ReducerParams, SampleSettings, Upload};
 use crate::count::Counts;
 use crate::explain::Explanation;
@@ -107,6 +108,13 @@ impl Request {
             | Request::Reduce { id, .. }
             | Request::Grid { id, .. } => *id,
         }
+    }
+
+    /// Refuses a request with a number the other side of the worker boundary
+    /// would not read back as itself (a seed past 2^53, a NaN parameter), with
+    /// the field and the fix; call it where a request is made or parsed.
+    pub fn validate(&self) -> Result<(), JsNumberError> {
+        check_js_safe(self)
     }
 }
 
@@ -236,6 +244,11 @@ impl Response {
             | Response::GridDone { id }
             | Response::Error { id, .. } => Some(*id),
         }
+    }
+
+    /// As [`Request::validate`], for answers.
+    pub fn validate(&self) -> Result<(), JsNumberError> {
+        check_js_safe(self)
     }
 
     /// Whether this is the last message for its request.

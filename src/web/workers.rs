@@ -48,6 +48,7 @@ pub struct Workers {
 /// `{msg, payload?}` as the worker reads it, or why the request cannot be
 /// sent (a number JavaScript cannot hold, say).
 fn encode(request: &Request, payload: Option<&[f32]>) -> Result<JsValue, String> {
+    request.validate().map_err(|e| e.to_string())?;
     let message = js_sys::Object::new();
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     let msg = serde::Serialize::serialize(request, &serializer)

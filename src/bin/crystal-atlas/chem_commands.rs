@@ -1,28 +1,15 @@
 //! counts, list, explain, system, sample: the chemistry commands.
 
-use std::io::Write;
-
 use crystal_atlas::chem::{ChemicalSystem, Composition, shown};
 use crystal_atlas::explain::{explain as explain_composition, system_table};
 use crystal_atlas::label::Category;
 
 use crate::args::{Args, CliError};
+use crate::io::{Lines, note, out};
 use crate::settings::Settings;
 
-/// Writes to stdout; a closed pipe (`| head`) ends the program quietly.
-pub fn out(text: &str) {
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.write_all(b"\n"))
-        .is_err()
-    {
-        std::process::exit(0);
-    }
-}
-
-fn json_line(value: &serde_json::Value) {
-    out(&value.to_string());
+fn json_line(value: &serde_json::Value) -> Result<(), CliError> {
+    out(&value.to_string())
 }
 
 pub fn explain(mut args: Args) -> Result<(), CliError> {
@@ -34,11 +21,10 @@ pub fn explain(mut args: Args) -> Result<(), CliError> {
         .map_err(|e| CliError(format!("'{}': {e}", shown(&formula))))?;
     let e = explain_composition(&c, &settings.labeller());
     if json {
-        json_line(&serde_json::to_value(&e).expect("serialisable"));
+        json_line(&serde_json::to_value(&e).expect("serialisable"))
     } else {
-        out(&format!("{}\t{}\t{}", e.formula, e.category, e.summary));
+        out(&format!("{}\t{}\t{}", e.formula, e.category, e.summary))
     }
-    Ok(())
 }
 
 pub fn system(mut args: Args) -> Result<(), CliError> {
@@ -48,20 +34,28 @@ pub fn system(mut args: Args) -> Result<(), CliError> {
     args.finish()?;
     let system =
         ChemicalSystem::parse(&text).map_err(|e| CliError(format!("'{}': {e}", shown(&text))))?;
+    if system.elements().len() < 2 {
+        // Its table would be empty: the atlas's compositions have 2 to 4 elements.
+        return Err(CliError(format!(
+            "'{}' is one element; a chemical system is 2 to 4 elements joined by dashes, e.g. Zn-O or Li-Zn-Sn-O (for one compound use 'crystal-atlas explain')",
+            shown(&text)
+        )));
+    }
+    let mut lines = Lines::new();
     for entry in system_table(&system, &settings.labeller()) {
         let e = entry.explanation;
         if json {
             let mut v = serde_json::to_value(&e).expect("serialisable");
             v["system"] = serde_json::Value::String(entry.system);
-            json_line(&v);
+            lines.line(&v.to_string())?;
         } else {
-            out(&format!(
+            lines.line(&format!(
                 "{}\t{}\t{}\t{}",
                 entry.system, e.formula, e.category, e.summary
-            ));
+            ))?;
         }
     }
-    Ok(())
+    lines.finish()
 }
 
 /// What `list --category` selects.
@@ -108,6 +102,7 @@ pub fn list(mut args: Args) -> Result<(), CliError> {
         ));
     }
     let labeller = settings.labeller();
+    let mut lines = Lines::new();
     let mut left = limit.unwrap_or(u64::MAX);
     if let Selection::Category(c) = selection
         && c.known()
@@ -120,9 +115,9 @@ pub fn list(mut args: Args) -> Result<(), CliError> {
             .collect();
         found.sort();
         for c in found.iter().take(left.min(usize::MAX as u64) as usize) {
-            out(&c.to_string());
+            lines.line(&c.to_string())?;
         }
-        return Ok(());
+        return lines.finish();
     }
     let tuples = crystal_atlas::enumerate::coprime_tuples(order, settings.threshold);
     for set in crystal_atlas::enumerate::combinations(crystal_atlas::data::ELEMENT_COUNT, order) {
@@ -134,15 +129,15 @@ pub fn list(mut args: Args) -> Result<(), CliError> {
             let c =
                 Composition::new(elements.iter().copied().zip(t.iter().copied())).expect("valid");
             if selection.matches(labeller.category(&c)) {
-                out(&c.to_string());
+                lines.line(&c.to_string())?;
                 left -= 1;
                 if left == 0 {
-                    return Ok(());
+                    return lines.finish();
                 }
             }
         }
     }
-    Ok(())
+    lines.finish()
 }
 
 /// Reads `--order`, one of 2, 3, 4.
@@ -165,13 +160,13 @@ pub fn counts(mut args: Args) -> Result<(), CliError> {
         &mut |_| true,
     )?;
     if time {
-        eprintln!(
+        note(&format!(
             "counts: order {order} in {:.1} ms",
             start.elapsed().as_secs_f64() * 1e3
-        );
+        ));
     }
     if json {
-        json_line(&serde_json::to_value(c).expect("serialisable"));
+        json_line(&serde_json::to_value(c).expect("serialisable"))
     } else {
         let pct = |x: u64| 100.0 * x as f64 / c.unique as f64;
         out(&format!(
@@ -188,9 +183,8 @@ pub fn counts(mut args: Args) -> Result<(), CliError> {
             pct(c.interesting),
             c.unlikely,
             pct(c.unlikely)
-        ));
+        ))
     }
-    Ok(())
 }
 
 pub fn sample(mut args: Args) -> Result<(), CliError> {
@@ -205,12 +199,13 @@ pub fn sample(mut args: Args) -> Result<(), CliError> {
     args.finish()?;
     let s = crystal_atlas::sample::sample(order, per_category, seed, &settings.labeller())?;
     for (category, available) in &s.shortfalls {
-        eprintln!(
+        note(&format!(
             "crystal-atlas: note: only {available} {category} compositions were found; all are included"
-        );
+        ));
     }
+    let mut lines = Lines::new();
     for (c, category) in s.compositions.iter().zip(&s.categories) {
-        out(&format!("{c},{category}"));
+        lines.line(&format!("{c},{category}"))?;
     }
-    Ok(())
+    lines.finish()
 }

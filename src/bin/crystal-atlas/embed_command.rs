@@ -7,19 +7,27 @@ use std::time::Instant;
 
 use crystal_atlas::Composition;
 use crystal_atlas::data::embeddings::{EMBEDDINGS, ElementEmbedding, EmbeddingInfo};
-use crystal_atlas::embed::{EmbedBatch, PoolingStat, embed_batch};
+use crystal_atlas::embed::{EmbedBatch, PoolingStat, embed_batch, feature_len};
 
 use crate::args::{Args, CliError};
-use crate::chem_commands::out;
+use crate::io::{
+    self, MAX_EMBEDDING_FILE_BYTES, MAX_FORMULA_FILE_BYTES, MAX_FORMULA_LINES, MAX_MATRIX_VALUES,
+    Named, out,
+};
 
 pub fn embed(mut args: Args) -> Result<(), CliError> {
     if args.switch("list") {
         args.finish()?;
         return list();
     }
-    let embedding = load_embedding(
-        &args.required("embedding", "an embedding name such as mat2vec; see --list")?,
-    )?;
+    let embedding_name =
+        args.required("embedding", "an embedding name such as mat2vec; see --list")?;
+    let embedding = load_embedding(&embedding_name)?;
+    // A compiled-in name is no file; a .bin path is an input.
+    let embedding_path = match embedding {
+        Cow::Owned(_) => embedding_name.as_str(),
+        Cow::Borrowed(_) => "",
+    };
     let stats = PoolingStat::parse_list(&args.value("stats").unwrap_or_else(|| "mean".to_string()))
         .map_err(|e| CliError(format!("--stats: {e}")))?;
     let standardise = args.switch("standardise");
@@ -28,8 +36,36 @@ pub fn embed(mut args: Args) -> Result<(), CliError> {
     let kept_path = args.value("kept");
     let time = args.switch("time");
     args.finish()?;
+    let mut outputs = vec![Named {
+        flag: "--out",
+        path: &out_path,
+    }];
+    outputs.extend(kept_path.as_deref().map(|path| Named {
+        flag: "--kept",
+        path,
+    }));
+    io::refuse_overwrites(
+        &[
+            Named {
+                flag: "--formulas",
+                path: &formulas_path,
+            },
+            Named {
+                flag: "--embedding",
+                path: embedding_path,
+            },
+        ],
+        &outputs,
+    )?;
 
     let rows = read_formulas(&formulas_path)?;
+    let width = feature_len(&embedding, &stats);
+    if rows.len().saturating_mul(width) > MAX_MATRIX_VALUES {
+        return Err(CliError(format!(
+            "embed: {} formulas x {width} values would be more than the {MAX_MATRIX_VALUES} float32 values (1 GiB) written at once; split --formulas or use fewer --stats",
+            rows.len()
+        )));
+    }
     let compositions: Vec<Composition> = rows.iter().map(|r| r.composition.clone()).collect();
     let started = Instant::now();
     let batch = embed_batch(&compositions, &embedding, &stats, standardise);
@@ -37,21 +73,19 @@ pub fn embed(mut args: Args) -> Result<(), CliError> {
 
     write_matrix(&out_path, &batch)?;
     if let Some(path) = &kept_path {
-        let lines: String = batch
+        let lines = batch
             .kept_rows
             .iter()
-            .map(|&i| format!("{}\n", rows[i].line))
-            .collect();
-        std::fs::write(path, lines)
-            .map_err(|e| CliError(format!("--kept '{path}': cannot write ({e})")))?;
+            .map(|&i| format!("{}\n", rows[i].line));
+        io::write_file("--kept", path, lines)?;
     }
     report(&batch, &rows, &embedding, &out_path);
     if time {
-        eprintln!(
+        io::note(&format!(
             "embed: {} formulas in {:.1} ms",
             rows.len(),
             elapsed.as_secs_f64() * 1e3
-        );
+        ));
     }
     Ok(())
 }
@@ -67,7 +101,7 @@ fn list() -> Result<(), CliError> {
         out(&format!(
             "{}\t{}\t{origin}\t{}{built_in}\t{}",
             info.name, info.dim, info.description, info.citation
-        ));
+        ))?;
     }
     Ok(())
 }
@@ -81,11 +115,16 @@ pub fn load_embedding(name: &str) -> Result<Cow<'static, ElementEmbedding>, CliE
         return Ok(Cow::Borrowed(embedding));
     }
     let names: Vec<&str> = EMBEDDINGS.iter().map(|e| e.name).collect();
-    let bytes = std::fs::read(name).map_err(|e| {
-        let why = if EmbeddingInfo::from_name(name).is_some() {
-            format!("'{name}' is not compiled into this build; pass its file, data/embeddings/{name}.bin")
-        } else {
-            format!("'{name}' is neither an embedding ({}) nor a readable file ({e})", names.join(", "))
+    let bytes = io::read_capped(name, MAX_EMBEDDING_FILE_BYTES, None).map_err(|e| {
+        let why = match e {
+            io::ReadError::Io(_) if EmbeddingInfo::from_name(name).is_some() => format!(
+                "'{name}' is not compiled into this build; pass its file, data/embeddings/{name}.bin"
+            ),
+            io::ReadError::Io(e) => format!(
+                "'{name}' is neither an embedding ({}) nor a readable file ({e})",
+                names.join(", ")
+            ),
+            limit => format!("'{name}': {limit}; the largest embedding file is 0.3 MB"),
         };
         CliError(format!("--embedding: {why}"))
     })?;
@@ -108,8 +147,12 @@ struct FormulaRow {
 /// One formula per line, or a CSV/TSV whose header names a `formula` column.
 /// Blank lines and `#` comments are skipped; line numbers count every line.
 fn read_formulas(path: &str) -> Result<Vec<FormulaRow>, CliError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| CliError(format!("--formulas '{path}': cannot read ({e})")))?;
+    let bytes = io::read_capped(path, MAX_FORMULA_FILE_BYTES, Some(MAX_FORMULA_LINES)).map_err(
+        |e| match e {
+            io::ReadError::Io(e) => CliError(format!("--formulas '{path}': cannot read ({e})")),
+            limit => CliError(format!("--formulas '{path}': {limit}; split the list")),
+        },
+    )?;
     let text = String::from_utf8(bytes)
         .map_err(|_| CliError(format!("--formulas '{path}': not UTF-8 text")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -166,12 +209,7 @@ fn split_row(line: &str) -> impl Iterator<Item = &str> {
 }
 
 fn write_matrix(path: &str, batch: &EmbedBatch) -> Result<(), CliError> {
-    let fail = |e: std::io::Error| CliError(format!("--out '{path}': cannot write ({e})"));
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
-    for v in batch.matrix.iter() {
-        file.write_all(&v.to_le_bytes()).map_err(fail)?;
-    }
-    file.flush().map_err(fail)
+    io::write_file("--out", path, batch.matrix.iter().map(|v| v.to_le_bytes()))
 }
 
 /// Left-out rows, one per line, then a summary, all on stderr.

@@ -1,10 +1,12 @@
 //! `crystal-atlas`: the native command line over the same core as the page.
 //! Batch work, the outside checks' contract and benchmarks go through here.
-//! Every error is one line on stderr with exit code 2; nothing panics on input.
+//! Every error is one line on stderr with exit code 2; nothing panics on input
+//! or on output that cannot be written (see `io.rs`).
 
 mod args;
 mod chem_commands;
 mod embed_command;
+mod io;
 mod neighbours_command;
 mod reduce_command;
 mod settings;
@@ -63,6 +65,9 @@ fn run(argv: &[String]) -> Result<(), CliError> {
             "no command given; try 'crystal-atlas help'".into(),
         ));
     };
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        return io::out(HELP);
+    }
     let args = Args::parse(command, rest)?;
     match command.as_str() {
         "counts" => chem_commands::counts(args),
@@ -73,10 +78,7 @@ fn run(argv: &[String]) -> Result<(), CliError> {
         "embed" => embed_command::embed(args),
         "reduce" => reduce_command::reduce(args),
         "neighbours" => neighbours_command::neighbours(args),
-        "help" | "--help" | "-h" => {
-            println!("{HELP}");
-            Ok(())
-        }
+        "help" | "--help" | "-h" => io::out(HELP),
         other => Err(CliError(format!(
             "unknown command '{other}'; commands: counts, list, explain, system, sample, embed, reduce, neighbours, help"
         ))),
@@ -115,7 +117,7 @@ fn main() {
                 text
             })
             .collect();
-        eprintln!("crystal-atlas: {line}");
+        io::note(&format!("crystal-atlas: {line}"));
         std::process::exit(2);
     }
 }

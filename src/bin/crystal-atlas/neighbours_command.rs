@@ -9,8 +9,8 @@ use crystal_atlas::neighbours::EmbeddedSet;
 use crystal_atlas::plot::grouped;
 
 use crate::args::{Args, CliError};
-use crate::chem_commands::out;
 use crate::embed_command::load_embedding;
+use crate::io::{note, out};
 use crate::settings::Settings;
 
 pub fn neighbours(mut args: Args) -> Result<(), CliError> {
@@ -34,7 +34,7 @@ pub fn neighbours(mut args: Args) -> Result<(), CliError> {
         .map_err(|e| CliError(e.to_string()))?;
     let labeller = settings.labeller();
     let stats_names: Vec<&str> = stats.iter().map(|s| s.name()).collect();
-    eprintln!(
+    note(&format!(
         "neighbours: the {} known compositions ({}) nearest to {query} by Euclidean distance between {} {} vectors; \
          {} of {} searched (left out: {} with an element {} lacks, {} whose vector is not finite)",
         found.len(),
@@ -46,7 +46,7 @@ pub fn neighbours(mut args: Args) -> Result<(), CliError> {
         grouped(known.uncovered() as u64),
         embedding.name(),
         grouped(known.not_finite() as u64),
-    );
+    ));
     for n in &found {
         let category = labeller.category(n.composition);
         if json {
@@ -55,9 +55,9 @@ pub fn neighbours(mut args: Args) -> Result<(), CliError> {
                 "distance": n.distance,
                 "category": category,
             });
-            out(&line.to_string());
+            out(&line.to_string())?;
         } else {
-            out(&format!("{}\t{}\t{category}", n.composition, n.distance));
+            out(&format!("{}\t{}\t{category}", n.composition, n.distance))?;
         }
     }
     Ok(())

@@ -17,6 +17,7 @@ use crystal_atlas::reduce::{Control, Observer, Stage, Step, pca, tsne, umap};
 use ndarray::{Array2, Axis};
 
 use crate::args::{Args, CliError};
+use crate::io::{self, MAX_MATRIX_ROWS, MAX_MATRIX_VALUES, Named, note};
 
 /// Neighbourhood size of the quality measures (SPEC section 6).
 const QUALITY_K: usize = 15;
@@ -41,6 +42,25 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
             "--method '{method}' is not one of pca, tsne, umap"
         )));
     }
+    let mut inputs = vec![Named {
+        flag: "--input",
+        path: &input,
+    }];
+    let mut outputs = vec![Named {
+        flag: "--out",
+        path: &out,
+    }];
+    if let Some((new, placed)) = &transform {
+        inputs.push(Named {
+            flag: "--transform",
+            path: new,
+        });
+        outputs.push(Named {
+            flag: "--transform-out",
+            path: placed,
+        });
+    }
+    io::refuse_overwrites(&inputs, &outputs)?;
     let data = read_matrix(&input, dim)?;
     let new_rows = match &transform {
         Some((path, _)) => Some(
@@ -71,7 +91,9 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
         }
         _ => umap::umap_with_outcome(data.view(), &umap_params, &mut stages).map(|outcome| {
             if let Some(why) = outcome.random_init {
-                eprintln!("umap: initial layout (partly) random instead of spectral: {why}");
+                note(&format!(
+                    "umap: initial layout (partly) random instead of spectral: {why}"
+                ));
             }
             outcome.embedding
         }),
@@ -80,15 +102,13 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     let seconds = start.elapsed().as_secs_f64();
     stages.report(&method);
 
-    let bytes: Vec<u8> = map.iter().flat_map(|x| x.to_le_bytes()).collect();
-    std::fs::write(&out, bytes)
-        .map_err(|e| CliError(format!("cannot write --out '{out}': {e}")))?;
-    eprintln!(
+    io::write_file("--out", &out, map.iter().map(|x| x.to_le_bytes()))?;
+    note(&format!(
         "{method}: {n} x {d} -> {} x {} in {seconds:.3} s",
         map.nrows(),
         map.ncols()
-    );
-    eprintln!("{method}: {}", quality_line(&data, &map));
+    ));
+    note(&format!("{method}: {}", quality_line(&data, &map)));
     if let (Some(new_rows), Some((_, out))) = (new_rows, transform) {
         place(
             &method,
@@ -145,16 +165,18 @@ fn place(
     let seconds = start.elapsed().as_secs_f64();
     stages.report(&format!("{method} --transform"));
     let (placed, fitted) = placed;
-    let bytes: Vec<u8> = placed.iter().flat_map(|x| x.to_le_bytes()).collect();
-    std::fs::write(out, bytes)
-        .map_err(|e| CliError(format!("cannot write --transform-out '{out}': {e}")))?;
-    eprintln!(
+    io::write_file(
+        "--transform-out",
+        out,
+        placed.iter().map(|x| x.to_le_bytes()),
+    )?;
+    note(&format!(
         "{method}: placed {} x {} -> {} x {} in {seconds:.3} s",
         new_rows.nrows(),
         new_rows.ncols(),
         placed.nrows(),
         placed.ncols()
-    );
+    ));
     let recall = placement_recall(
         data.view(),
         fitted.embedding(),
@@ -162,9 +184,9 @@ fn place(
         placed.view(),
         QUALITY_K,
     );
-    eprintln!(
+    note(&format!(
         "{method}: placed rows' kNN recall@{QUALITY_K} {recall:.4} (their {QUALITY_K} nearest fitted rows in the input, among their {QUALITY_K} nearest on the map)"
-    );
+    ));
     Ok(())
 }
 
@@ -186,11 +208,11 @@ impl StageClock {
         let end = Instant::now();
         for (at, (stage, start)) in self.starts.iter().enumerate() {
             let next = self.starts.get(at + 1).map_or(end, |s| s.1);
-            eprintln!(
+            note(&format!(
                 "{method}: {} {:.3} s",
                 stage.name(),
                 (next - *start).as_secs_f64()
-            );
+            ));
         }
     }
 }
@@ -217,23 +239,25 @@ fn real(args: &mut Args, name: &str, default: f32, lo: f32, hi: f32) -> Result<f
     }
 }
 
-/// The file as an N x dim matrix, checked: readable, whole rows, finite,
-/// at least one row.
+/// The file as an N x dim matrix, checked: readable, within the caps (read
+/// no further than them), whole rows, finite, at least one row.
 fn read_matrix(path: &str, dim: usize) -> Result<Array2<f32>, CliError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| CliError(format!("cannot read --input '{path}': {e}")))?;
+    let max_values = MAX_MATRIX_ROWS.saturating_mul(dim).min(MAX_MATRIX_VALUES);
+    let (values, left_over) = io::read_f32(path, max_values).map_err(|e| match e {
+        io::ReadError::Io(e) => CliError(format!("cannot read --input '{path}': {e}")),
+        _ => CliError(format!(
+            "--input '{path}' holds more than {} rows of {dim} values; at most {MAX_MATRIX_ROWS} rows and {MAX_MATRIX_VALUES} values (1 GiB) are reduced: take a sample",
+            max_values / dim
+        )),
+    })?;
     let row_bytes = 4 * dim;
-    if bytes.is_empty() || bytes.len() % row_bytes != 0 {
+    let bytes = 4 * values.len() + left_over;
+    if bytes == 0 || bytes % row_bytes != 0 {
         return Err(CliError(format!(
-            "--input '{path}' has {} bytes, not a whole number of rows of {dim} f32 values ({row_bytes} bytes each); \
-             check --dim (the number of columns)",
-            bytes.len()
+            "--input '{path}' has {bytes} bytes, not a whole number of rows of {dim} f32 values ({row_bytes} bytes each); \
+             check --dim (the number of columns)"
         )));
     }
-    let values: Vec<f32> = bytes
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
     if let Some(at) = values.iter().position(|x| !x.is_finite()) {
         return Err(CliError(format!(
             "--input '{path}': row {}, column {} is {} (every value must be a finite number)",

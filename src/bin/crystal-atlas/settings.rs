@@ -2,7 +2,6 @@
 //! stoichiometry limit and known-composition set, read from flags.
 
 use std::borrow::Cow;
-use std::io::Read;
 
 use crystal_atlas::data::known::MAX_USER_LIST_BYTES;
 use crystal_atlas::data::oxidation::MAX_OX_FILE_BYTES;
@@ -12,6 +11,7 @@ use crystal_atlas::filter::DEFAULT_THRESHOLD;
 use crystal_atlas::label::Labeller;
 
 use crate::args::{Args, CliError};
+use crate::io::{ReadError, note, read_capped};
 
 pub struct Settings {
     pub ox: Cow<'static, OxidationStates>,
@@ -62,23 +62,12 @@ fn embedded(source: KnownSource) -> &'static KnownSet {
 /// The file's bytes, refusing one larger than `limit` before reading it all
 /// (a path such as /dev/zero never ends).
 fn read_file(path: &str, what: &str, names: &str, limit: usize) -> Result<Vec<u8>, CliError> {
-    let unreadable = |e: std::io::Error| {
-        CliError(format!(
+    read_capped(path, limit, None).map_err(|e| match e {
+        ReadError::Io(e) => CliError(format!(
             "{what} '{path}' is neither {names} nor a readable file ({e})"
-        ))
-    };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    let size = file.metadata().map_or(0, |m| m.len()).min(limit as u64 + 1);
-    let mut bytes = Vec::with_capacity(size as usize);
-    file.take(limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() > limit {
-        return Err(CliError(format!(
-            "{what} '{path}': the file is larger than the {limit} bytes accepted"
-        )));
-    }
-    Ok(bytes)
+        )),
+        other => CliError(format!("{what} '{path}': {other}")),
+    })
 }
 
 fn read_ox_file(path: &str) -> Result<OxidationStates, CliError> {
@@ -93,8 +82,21 @@ fn read_ox_file(path: &str) -> Result<OxidationStates, CliError> {
             "--ox-set '{path}': not UTF-8 text; save the file as UTF-8"
         ))
     })?;
-    OxidationStates::parse_smact_file(path, &text)
-        .map_err(|e| CliError(format!("--ox-set '{path}': {e}")))
+    let states = OxidationStates::parse_smact_file(path, &text)
+        .map_err(|e| CliError(format!("--ox-set '{path}': {e}")))?;
+    // A file listing every element many times would bury the output: the
+    // first few, then how many more.
+    const SHOWN: usize = 3;
+    for n in states.notes().iter().take(SHOWN) {
+        note(&format!("crystal-atlas: note: --ox-set '{path}': {n}"));
+    }
+    if states.notes().len() > SHOWN {
+        note(&format!(
+            "crystal-atlas: note: --ox-set '{path}': {} more lines replace an earlier line for their element",
+            states.notes().len() - SHOWN
+        ));
+    }
+    Ok(states)
 }
 
 fn read_known_file(path: &str) -> Result<KnownSet, CliError> {
@@ -104,5 +106,12 @@ fn read_known_file(path: &str) -> Result<KnownSet, CliError> {
         "mp, oqmd, aflow, none",
         MAX_USER_LIST_BYTES,
     )?;
-    KnownSet::parse_user_list(path, &bytes).map_err(|e| CliError(format!("--known '{path}': {e}")))
+    let set = KnownSet::parse_user_list(path, &bytes)
+        .map_err(|e| CliError(format!("--known '{path}': {e}")))?;
+    if let Some(left_out) = set.left_out() {
+        note(&format!(
+            "crystal-atlas: note: --known '{path}': {left_out}"
+        ));
+    }
+    Ok(set)
 }
