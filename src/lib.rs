@@ -15,6 +15,7 @@ pub mod explain;
 pub mod export;
 pub mod filter;
 pub mod label;
+pub mod parallel;
 pub mod pipeline;
 pub mod plot;
 pub mod reduce;

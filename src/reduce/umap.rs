@@ -15,9 +15,10 @@
 //! 6. [`layout::make_epochs_per_sample`], [`layout::optimize_layout_euclidean`]:
 //!    SGD with negative sampling for n_epochs (500 up to 10,000 points, 200 above).
 //!
-//! Everything runs on one thread from one seed, with arithmetic that is the
-//! same on every target, so a seed gives the same layout bit for bit natively
-//! and in wasm. Progress goes to the [`Observer`] under each step's name; the
+//! Everything runs from one seed, in fixed chunks on as many threads as
+//! `threads` allows, with arithmetic that is the same on every target, so a
+//! seed gives the same layout bit for bit natively and in wasm, on one
+//! thread or eight. Progress goes to the [`Observer`] under each step's name; the
 //! layout is offered every `snapshot_every` epochs; cancelling stops within an
 //! epoch.
 
@@ -31,6 +32,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::random::Random;
 use super::{Control, Observer, ReduceError, Step, knn};
+use crate::parallel::{Pool, Threads};
 
 /// umap-learn defaults (SPEC section 6).
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +48,8 @@ pub struct UmapParams {
     pub seed: u64,
     /// Offer the layout to the observer every this many epochs (0: never).
     pub snapshot_every: usize,
+    /// Threads to run on; the layout is the same bits for any number.
+    pub threads: Threads,
 }
 
 impl Default for UmapParams {
@@ -60,6 +64,7 @@ impl Default for UmapParams {
             learning_rate: 1.0,
             seed: 42,
             snapshot_every: 10,
+            threads: Threads::all(),
         }
     }
 }
@@ -105,7 +110,9 @@ pub fn umap_with_outcome(
     check_params(params, data.nrows())?;
     let n = data.nrows();
     let dim = params.dim;
-    let knn = knn::nearest_neighbors(data, params.n_neighbors - 1, params.seed, observer)?;
+    let pool = Pool::new(params.threads);
+    let knn =
+        knn::nearest_neighbors_on(&pool, data, params.n_neighbors - 1, params.seed, observer)?;
     announce(observer, "fuzzy_simplicial_set")?;
     let graph = fuzzy::fuzzy_simplicial_set(&knn);
     drop(knn);
@@ -172,11 +179,12 @@ pub fn umap_with_outcome(
         snapshot_every: params.snapshot_every,
     };
     let mut random = Random::fork(params.seed, SGD);
+    let r = &mut random;
     match dim {
-        1 => layout::optimize_layout_euclidean::<1>(&mut embedding, &opt, &mut random, observer)?,
-        2 => layout::optimize_layout_euclidean::<2>(&mut embedding, &opt, &mut random, observer)?,
-        3 => layout::optimize_layout_euclidean::<3>(&mut embedding, &opt, &mut random, observer)?,
-        _ => layout::optimize_layout_euclidean::<4>(&mut embedding, &opt, &mut random, observer)?,
+        1 => layout::optimize_layout_euclidean::<1>(&mut embedding, &opt, r, &pool, observer)?,
+        2 => layout::optimize_layout_euclidean::<2>(&mut embedding, &opt, r, &pool, observer)?,
+        3 => layout::optimize_layout_euclidean::<3>(&mut embedding, &opt, r, &pool, observer)?,
+        _ => layout::optimize_layout_euclidean::<4>(&mut embedding, &opt, r, &pool, observer)?,
     }
     let embedding = Array2::from_shape_vec((n, dim), embedding)
         .unwrap_or_else(|_| unreachable!("N x dim values"));
@@ -314,6 +322,25 @@ mod tests {
         assert!(same);
         let c = umap(x.view(), &UmapParams { seed: 7, ..quick() }, &mut Silent).unwrap();
         assert!(a.iter().zip(c.iter()).any(|(p, q)| p != q));
+    }
+
+    #[test]
+    fn the_same_bits_for_any_number_of_threads() {
+        // Enough edges for several batches and chunks an epoch.
+        let x = blobs(700, 8);
+        let run = |threads: usize| {
+            let params = UmapParams {
+                n_epochs: Some(30),
+                threads: Threads::new(threads).unwrap(),
+                ..quick()
+            };
+            let y = umap(x.view(), &params, &mut Silent).unwrap();
+            y.iter().map(|v| v.to_bits()).collect::<Vec<u32>>()
+        };
+        let one = run(1);
+        for threads in [2, 3, 8] {
+            assert!(run(threads) == one, "{threads} threads");
+        }
     }
 
     #[test]

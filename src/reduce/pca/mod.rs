@@ -25,6 +25,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::ReduceError;
 use super::lanes::F32x4;
+use crate::parallel::{Pool, Threads};
 
 /// Projection onto the top principal components.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +44,11 @@ pub struct Pca {
 /// `explained_variance_ratio` is each component's variance over the total
 /// variance (the covariance's trace); all zeros when every row is the same.
 pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
+    pca_on(&Pool::new(Threads::all()), data, dim)
+}
+
+/// [`pca`] on the threads of `pool` (the same bits for any number).
+pub fn pca_on(pool: &Pool, data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
     let (n, d) = data.dim();
     if n < 2 {
         return Err(ReduceError::TooFewPoints {
@@ -67,14 +73,14 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
     let Some(x) = data.as_slice() else {
         unreachable!("a standard-layout array is one slice")
     };
-    let mean = column_means(x, d);
+    let mean = column_means(x, d, pool);
     // A NaN or an infinity makes its column's sum non-finite (an f64 sum of
     // N finite f32 cannot overflow), so the mean doubles as the finiteness
     // check and the error names the first bad value.
     if mean.iter().any(|m| !m.is_finite()) {
         super::knn::check_finite(data.view())?;
     }
-    let cov = covariance::covariance(x, d, &mean);
+    let cov = covariance::covariance(x, d, &mean, pool);
     let total_variance: f64 = (0..d).map(|i| cov[i * d + i]).sum();
     let top = eigen::top_eigenpairs(&cov, d, dim);
 
@@ -110,13 +116,11 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
         })
         .collect();
     let mut coords = vec![0.0f32; n * dim];
-    let mut centred = vec![0.0f32; padded];
-    for (rows, out) in x
-        .chunks(ROWS_PER_CALL * d)
-        .zip(coords.chunks_mut(ROWS_PER_CALL * dim))
-    {
+    pool.chunks_mut(&mut coords, ROWS_PER_CALL * dim, |c, out| {
+        let rows = &x[c * ROWS_PER_CALL * d..][..out.len() / dim * d];
+        let mut centred = vec![0.0f32; padded];
         project_rows(rows, d, &mean32, &loadings32, &mut centred, out);
-    }
+    });
     let Ok(coords) = Array2::from_shape_vec((n, dim), coords) else {
         unreachable!("n * dim coordinates")
     };
@@ -132,10 +136,22 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
 /// in one call.
 const ROWS_PER_CALL: usize = 512;
 
-fn column_means(x: &[f32], d: usize) -> Vec<f64> {
+/// Column means; each chunk of rows sums on its own, the chunks' sums added
+/// in order.
+fn column_means(x: &[f32], d: usize, pool: &Pool) -> Vec<f64> {
+    let chunk = 8 * ROWS_PER_CALL * d;
+    let parts = pool.map(x.len().div_ceil(chunk), |c| {
+        let mut sum = vec![0.0f64; d];
+        for rows in x[c * chunk..((c + 1) * chunk).min(x.len())].chunks(ROWS_PER_CALL * d) {
+            add_rows(rows, &mut sum);
+        }
+        sum
+    });
     let mut sum = vec![0.0f64; d];
-    for rows in x.chunks(ROWS_PER_CALL * d) {
-        add_rows(rows, &mut sum);
+    for part in &parts {
+        for (s, &p) in sum.iter_mut().zip(part) {
+            *s += p;
+        }
     }
     let n = (x.len() / d) as f64;
     sum.iter().map(|s| s / n).collect()
@@ -298,6 +314,30 @@ mod tests {
             .collect();
         let ours = pca(data.view(), 2).unwrap();
         assert_matches_reference(&ours, &reference, &rows);
+    }
+
+    #[test]
+    fn the_same_bits_for_any_number_of_threads() {
+        // Several chunks of covariance blocks and of projected rows.
+        let mut random = crate::reduce::random::Random::new(4);
+        let data = Array2::from_shape_fn((5000, 13), |(_, c)| {
+            (random.normal() * (c + 1) as f64) as f32
+        });
+        let run = |threads: usize| {
+            let pool = Pool::new(Threads::new(threads).unwrap());
+            let p = pca_on(&pool, data.view(), 3).unwrap();
+            let bits: Vec<u32> = p
+                .coords
+                .iter()
+                .chain(&p.components)
+                .map(|v| v.to_bits())
+                .collect();
+            (bits, p.explained_variance_ratio)
+        };
+        let one = run(1);
+        for threads in [2, 3, 8] {
+            assert!(run(threads) == one, "{threads} threads");
+        }
     }
 
     #[test]

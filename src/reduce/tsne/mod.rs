@@ -18,8 +18,10 @@
 //! The gradient is 4 (sum_j p_ij q_ij (y_i - y_j) - sum_j q_ij^2 (y_i - y_j) / Z):
 //! attraction over the sparse P ([`attraction`]), repulsion by grid
 //! interpolation with FFTs plus an exact near field ([`repulsion`]), O(N) per
-//! iteration. Everything runs on one thread in a fixed order with f32
-//! positions, so a run gives the same bits natively and in wasm.
+//! iteration. Every sum runs in a fixed order over fixed chunks of points
+//! (which run in parallel, on as many threads as `threads` allows) with f32
+//! positions, so a run gives the same bits natively and in wasm, on one
+//! thread or eight.
 //!
 //! In the browser V8 first runs wasm as baseline code and switches a function
 //! to optimised code only at its next call, so the hot loops run in functions
@@ -34,9 +36,11 @@ mod repulsion;
 use ndarray::{Array2, ArrayView2};
 
 use super::knn::{self, KnnGraph};
-use super::pca::pca;
+use super::pca::pca_on;
 use super::{Control, Observer, ReduceError, Step};
+use crate::parallel::{Pool, Threads};
 use affinity::JointProbabilities;
+use attraction::SymmetricRows;
 use repulsion::Repulsion;
 
 /// scikit-learn / openTSNE defaults (SPEC section 6).
@@ -56,6 +60,8 @@ pub struct TsneParams {
     /// Offer the layout to the observer every this many iterations and after
     /// the last one (0: never).
     pub snapshot_every: usize,
+    /// Threads to run on; the layout is the same bits for any number.
+    pub threads: Threads,
 }
 
 impl Default for TsneParams {
@@ -69,6 +75,7 @@ impl Default for TsneParams {
             learning_rate: None,
             seed: 42,
             snapshot_every: 10,
+            threads: Threads::all(),
         }
     }
 }
@@ -76,8 +83,6 @@ impl Default for TsneParams {
 const MOMENTUM_EARLY: f32 = 0.5;
 const MOMENTUM_LATE: f32 = 0.8;
 const MIN_GAIN: f32 = 0.01;
-/// Rows of the perplexity search between progress reports.
-const AFFINITY_REPORT_ROWS: usize = 256;
 
 /// The t-SNE layout of `data` (N x D), N x 2.
 pub fn tsne(
@@ -87,8 +92,9 @@ pub fn tsne(
 ) -> Result<Array2<f32>, ReduceError> {
     check_params(data.nrows(), params)?;
     let k = neighbor_count(data.nrows(), params.perplexity);
-    let graph = knn::nearest_neighbors(data, k, params.seed, observer)?;
-    layout_from_neighbors(data, &graph, params, observer)
+    let pool = Pool::new(params.threads);
+    let graph = knn::nearest_neighbors_on(&pool, data, k, params.seed, observer)?;
+    layout_from_neighbors(data, &graph, params, &pool, observer)
 }
 
 /// How many neighbours t-SNE's affinities use: min(N - 1, 3 perplexity + 1),
@@ -119,7 +125,8 @@ pub fn tsne_with_neighbors(
             accepted: format!("graphs of all {n} points with at least {k} neighbours each"),
         });
     }
-    layout_from_neighbors(data, &first_neighbors(graph, k), params, observer)
+    let pool = Pool::new(params.threads);
+    layout_from_neighbors(data, &first_neighbors(graph, k), params, &pool, observer)
 }
 
 /// Steps 2 to 4 from a checked input and its `neighbor_count`-neighbour graph.
@@ -127,24 +134,23 @@ fn layout_from_neighbors(
     data: ArrayView2<f32>,
     graph: &KnnGraph,
     params: &TsneParams,
+    pool: &Pool,
     observer: &mut dyn Observer,
 ) -> Result<Array2<f32>, ReduceError> {
     let (n, k) = (data.nrows(), graph.k);
 
     let squared: Vec<f32> = graph.distances.iter().map(|d| d * d).collect();
-    let mut cancelled = false;
-    let conditional =
-        affinity::binary_search_perplexity(&squared, k, f64::from(params.perplexity), |i| {
-            let done = i + 1;
-            if done % AFFINITY_REPORT_ROWS == 0 || done == n {
-                cancelled = observer.step(step("affinities", done, n, None)) == Control::Cancel;
-            }
-            !cancelled
-        })
-        .ok_or(ReduceError::Cancelled)?;
+    let conditional = affinity::binary_search_perplexity(
+        &squared,
+        k,
+        f64::from(params.perplexity),
+        pool,
+        |done| observer.step(step("affinities", done, n, None)) == Control::Continue,
+    )
+    .ok_or(ReduceError::Cancelled)?;
     let p = JointProbabilities::from_conditional(graph, &conditional);
 
-    let mut y = pca_initialization(data)?;
+    let mut y = pca_initialization(data, pool)?;
     let learning_rate = params
         .learning_rate
         .unwrap_or_else(|| (n as f32 / params.early_exaggeration / 4.0).max(50.0));
@@ -183,8 +189,9 @@ fn layout_from_neighbors(
             .collect();
         order = map_order.iter().map(|&old| order[old as usize]).collect();
         optimizer.reset();
+        let rows = SymmetricRows::new(&p);
         for done in 1..=iterations {
-            optimizer.step(&p, &mut y, exaggeration, momentum, learning_rate);
+            optimizer.step(&rows, &mut y, exaggeration, momentum, learning_rate, pool);
             iteration += 1;
             let last = iteration == params.n_iter;
             let snapshot = params.snapshot_every > 0
@@ -314,9 +321,9 @@ fn check_params(n: usize, params: &TsneParams) -> Result<(), ReduceError> {
 
 /// scikit-learn's `init="pca"`: the first two principal components scaled so
 /// that the first has standard deviation 1e-4.
-fn pca_initialization(data: ArrayView2<f32>) -> Result<Vec<f32>, ReduceError> {
+fn pca_initialization(data: ArrayView2<f32>, pool: &Pool) -> Result<Vec<f32>, ReduceError> {
     let dim = 2.min(data.ncols());
-    let coords = pca(data, dim)?.coords;
+    let coords = pca_on(pool, data, dim)?.coords;
     let n = coords.nrows() as f64;
     let first = coords.column(0);
     let mean = first.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
@@ -377,13 +384,14 @@ impl Optimizer {
     #[inline(never)]
     fn step(
         &mut self,
-        p: &JointProbabilities,
+        p: &SymmetricRows,
         y: &mut [f32],
         exaggeration: f32,
         momentum: f32,
         rate: f32,
+        pool: &Pool,
     ) {
-        self.compute_gradient(p, y, exaggeration);
+        self.compute_gradient(p, y, exaggeration, pool);
         for (((yc, update), gain), &gradient) in y
             .iter_mut()
             .zip(self.update.iter_mut())
@@ -405,9 +413,9 @@ impl Optimizer {
 
     /// Leaves the KL divergence's gradient, 4 (exaggeration sum_j p_ij q_ij
     /// (y_i - y_j) - sum_j q_ij^2 (y_i - y_j) / Z), in `self.gradient`.
-    fn compute_gradient(&mut self, p: &JointProbabilities, y: &[f32], exaggeration: f32) {
-        attraction::attractive_forces(p, y, &mut self.gradient, &mut self.xs, &mut self.ys);
-        let z = self.repulsion.forces(y, &mut self.repulsion_forces);
+    fn compute_gradient(&mut self, p: &SymmetricRows, y: &[f32], exaggeration: f32, pool: &Pool) {
+        attraction::attractive_forces(p, y, &mut self.gradient, &mut self.xs, &mut self.ys, pool);
+        let z = self.repulsion.forces(y, &mut self.repulsion_forces, pool);
         let inverse_z = (1.0 / z) as f32;
         for (attract, &repel) in self.gradient.iter_mut().zip(&self.repulsion_forces) {
             *attract = 4.0 * (exaggeration * *attract - repel * inverse_z);
@@ -469,9 +477,14 @@ mod tests {
         let k = neighbor_count(data.nrows(), perplexity);
         let graph = knn::exact_nearest_neighbors(data.view(), k);
         let squared: Vec<f32> = graph.distances.iter().map(|d| d * d).collect();
-        let conditional =
-            affinity::binary_search_perplexity(&squared, k, f64::from(perplexity), |_| true)
-                .unwrap();
+        let conditional = affinity::binary_search_perplexity(
+            &squared,
+            k,
+            f64::from(perplexity),
+            &Pool::serial(),
+            |_| true,
+        )
+        .unwrap();
         JointProbabilities::from_conditional(&graph, &conditional)
     }
 
@@ -551,7 +564,7 @@ mod tests {
                 .map(|_| width * (rng.random::<f32>() - 0.5))
                 .collect();
             let mut optimizer = Optimizer::new(data.nrows());
-            optimizer.compute_gradient(&p, &y, exaggeration);
+            optimizer.compute_gradient(&SymmetricRows::new(&p), &y, exaggeration, &Pool::serial());
             let want = exact_gradient(&dense_p, &y, f64::from(exaggeration));
             let error = relative_rms_error(&optimizer.gradient, &want);
             assert!(error < 2e-2, "map width {width}: relative error {error}");
@@ -601,6 +614,26 @@ mod tests {
         let second = tsne(data.view(), &params, &mut crate::reduce::Silent).unwrap();
         let bits = |a: &Array2<f32>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&first), bits(&second));
+    }
+
+    #[test]
+    fn the_same_bits_for_any_number_of_threads() {
+        // Wide enough late in the run for the coarse grid and its near field.
+        let (data, _) = blobs(6, 400, 8, 15);
+        let run = |threads: usize| {
+            let params = TsneParams {
+                perplexity: 20.0,
+                n_iter: 400,
+                threads: Threads::new(threads).unwrap(),
+                ..TsneParams::default()
+            };
+            let y = tsne(data.view(), &params, &mut crate::reduce::Silent).unwrap();
+            y.iter().map(|v| v.to_bits()).collect::<Vec<u32>>()
+        };
+        let one = run(1);
+        for threads in [2, 3, 8] {
+            assert!(run(threads) == one, "{threads} threads");
+        }
     }
 
     #[test]
