@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use crystal_atlas::Composition;
 use crystal_atlas::data::embeddings::{EMBEDDINGS, ElementEmbedding, EmbeddingInfo};
-use crystal_atlas::embed::{EmbedBatch, PoolingStat, embed_batch};
+use crystal_atlas::embed::{EmbedBatch, PoolingStat, embed_batch_on};
+use crystal_atlas::parallel::Pool;
 
 use crate::args::{Args, CliError};
 use crate::chem_commands::out;
@@ -27,12 +28,19 @@ pub fn embed(mut args: Args) -> Result<(), CliError> {
     let out_path = args.required("out", "the .f32 file to write")?;
     let kept_path = args.value("kept");
     let time = args.switch("time");
+    let threads = crate::reduce_command::threads(&mut args)?;
     args.finish()?;
 
     let rows = read_formulas(&formulas_path)?;
     let compositions: Vec<Composition> = rows.iter().map(|r| r.composition.clone()).collect();
     let started = Instant::now();
-    let batch = embed_batch(&compositions, &embedding, &stats, standardise);
+    let batch = embed_batch_on(
+        &Pool::new(threads),
+        &compositions,
+        &embedding,
+        &stats,
+        standardise,
+    );
     let elapsed = started.elapsed();
 
     write_matrix(&out_path, &batch)?;

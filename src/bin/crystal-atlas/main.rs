@@ -19,9 +19,10 @@ USAGE
   crystal-atlas system Li-Zn-Sn-O [--json]
   crystal-atlas sample --order N --per-category K --seed S
   crystal-atlas embed --embedding NAME [--stats mean] [--standardise] --formulas FILE --out X.f32 [--kept FILE] [--time]
+                      [--threads N]
   crystal-atlas embed --list
   crystal-atlas reduce --method pca|tsne|umap --input X.f32 --dim D [--seed 42] [--n-neighbors 15]
-                       [--min-dist 0.1] [--perplexity 30] --out Y.f32 [--time]
+                       [--min-dist 0.1] [--perplexity 30] --out Y.f32 [--time] [--quality] [--threads N]
 
 Common options: --max-stoich (default 8), --ox-set smact14|icsd16|icsd24|pymatgen_sp|wiki|FILE
 (default smact14, the paper's set), --known mp|oqmd|aflow|none|FILE (default mp).
@@ -45,8 +46,11 @@ CompositionalEmbedding(formula, NAME).feature_vector(stats), computed in float64
 
 reduce reads X.f32, raw little-endian f32 values row after row with D (--dim) columns, and writes the
 N x 2 map the same way to Y.f32; --n-neighbors and --min-dist apply to umap, --perplexity to tsne. It
-prints the time and the trustworthiness and kNN recall at 15 on the standard subset to stderr
-(--time: also the time of each stage).";
+prints the time to stderr (--time: also the time of each stage; --quality: also the trustworthiness
+and kNN recall at 15 on the standard subset).
+
+--threads N (embed, reduce): threads to run on; default every core, or CRYSTAL_ATLAS_THREADS when
+set. The output is the same bits for any number.";
 
 fn run(argv: &[String]) -> Result<(), CliError> {
     let Some((command, rest)) = argv.split_first() else {

@@ -1,11 +1,14 @@
 //! `reduce`: a matrix of raw little-endian f32 rows in, its 2-D map out, in
 //! the format of the reference matrices (`np.fromfile(f, "<f4")`). The time
-//! of the reduction and its trustworthiness on the standard subset go to
-//! stderr, for people and for `scripts/bench-reduce`; `--time` adds the
-//! time of each stage the reducer reports.
+//! of the reduction and the threads it ran on go to stderr, for people and
+//! for `scripts/bench-reduce`; `--time` adds the time of each stage the
+//! reducer reports, `--quality` the map's trustworthiness and kNN recall on
+//! the standard subset (which takes about as long as a UMAP of 12,000
+//! points, so only when asked).
 
 use std::time::Instant;
 
+use crystal_atlas::parallel::{Pool, Threads};
 use crystal_atlas::reduce::quality::{self, standard_subset};
 use crystal_atlas::reduce::tsne::TsneParams;
 use crystal_atlas::reduce::umap::UmapParams;
@@ -30,6 +33,8 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     let min_dist = real(&mut args, "min-dist", 0.1, 0.0, 1.0)?;
     let perplexity = real(&mut args, "perplexity", 30.0, 1.0, 10_000.0)?;
     let stage_times = args.switch("time");
+    let with_quality = args.switch("quality");
+    let threads = threads(&mut args)?;
     args.finish()?;
     if !["pca", "tsne", "umap"].contains(&method.as_str()) {
         return Err(CliError(format!(
@@ -42,11 +47,12 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     let start = Instant::now();
     let mut stages = StageClock::new(stage_times);
     let map = match method.as_str() {
-        "pca" => pca::pca(data.view(), 2).map(|p| p.coords),
+        "pca" => pca::pca_on(&Pool::new(threads), data.view(), 2).map(|p| p.coords),
         "tsne" => {
             let params = TsneParams {
                 perplexity,
                 seed,
+                threads,
                 ..TsneParams::default()
             };
             tsne::tsne(data.view(), &params, &mut stages)
@@ -57,6 +63,7 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
                 min_dist,
                 seed,
                 snapshot_every: 0,
+                threads,
                 ..UmapParams::default()
             };
             umap::umap_with_outcome(data.view(), &params, &mut stages).map(|outcome| {
@@ -75,12 +82,37 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     std::fs::write(&out, bytes)
         .map_err(|e| CliError(format!("cannot write --out '{out}': {e}")))?;
     eprintln!(
-        "{method}: {n} x {d} -> {} x {} in {seconds:.3} s",
+        "{method}: {n} x {d} -> {} x {} in {seconds:.3} s on {} thread{}",
         map.nrows(),
-        map.ncols()
+        map.ncols(),
+        threads.get(),
+        if threads.get() == 1 { "" } else { "s" }
     );
-    eprintln!("{method}: {}", quality_line(&data, &map));
+    if with_quality {
+        eprintln!("{method}: {}", quality_line(&data, &map));
+    }
     Ok(())
+}
+
+/// `--threads N`, else `CRYSTAL_ATLAS_THREADS`, else every core.
+pub fn threads(args: &mut Args) -> Result<Threads, CliError> {
+    let (raw, from) = match args.value("threads") {
+        Some(raw) => (raw, "--threads"),
+        None => match std::env::var("CRYSTAL_ATLAS_THREADS") {
+            Ok(raw) if !raw.trim().is_empty() => (raw, "CRYSTAL_ATLAS_THREADS"),
+            _ => return Ok(Threads::all()),
+        },
+    };
+    raw.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=1024).contains(n))
+        .and_then(Threads::new)
+        .ok_or_else(|| {
+            CliError(format!(
+                "{from}: '{raw}' is not a number of threads in 1..=1024"
+            ))
+        })
 }
 
 /// With --time, when each reported stage began, to print how long each took.
