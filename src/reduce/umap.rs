@@ -86,6 +86,11 @@ pub struct UmapOutcome {
 /// Largest output dimension: the optimiser is specialised per dimension.
 pub const MAX_DIM: usize = 4;
 
+/// Largest n_neighbors (the page's limit too): the fuzzy graph and the
+/// optimisation grow with it (N x n_neighbors edges), and umap-learn's
+/// documentation suggests 2 to 100.
+pub const MAX_N_NEIGHBORS: usize = 200;
+
 /// Random streams for the steps that draw numbers, kept apart so that one
 /// step drawing more does not change what another sees.
 const SPECTRAL: u64 = 11;
@@ -108,6 +113,8 @@ pub fn umap_with_outcome(
     observer: &mut dyn Observer,
 ) -> Result<UmapOutcome, ReduceError> {
     check_params(params, data.nrows())?;
+    let scaled = super::in_safe_range(data);
+    let data = scaled.as_ref().map_or(data, |(x, _)| x.view());
     let n = data.nrows();
     let dim = params.dim;
     let pool = Pool::new(params.threads);
@@ -186,6 +193,12 @@ pub fn umap_with_outcome(
         3 => layout::optimize_layout_euclidean::<3>(&mut embedding, &opt, r, &pool, observer)?,
         _ => layout::optimize_layout_euclidean::<4>(&mut embedding, &opt, r, &pool, observer)?,
     }
+    if !embedding.iter().all(|x| x.is_finite()) {
+        return Err(ReduceError::OutOfRange {
+            method: "UMAP",
+            hint: "lower the learning rate",
+        });
+    }
     let embedding = Array2::from_shape_vec((n, dim), embedding)
         .unwrap_or_else(|_| unreachable!("N x dim values"));
     Ok(UmapOutcome {
@@ -221,8 +234,12 @@ fn check_params(params: &UmapParams, points: usize) -> Result<(), ReduceError> {
     if !(1..=MAX_DIM).contains(&params.dim) {
         return bad("dim", params.dim.to_string(), "1..=4");
     }
-    if params.n_neighbors < 2 {
-        return bad("n_neighbors", params.n_neighbors.to_string(), "2 or more");
+    if !(2..=MAX_N_NEIGHBORS).contains(&params.n_neighbors) {
+        return bad(
+            "n_neighbors",
+            params.n_neighbors.to_string(),
+            "2..=200 (larger graphs cost N x n_neighbors edges for no better map)",
+        );
     }
     if !(params.spread.is_finite() && params.spread > 0.0) {
         return bad("spread", params.spread.to_string(), "a positive number");
@@ -453,6 +470,33 @@ mod tests {
     }
 
     #[test]
+    fn huge_values_give_the_map_of_the_data_scaled_down() {
+        // Values near 1e19 once overflowed the squared distances (a map of
+        // noise); scaled by a power of two, the input now gives the map of
+        // the data whose largest magnitude is in [1, 2).
+        let x = blobs(40, 7);
+        let largest = x.iter().fold(0.0f32, |m, &v| m.max(v.abs()));
+        let x = x.mapv(|v| v / largest);
+        let want = umap(x.view(), &quick(), &mut Silent).unwrap();
+        for power in [2f32.powi(64), 2f32.powi(-70)] {
+            let got = umap(x.mapv(|v| v * power).view(), &quick(), &mut Silent).unwrap();
+            assert!(
+                got.iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+        }
+        let wild = UmapParams {
+            learning_rate: f32::MAX,
+            ..quick()
+        };
+        assert!(matches!(
+            umap(x.view(), &wild, &mut Silent),
+            Err(ReduceError::OutOfRange { .. })
+        ));
+    }
+
+    #[test]
     fn bad_parameters_and_tiny_inputs_are_errors() {
         let x = blobs(3, 5);
         let too_few = umap(x.view(), &quick(), &mut Silent);
@@ -473,6 +517,10 @@ mod tests {
             UmapParams { dim: 5, ..quick() },
             UmapParams {
                 n_neighbors: 1,
+                ..quick()
+            },
+            UmapParams {
+                n_neighbors: 201,
                 ..quick()
             },
             UmapParams {

@@ -67,6 +67,10 @@ pub fn pca_on(pool: &Pool, data: ArrayView2<f32>, dim: usize) -> Result<Pca, Red
             ),
         });
     }
+    // Values near 1e19 would overflow the covariance: work on the data
+    // scaled by a power of two, and scale the coordinates back.
+    let scaled = super::in_safe_range(data);
+    let data = scaled.as_ref().map_or(data, |(x, _)| x.view());
     // One contiguous row-major copy at most (none for the usual input), so
     // every pass below runs over plain slices.
     let data = data.as_standard_layout();
@@ -121,6 +125,17 @@ pub fn pca_on(pool: &Pool, data: ArrayView2<f32>, dim: usize) -> Result<Pca, Red
         let mut centred = vec![0.0f32; padded];
         project_rows(rows, d, &mean32, &loadings32, &mut centred, out);
     });
+    if let Some((_, exponent)) = scaled {
+        for c in coords.iter_mut() {
+            *c = super::numeric::times_power_of_two(*c, -exponent);
+        }
+        if !coords.iter().all(|c| c.is_finite()) {
+            return Err(ReduceError::OutOfRange {
+                method: "PCA",
+                hint: "the input's values are too large; divide it by a constant first",
+            });
+        }
+    }
     let Ok(coords) = Array2::from_shape_vec((n, dim), coords) else {
         unreachable!("n * dim coordinates")
     };
@@ -338,6 +353,33 @@ mod tests {
         for threads in [2, 3, 8] {
             assert!(run(threads) == one, "{threads} threads");
         }
+    }
+
+    #[test]
+    fn huge_and_tiny_values_are_scaled_not_overflowed() {
+        // Values near 1e19 once overflowed the covariance into NaN.
+        let mut random = crate::reduce::random::Random::new(8);
+        let x = Array2::from_shape_fn((300, 5), |(_, c)| (random.normal() * (c + 1) as f64) as f32);
+        let largest = x.iter().fold(0.0f32, |m, &v| m.max(v.abs()));
+        let x = x.mapv(|v| v / largest);
+        let want = pca(x.view(), 2).unwrap();
+        for power in [2f32.powi(64), 2f32.powi(-70)] {
+            let got = pca(x.mapv(|v| v * power).view(), 2).unwrap();
+            assert_eq!(got.components, want.components);
+            assert_eq!(got.coords, want.coords.mapv(|v| v * power));
+        }
+        // Coordinates beyond f32 are an error, not infinities.
+        let extreme =
+            Array2::from_shape_fn(
+                (4, 400),
+                |(i, c)| {
+                    if (i + c) % 2 == 0 { 3e38f32 } else { -3e38 }
+                },
+            );
+        assert!(matches!(
+            pca(extreme.view(), 1),
+            Err(ReduceError::OutOfRange { .. })
+        ));
     }
 
     #[test]

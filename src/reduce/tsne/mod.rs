@@ -80,6 +80,11 @@ impl Default for TsneParams {
     }
 }
 
+/// Largest perplexity (the page's limit too): t-SNE keeps 3 perplexity + 1
+/// neighbours per point, so time and memory grow with it; scikit-learn
+/// suggests 5 to 50.
+pub const MAX_PERPLEXITY: f32 = 100.0;
+
 const MOMENTUM_EARLY: f32 = 0.5;
 const MOMENTUM_LATE: f32 = 0.8;
 const MIN_GAIN: f32 = 0.01;
@@ -91,6 +96,8 @@ pub fn tsne(
     observer: &mut dyn Observer,
 ) -> Result<Array2<f32>, ReduceError> {
     check_params(data.nrows(), params)?;
+    let scaled = super::in_safe_range(data);
+    let data = scaled.as_ref().map_or(data, |(x, _)| x.view());
     let k = neighbor_count(data.nrows(), params.perplexity);
     let pool = Pool::new(params.threads);
     let graph = knn::nearest_neighbors_on(&pool, data, k, params.seed, observer)?;
@@ -192,6 +199,15 @@ fn layout_from_neighbors(
         let rows = SymmetricRows::new(&p);
         for done in 1..=iterations {
             optimizer.step(&rows, &mut y, exaggeration, momentum, learning_rate, pool);
+            // The grid needs a finite map; a learning rate far too large can
+            // blow it up.
+            let (lo, hi) = repulsion::bounds(&y);
+            if !(y.iter().all(|v| v.is_finite()) && (0..2).all(|d| (hi[d] - lo[d]).is_finite())) {
+                return Err(ReduceError::OutOfRange {
+                    method: "t-SNE",
+                    hint: "lower the learning rate",
+                });
+            }
             iteration += 1;
             let last = iteration == params.n_iter;
             let snapshot = params.snapshot_every > 0
@@ -286,11 +302,11 @@ fn check_params(n: usize, params: &TsneParams) -> Result<(), ReduceError> {
             "2 (this t-SNE lays out in two dimensions)",
         );
     }
-    if !(params.perplexity.is_finite() && params.perplexity > 0.0) {
+    if !(params.perplexity > 0.0 && params.perplexity <= MAX_PERPLEXITY) {
         return bad(
             "perplexity",
             params.perplexity.to_string(),
-            "numbers above 0",
+            "numbers above 0 up to 100 (each point keeps 3 perplexity + 1 neighbours)",
         );
     }
     if !(params.early_exaggeration.is_finite() && params.early_exaggeration >= 1.0) {
@@ -637,6 +653,51 @@ mod tests {
     }
 
     #[test]
+    fn huge_values_give_the_map_of_the_data_scaled_down() {
+        // Values near 1e19 once overflowed the squared distances and made
+        // the repulsion grid panic. Scaled by a power of two, the input now
+        // gives the map of the data whose largest magnitude is in [1, 2).
+        let (data, _) = blobs(3, 40, 4, 21);
+        let largest = data.iter().fold(0.0f32, |m, &v| m.max(v.abs()));
+        let data = data.mapv(|v| v / largest);
+        let params = TsneParams {
+            perplexity: 10.0,
+            n_iter: 300,
+            ..TsneParams::default()
+        };
+        let want = tsne(data.view(), &params, &mut crate::reduce::Silent).unwrap();
+        for power in [2f32.powi(64), 2f32.powi(-70)] {
+            let huge = data.mapv(|v| v * power);
+            let got = tsne(huge.view(), &params, &mut crate::reduce::Silent).unwrap();
+            assert!(
+                got.iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+        }
+    }
+
+    #[test]
+    fn a_learning_rate_beyond_reason_gives_a_finite_map_or_an_error() {
+        let (data, _) = blobs(2, 30, 3, 9);
+        for rate in [1e30, f32::MAX] {
+            for early_exaggeration in [12.0, 1e30] {
+                let params = TsneParams {
+                    perplexity: 5.0,
+                    n_iter: 60,
+                    learning_rate: Some(rate),
+                    early_exaggeration,
+                    ..TsneParams::default()
+                };
+                match tsne(data.view(), &params, &mut crate::reduce::Silent) {
+                    Ok(y) => assert!(y.iter().all(|v| v.is_finite())),
+                    Err(e) => assert!(matches!(e, ReduceError::OutOfRange { .. }), "{e}"),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn separated_clusters_stay_separated() {
         let (data, labels) = blobs(5, 80, 10, 7);
         let y = tsne(
@@ -795,6 +856,17 @@ mod tests {
             })),
             "perplexity"
         );
+        // Bounded whatever N: 3 perplexity + 1 neighbours a point.
+        let (many, _) = blobs(2, 200, 3, 13);
+        let over = tsne(
+            many.view(),
+            &TsneParams {
+                perplexity: 150.0,
+                ..TsneParams::default()
+            },
+            &mut crate::reduce::Silent,
+        );
+        assert_eq!(name(over), "perplexity");
         assert_eq!(
             name(with(TsneParams {
                 perplexity: 5.0,
