@@ -251,8 +251,12 @@ fn check_params(params: &UmapParams, points: usize) -> Result<(), ReduceError> {
     if params.n_epochs == Some(0) {
         return bad("n_epochs", "0".into(), "1 or more");
     }
-    if params.negative_sample_rate == 0 {
-        return bad("negative_sample_rate", "0".into(), "1 or more");
+    if !(1..=100).contains(&params.negative_sample_rate) {
+        return bad(
+            "negative_sample_rate",
+            params.negative_sample_rate.to_string(),
+            "1..=100 (each edge sample costs that many repulsions)",
+        );
     }
     if !(params.learning_rate.is_finite() && params.learning_rate > 0.0) {
         return bad(

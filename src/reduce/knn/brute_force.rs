@@ -49,11 +49,15 @@ fn block_rows(b: usize, n: usize) -> Range<usize> {
 }
 
 /// Each point's k nearest other points as heaps keyed by squared distance.
-/// Column J of tiles at a time: its tiles run in parallel, each offering
-/// its pairs to the lists of block I (which no other tile of the column
-/// touches) and to a list of its own for block J, merged afterwards. The k
-/// best of all the pairs offered do not depend on the order of offers, so
-/// the lists are the same bits whatever the number of threads.
+/// First the diagonal tiles, in parallel, each filling its block's lists
+/// from the block itself; then column J of tiles at a time, the last column
+/// first: its tiles run in parallel, each offering its pairs to the lists of
+/// block I (which no other tile of the column touches) and to a list of its
+/// own for block J, merged afterwards. By then block J's lists hold the
+/// best of every later block, and they bound what can still enter, so a
+/// tile's own list takes only the few pairs that can. The k best of all the
+/// pairs offered do not depend on the order of offers, so the lists are the
+/// same bits whatever the number of threads.
 pub fn nearest_neighbors(
     rows: &Rows,
     k: usize,
@@ -66,27 +70,35 @@ pub fn nearest_neighbors(
     let mut lists: Vec<NeighborHeaps> = (0..blocks)
         .map(|b| NeighborHeaps::new(block_rows(b, n).len(), k))
         .collect();
-    for j in 0..blocks {
+    let mut report = |done: usize| {
         let step = Step {
             stage: "nearest_neighbors",
-            done: j * (j + 1) / 2,
+            done,
             total: tiles(n),
             layout: None,
         };
-        if observer.step(step) == Control::Cancel {
-            return Err(ReduceError::Cancelled);
+        match observer.step(step) {
+            Control::Continue => Ok(()),
+            Control::Cancel => Err(ReduceError::Cancelled),
         }
-        let partials = pool.map_mut(&mut lists[..=j], |i, list_i| {
-            if i == j {
-                search_tile(rows, &norms, i, j, list_i, None);
-                None
-            } else {
-                let mut list_j = NeighborHeaps::new(block_rows(j, n).len(), k);
-                search_tile(rows, &norms, i, j, list_i, Some(&mut list_j));
-                Some(list_j)
-            }
+    };
+    report(0)?;
+    pool.each_mut(&mut lists, |b, list| {
+        search_tile(rows, &norms, b, b, list, None)
+    });
+    let mut done = blocks;
+    for j in (1..blocks).rev() {
+        report(done)?;
+        done += j;
+        let (before, rest) = lists.split_at_mut(j);
+        let list_j = &rest[0];
+        let bound: Vec<f32> = (0..list_j.points()).map(|r| list_j.threshold(r)).collect();
+        let partials = pool.map_mut(before, |i, list_i| {
+            let mut own = NeighborHeaps::new(bound.len(), k);
+            search_tile(rows, &norms, i, j, list_i, Some((&mut own, &bound)));
+            own
         });
-        for partial in partials.iter().flatten() {
+        for partial in &partials {
             lists[j].merge_from(partial);
         }
     }
@@ -94,24 +106,32 @@ pub fn nearest_neighbors(
 }
 
 /// The pairs (i, j), i < j, of tile (I, J), offered to `list_i` (block I's
-/// lists) and `list_j` (block J's; `None` on the diagonal, where both are
-/// `list_i`).
+/// lists) and to `list_j` (block J's) when at most its bound (`None` on the
+/// diagonal, where both are `list_i`).
 fn search_tile(
     rows: &Rows,
     norms: &[f32],
     bi: usize,
     bj: usize,
     list_i: &mut NeighborHeaps,
-    mut list_j: Option<&mut NeighborHeaps>,
+    mut list_j: Option<(&mut NeighborHeaps, &[f32])>,
 ) {
     let n = rows.len();
     let (is, js) = (block_rows(bi, n), block_rows(bj, n));
     let mut packed = vec![0.0f32; rows.stride() * BLOCK];
     let mut offer = |i: usize, j: usize, d2: f32| {
         list_i.push(i - is.start, d2, j as u32, false);
-        match list_j.as_deref_mut() {
-            Some(list_j) => list_j.push(j - js.start, d2, i as u32, false),
-            None => list_i.push(j - is.start, d2, i as u32, false),
+        match &mut list_j {
+            Some((list_j, bound)) => {
+                // A pair beyond the bound cannot enter j's final list (ties
+                // at the bound can, by index).
+                if d2 <= bound[j - js.start] {
+                    list_j.push(j - js.start, d2, i as u32, false);
+                }
+            }
+            None => {
+                list_i.push(j - is.start, d2, i as u32, false);
+            }
         };
     };
     for jb in js.clone().step_by(BLOCK) {
@@ -184,13 +204,14 @@ pub fn search_tiles(rows: &Rows, k: usize, tiles: Range<usize>) -> NeighborHeaps
         let (is, js) = (block_rows(bi, n), block_rows(bj, n));
         let mut list_i = NeighborHeaps::new(is.len(), k);
         let mut list_j = NeighborHeaps::new(js.len(), k);
+        let unbounded = vec![f32::INFINITY; js.len()];
         search_tile(
             rows,
             &norms,
             bi,
             bj,
             &mut list_i,
-            (bi != bj).then_some(&mut list_j),
+            (bi != bj).then_some((&mut list_j, &unbounded[..])),
         );
         for (start, part) in [(is.start, &list_i), (js.start, &list_j)] {
             for r in 0..part.points() {

@@ -40,7 +40,7 @@ use super::pca::pca_on;
 use super::{Control, Observer, ReduceError, Step};
 use crate::parallel::{Pool, Threads};
 use affinity::JointProbabilities;
-use attraction::SymmetricRows;
+use attraction::ChunkForces;
 use repulsion::Repulsion;
 
 /// scikit-learn / openTSNE defaults (SPEC section 6).
@@ -196,9 +196,8 @@ fn layout_from_neighbors(
             .collect();
         order = map_order.iter().map(|&old| order[old as usize]).collect();
         optimizer.reset();
-        let rows = SymmetricRows::new(&p);
         for done in 1..=iterations {
-            optimizer.step(&rows, &mut y, exaggeration, momentum, learning_rate, pool);
+            optimizer.step(&p, &mut y, exaggeration, momentum, learning_rate, pool);
             // The grid needs a finite map; a learning rate far too large can
             // blow it up.
             let (lo, hi) = repulsion::bounds(&y);
@@ -372,6 +371,7 @@ struct Optimizer {
     repulsion: Repulsion,
     xs: Vec<f32>,
     ys: Vec<f32>,
+    attraction: Vec<ChunkForces>,
 }
 
 impl Optimizer {
@@ -384,6 +384,7 @@ impl Optimizer {
             repulsion: Repulsion::new(n),
             xs: Vec::new(),
             ys: Vec::new(),
+            attraction: Vec::new(),
         }
     }
 
@@ -400,7 +401,7 @@ impl Optimizer {
     #[inline(never)]
     fn step(
         &mut self,
-        p: &SymmetricRows,
+        p: &JointProbabilities,
         y: &mut [f32],
         exaggeration: f32,
         momentum: f32,
@@ -429,8 +430,22 @@ impl Optimizer {
 
     /// Leaves the KL divergence's gradient, 4 (exaggeration sum_j p_ij q_ij
     /// (y_i - y_j) - sum_j q_ij^2 (y_i - y_j) / Z), in `self.gradient`.
-    fn compute_gradient(&mut self, p: &SymmetricRows, y: &[f32], exaggeration: f32, pool: &Pool) {
-        attraction::attractive_forces(p, y, &mut self.gradient, &mut self.xs, &mut self.ys, pool);
+    fn compute_gradient(
+        &mut self,
+        p: &JointProbabilities,
+        y: &[f32],
+        exaggeration: f32,
+        pool: &Pool,
+    ) {
+        attraction::attractive_forces(
+            p,
+            y,
+            &mut self.gradient,
+            &mut self.xs,
+            &mut self.ys,
+            &mut self.attraction,
+            pool,
+        );
         let z = self.repulsion.forces(y, &mut self.repulsion_forces, pool);
         let inverse_z = (1.0 / z) as f32;
         for (attract, &repel) in self.gradient.iter_mut().zip(&self.repulsion_forces) {
@@ -580,7 +595,7 @@ mod tests {
                 .map(|_| width * (rng.random::<f32>() - 0.5))
                 .collect();
             let mut optimizer = Optimizer::new(data.nrows());
-            optimizer.compute_gradient(&SymmetricRows::new(&p), &y, exaggeration, &Pool::serial());
+            optimizer.compute_gradient(&p, &y, exaggeration, &Pool::serial());
             let want = exact_gradient(&dense_p, &y, f64::from(exaggeration));
             let error = relative_rms_error(&optimizer.gradient, &want);
             assert!(error < 2e-2, "map width {width}: relative error {error}");

@@ -152,6 +152,8 @@ fn slot_sum(lanes: &[f32]) -> f32 {
 struct Move<const DIM: usize> {
     attraction: [f32; DIM],
     repulsion: [f32; DIM],
+    /// The edge's negative samples, for its bookkeeping.
+    negative_samples: u32,
 }
 
 /// Samples a group of due edges with their negative samples and returns
@@ -213,6 +215,7 @@ fn sample_group<const DIM: usize>(
         moves.push(Move {
             attraction,
             repulsion,
+            negative_samples: n_neg[e] as u32,
         });
     }
 }
@@ -344,7 +347,7 @@ impl<'a> Schedule<'a> {
                     |_| this.chunk_moves::<DIM>(epoch, edges, positions, &mut random),
                 )
             });
-            self.apply(epoch, batch, &moves, alpha, embedding);
+            self.apply(batch, &moves, alpha, embedding);
         }
         self.due = due;
     }
@@ -394,7 +397,6 @@ impl<'a> Schedule<'a> {
     /// the samples.
     fn apply<const DIM: usize>(
         &mut self,
-        epoch: f64,
         batch: &[u32],
         moves: &[Vec<Move<DIM>>],
         alpha: f32,
@@ -403,10 +405,9 @@ impl<'a> Schedule<'a> {
         let eps = self.opt.epochs_per_sample;
         for (&i, m) in batch.iter().zip(moves.iter().flatten()) {
             let i = i as usize;
-            let n_neg = self.negative_samples(epoch, i);
             self.epoch_of_next_sample[i] += eps[i];
             self.epoch_of_next_negative_sample[i] +=
-                n_neg as f64 * self.epochs_per_negative_sample[i];
+                f64::from(m.negative_samples) * self.epochs_per_negative_sample[i];
             let (j, k) = (self.opt.head[i] as usize, self.opt.tail[i] as usize);
             for d in 0..DIM {
                 embedding[k * DIM + d] -= m.attraction[d] * alpha;
