@@ -147,7 +147,7 @@ impl NeighborHeaps {
     /// Lists from [`NeighborHeaps::into_parts`]; `None` if the lengths do not
     /// fit k.
     pub fn from_parts(k: usize, indices: Vec<u32>, keys: Vec<f32>) -> Option<NeighborHeaps> {
-        if k == 0 || indices.len() != keys.len() || indices.len() % k != 0 {
+        if k == 0 || indices.len() != keys.len() || !indices.len().is_multiple_of(k) {
             return None;
         }
         let fresh = vec![false; indices.len()];

@@ -255,11 +255,11 @@ struct Candidates {
 }
 
 impl Candidates {
-    fn new(&self, i: usize) -> &[u32] {
+    fn new_of(&self, i: usize) -> &[u32] {
         self.new[i / BLOCK].indices(i % BLOCK)
     }
 
-    fn old(&self, i: usize) -> &[u32] {
+    fn old_of(&self, i: usize) -> &[u32] {
         self.old[i / BLOCK].indices(i % BLOCK)
     }
 }
@@ -286,8 +286,8 @@ fn local_join(
         }
     };
     for i in points {
-        let new = candidates.new(i);
-        let old = candidates.old(i);
+        let new = candidates.new_of(i);
+        let old = candidates.old_of(i);
         for (a, &p) in new.iter().enumerate().filter(|&(_, &p)| p != EMPTY) {
             for &q in new[a + 1..].iter().filter(|&&q| q != EMPTY) {
                 compare(p, q);

@@ -29,7 +29,8 @@ pub fn build(rows: &Rows, leaf_size: usize, random: &mut Random) -> Tree {
     with_best_simd(
         #[inline(always)]
         |_| {
-            let mut pending: Vec<Range<usize>> = vec![0..n];
+            let mut pending: Vec<Range<usize>> = Vec::new();
+            pending.push(0..n);
             while let Some(node) = pending.pop() {
                 if node.len() <= leaf_size.max(1) {
                     tree.leaves.push(node);

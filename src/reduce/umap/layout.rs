@@ -163,6 +163,7 @@ struct Move<const DIM: usize> {
 /// more than the order of edges does). `n_neg` holds each edge's number of
 /// negative samples.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn sample_group<const DIM: usize>(
     embedding: &[f32],
     heads: &[usize; GROUP],
