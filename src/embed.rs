@@ -25,9 +25,11 @@
 //! Everything is computed in f64 and rounded once to f32 for the maps. A
 //! composition with an element the embedding does not cover has no vector: it
 //! is left out of the batch and reported, never filled in with zeros.
-//! Guarantees: the output depends only on the inputs (no threads, no hashing),
-//! bit for bit natively and in wasm; a batch allocates its matrix, its two
-//! index lists and one scratch vector, and nothing per row.
+//! Guarantees: the output depends only on the inputs (no hashing; each row
+//! computed on its own, chunks of rows on as many threads as allowed and
+//! joined in order), bit for bit natively and in wasm and for any number of
+//! threads; a chunk allocates its rows, its two index lists and one scratch
+//! vector, and nothing per row.
 
 use std::fmt;
 
@@ -35,6 +37,7 @@ use ndarray::Array2;
 
 use crate::chem::{Composition, Element, MAX_COMPOSITION_ELEMENTS};
 use crate::data::embeddings::ElementEmbedding;
+use crate::parallel::{Pool, Threads};
 
 /// A pooling statistic of ElementEmbeddings' `feature_vector(stats=...)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -252,33 +255,67 @@ pub struct EmbedBatch {
     pub left_out: Vec<(usize, Element)>,
 }
 
-/// Embeds `compositions`; see the module docs. With `standardise`, each column
-/// is then z-scored over the kept rows ([`standardise_columns`]).
+/// Embeds `compositions` on every core; see the module docs. With
+/// `standardise`, each column is then z-scored over the kept rows
+/// ([`standardise_columns`]).
 pub fn embed_batch(
     compositions: &[Composition],
     embedding: &ElementEmbedding,
     stats: &[PoolingStat],
     standardise: bool,
 ) -> EmbedBatch {
+    embed_batch_on(
+        &Pool::new(Threads::all()),
+        compositions,
+        embedding,
+        stats,
+        standardise,
+    )
+}
+
+/// Compositions embedded by one task.
+const CHUNK: usize = 1024;
+
+/// [`embed_batch`] on the threads of `pool` (the same bits for any number).
+pub fn embed_batch_on(
+    pool: &Pool,
+    compositions: &[Composition],
+    embedding: &ElementEmbedding,
+    stats: &[PoolingStat],
+    standardise: bool,
+) -> EmbedBatch {
     let width = feature_len(embedding, stats);
-    // Rows grow at the end of one buffer (reserved once, so never moved) and
-    // are zeroed there just before they are written, while in cache.
-    let mut data: Vec<f32> = Vec::with_capacity(compositions.len() * width);
-    let mut scratch = vec![0.0; 2 * embedding.dim()];
-    let mut kept_rows = Vec::with_capacity(compositions.len());
-    let mut left_out = Vec::new();
-    for (i, c) in compositions.iter().enumerate() {
-        let start = data.len();
-        data.resize(start + width, 0.0);
-        match write_feature_vector(c, embedding, stats, &mut scratch, &mut data[start..], |v| {
-            v as f32
-        }) {
-            Ok(()) => kept_rows.push(i),
-            Err(element) => {
-                data.truncate(start);
-                left_out.push((i, element));
+    let chunks = pool.map(compositions.len().div_ceil(CHUNK), |c| {
+        let first = c * CHUNK;
+        let chunk = &compositions[first..(first + CHUNK).min(compositions.len())];
+        // Rows grow at the end of one buffer (reserved once, so never moved) and
+        // are zeroed there just before they are written, while in cache.
+        let mut data: Vec<f32> = Vec::with_capacity(chunk.len() * width);
+        let mut scratch = vec![0.0; 2 * embedding.dim()];
+        let mut kept_rows = Vec::with_capacity(chunk.len());
+        let mut left_out = Vec::new();
+        for (i, c) in chunk.iter().enumerate() {
+            let start = data.len();
+            data.resize(start + width, 0.0);
+            match write_feature_vector(c, embedding, stats, &mut scratch, &mut data[start..], |v| {
+                v as f32
+            }) {
+                Ok(()) => kept_rows.push(first + i),
+                Err(element) => {
+                    data.truncate(start);
+                    left_out.push((first + i, element));
+                }
             }
         }
+        (data, kept_rows, left_out)
+    });
+    let mut data = Vec::with_capacity(compositions.len() * width);
+    let mut kept_rows = Vec::with_capacity(compositions.len());
+    let mut left_out = Vec::new();
+    for (rows, kept, left) in chunks {
+        data.extend_from_slice(&rows);
+        kept_rows.extend(kept);
+        left_out.extend(left);
     }
     let mut matrix =
         Array2::from_shape_vec((kept_rows.len(), width), data).expect("rows x width values");
@@ -409,6 +446,32 @@ mod tests {
         // Statistics concatenate in the order asked, like ElementEmbeddings' lists.
         let both = feature_vector(&water, &e, &[PoolingStat::Sum, PoolingStat::Mean]).unwrap();
         assert_eq!(both, [6.0, -2.0, 3.0, 2.0, -2.0 / 3.0, 1.0]);
+    }
+
+    #[test]
+    fn the_same_batch_for_any_number_of_threads() {
+        let e = toy();
+        // Several chunks, with left-out rows on both sides of a chunk boundary.
+        let comps: Vec<Composition> = (0..3 * CHUNK + 17)
+            .map(|i| match i % 5 {
+                0 => c("NaCl"),
+                1 => c("H2O"),
+                2 => c("H2O2"),
+                3 => c("OH3"),
+                _ => c("H5O3"),
+            })
+            .collect();
+        let stats = [PoolingStat::Mean, PoolingStat::Variance];
+        let one = embed_batch_on(&Pool::serial(), &comps, &e, &stats, true);
+        assert_eq!(one.left_out.len(), (3 * CHUNK + 17).div_ceil(5));
+        for threads in [2, 3, 8] {
+            let pool = Pool::new(Threads::new(threads).unwrap());
+            let again = embed_batch_on(&pool, &comps, &e, &stats, true);
+            assert_eq!(again.kept_rows, one.kept_rows);
+            assert_eq!(again.left_out, one.left_out);
+            let bits = |b: &EmbedBatch| b.matrix.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&again), bits(&one), "{threads} threads");
+        }
     }
 
     #[test]

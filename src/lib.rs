@@ -17,6 +17,7 @@ pub mod filter;
 pub mod glossary;
 pub mod label;
 pub mod neighbours;
+pub mod parallel;
 pub mod params;
 pub mod pipeline;
 pub mod plot;

@@ -1,4 +1,5 @@
-//! Same settings and seed, same output, bit for bit, natively and in wasm:
+//! Same settings and seed, same output, bit for bit, natively (embeddings and
+//! maps on three threads) and in wasm (one thread):
 //! the CLI is built for wasm32-wasip1 and run under Node's WASI
 //! (scripts/wasi-run.mjs), and its samples and counts are compared byte for
 //! byte with the native binary's. Skips, saying why, when the wasip1 target or
@@ -148,9 +149,10 @@ fn samples_and_counts_are_the_same_natively_and_in_wasm() {
     }
 }
 
-/// Runs `args` natively and as wasm, each writing its own copy of the file
-/// given after `--out`; returns both files' bytes after checking both runs
-/// succeeded.
+/// Runs `args` natively (on three threads, so a thread count that divides
+/// nothing evenly is compared too) and as wasm (one thread), each writing its
+/// own copy of the file given after `--out`; returns both files' bytes after
+/// checking both runs succeeded.
 fn both_files(wasm: &Path, args: &[&str], out: &Path) -> [Vec<u8>; 2] {
     let mut files = Vec::new();
     for side in ["native", "wasm"] {
@@ -160,6 +162,7 @@ fn both_files(wasm: &Path, args: &[&str], out: &Path) -> [Vec<u8>; 2] {
         let output = if side == "native" {
             Command::new(env!("CARGO_BIN_EXE_crystal-atlas"))
                 .args(&full)
+                .args(["--threads", "3"])
                 .output()
                 .expect("native CLI runs")
         } else {

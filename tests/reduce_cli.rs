@@ -1,6 +1,7 @@
 //! The `crystal-atlas reduce` contract, used the way outside checks use it:
-//! raw little-endian f32 matrices in and out, time and trustworthiness on
-//! stderr, one-line errors with exit code 2.
+//! raw little-endian f32 matrices in and out, time (and with --quality the
+//! trustworthiness) on stderr, the same file for any --threads, one-line
+//! errors with exit code 2.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -8,6 +9,7 @@ use std::process::{Command, Output};
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_crystal-atlas"))
         .args(args)
+        .env_remove("CRYSTAL_ATLAS_THREADS")
         .output()
         .expect("runs")
 }
@@ -63,7 +65,7 @@ fn umap_writes_an_n_by_2_map_and_reports_time_and_quality() {
         "--dim",
         "4",
     ];
-    let umap_to = |file: &std::path::Path| {
+    let umap_to = |file: &std::path::Path, more: &[&str]| {
         let rest = [
             "--seed",
             "7",
@@ -72,12 +74,13 @@ fn umap_writes_an_n_by_2_map_and_reports_time_and_quality() {
             "--out",
             file.to_str().unwrap(),
         ];
-        run(&[&args[..], &rest[..]].concat())
+        run(&[&args[..], &rest[..], more].concat())
     };
-    let o = umap_to(&out);
+    let o = umap_to(&out, &["--quality", "--threads", "1"]);
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(o.status.success(), "{err}");
     assert!(err.contains("90 x 4 -> 90 x 2 in"), "{err}");
+    assert!(err.contains(" s on 1 thread\n"), "{err}");
     assert!(err.contains("trustworthiness@15"), "{err}");
     let bytes = std::fs::read(&out).unwrap();
     assert_eq!(bytes.len(), 90 * 2 * 4);
@@ -87,11 +90,17 @@ fn umap_writes_an_n_by_2_map_and_reports_time_and_quality() {
         .collect();
     assert!(map.iter().all(|v| v.is_finite()));
 
-    // The same seed gives the same file.
+    // The same seed gives the same file, on any number of threads; the
+    // quality is measured only when asked for.
     let again = temp("again.f32");
-    let o = umap_to(&again);
-    assert!(o.status.success());
-    assert_eq!(std::fs::read(&again).unwrap(), bytes);
+    for threads in ["2", "3", "8"] {
+        let o = umap_to(&again, &["--threads", threads]);
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert!(o.status.success(), "{err}");
+        assert!(err.contains(&format!(" s on {threads} threads\n")), "{err}");
+        assert!(!err.contains("trustworthiness"), "{err}");
+        assert_eq!(std::fs::read(&again).unwrap(), bytes, "{threads} threads");
+    }
     for p in [input, out, again] {
         let _ = std::fs::remove_file(p);
     }
@@ -151,6 +160,8 @@ fn bad_input_is_a_one_line_error_with_exit_code_2() {
         &["--dim", "4", "--n-neighbors", "1"],
         &["--dim", "4", "--perplexity", "-3"],
         &["--dim", "4", "--seed", "-1"],
+        &["--dim", "4", "--threads", "0"],
+        &["--dim", "4", "--threads", "many"],
     ] {
         usage_error(
             &[
@@ -173,6 +184,41 @@ fn bad_input_is_a_one_line_error_with_exit_code_2() {
     ] {
         let _ = std::fs::remove_file(p);
     }
+}
+
+#[test]
+fn the_thread_count_can_come_from_the_environment() {
+    let (input, out) = (temp("env-in.f32"), temp("env-out.f32"));
+    write_f32(&input, &clusters());
+    let with_env = |value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_crystal-atlas"))
+            .args([
+                "reduce",
+                "--method",
+                "pca",
+                "--input",
+                input.to_str().unwrap(),
+                "--dim",
+                "4",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .env("CRYSTAL_ATLAS_THREADS", value)
+            .output()
+            .expect("runs")
+    };
+    let o = with_env("3");
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        o.status.success() && err.contains(" s on 3 threads"),
+        "{err}"
+    );
+    let o = with_env("zero");
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("CRYSTAL_ATLAS_THREADS: 'zero'"), "{err}");
+    let _ = std::fs::remove_file(input);
+    let _ = std::fs::remove_file(out);
 }
 
 #[test]

@@ -5,9 +5,16 @@
 //! [`uses_exact_search`]) it compares every pair ([`exact_nearest_neighbors`]),
 //! for large ones it runs NN-descent from a random projection forest
 //! ([`approximate_nearest_neighbors`]), as umap-learn does. Both are seeded and
-//! single-threaded, so a seed fixes the graph bit for bit on every target.
-//! Neighbour lists never contain the point itself and are sorted by distance,
-//! ties by index.
+//! run in fixed chunks on as many threads as they are given
+//! ([`crate::parallel`]), so a seed fixes the graph bit for bit on every
+//! target and for any number of threads. Neighbour lists never contain the
+//! point itself and are sorted by distance, ties by index.
+//!
+//! The page, which can only spread work over Web Workers without shared
+//! memory, splits the exact search with [`ExactSearchPlan`]: each worker
+//! searches a range of tiles ([`exact_search_part`]) and
+//! [`exact_search_combine`] merges the parts into the same bits as the
+//! one-call search.
 
 mod brute_force;
 mod heap;
@@ -16,12 +23,15 @@ mod query;
 mod rows;
 mod rp_forest;
 
+use std::ops::Range;
+
 use ndarray::ArrayView2;
 
 pub use nn_descent::NnDescentParams;
 pub use query::NeighborIndex;
 
 use super::{Observer, ReduceError, Silent};
+use crate::parallel::{Pool, Threads};
 use heap::{EMPTY, NeighborHeaps};
 use rows::Rows;
 
@@ -98,10 +108,21 @@ pub fn uses_exact_search(n: usize, k: usize) -> bool {
 }
 
 /// Each point's k nearest other points, exact for small inputs and by
-/// NN-descent for large ones ([`uses_exact_search`]). Needs finite input and
-/// at least k + 1 points. Reports progress as stage "nearest_neighbors" and
-/// honours cancellation.
+/// NN-descent for large ones ([`uses_exact_search`]), on every core. Needs
+/// finite input and at least k + 1 points. Reports progress as stage
+/// "nearest_neighbors" and honours cancellation.
 pub fn nearest_neighbors(
+    data: ArrayView2<f32>,
+    k: usize,
+    seed: u64,
+    observer: &mut dyn Observer,
+) -> Result<KnnGraph, ReduceError> {
+    nearest_neighbors_on(&Pool::new(Threads::all()), data, k, seed, observer)
+}
+
+/// [`nearest_neighbors`] on the threads of `pool` (the same bits for any number).
+pub fn nearest_neighbors_on(
+    pool: &Pool,
     data: ArrayView2<f32>,
     k: usize,
     seed: u64,
@@ -110,23 +131,29 @@ pub fn nearest_neighbors(
     check_input(data, k)?;
     let rows = Rows::new(data);
     let heaps = if uses_exact_search(data.nrows(), k) {
-        brute_force::nearest_neighbors(&rows, k, observer)?
+        brute_force::nearest_neighbors(&rows, k, pool, observer)?
     } else {
         nn_descent::nn_descent(
             &rows,
             k,
             &NnDescentParams::for_size(data.nrows(), k),
             seed,
+            pool,
             observer,
         )?
     };
     Ok(KnnGraph::from_heaps(heaps))
 }
 
-/// Exact k nearest neighbours by comparing every pair (k is capped at N - 1).
-/// Ties go to the smaller index. The data should be finite: distances that
-/// come out NaN count as infinite.
+/// Exact k nearest neighbours by comparing every pair (k is capped at N - 1),
+/// on every core. Ties go to the smaller index. The data should be finite:
+/// distances that come out NaN count as infinite.
 pub fn exact_nearest_neighbors(data: ArrayView2<f32>, k: usize) -> KnnGraph {
+    exact_nearest_neighbors_on(&Pool::new(Threads::all()), data, k)
+}
+
+/// [`exact_nearest_neighbors`] on the threads of `pool`.
+pub fn exact_nearest_neighbors_on(pool: &Pool, data: ArrayView2<f32>, k: usize) -> KnnGraph {
     let k = k.min(data.nrows().saturating_sub(1));
     if k == 0 {
         return KnnGraph {
@@ -135,8 +162,129 @@ pub fn exact_nearest_neighbors(data: ArrayView2<f32>, k: usize) -> KnnGraph {
             distances: Vec::new(),
         };
     }
-    let heaps = brute_force::nearest_neighbors(&Rows::new(data), k, &mut Silent);
+    let heaps = brute_force::nearest_neighbors(&Rows::new(data), k, pool, &mut Silent);
     KnnGraph::from_heaps(heaps.unwrap_or_else(|_| unreachable!("Silent never cancels")))
+}
+
+/// The exact search of N points cut into tiles for workers that share no
+/// memory: the pairs (i, j), i < j, fall into tiles of two blocks of
+/// [`ExactSearchPlan::ROW_BLOCK`] points, numbered 0..[`ExactSearchPlan::tiles`].
+/// Any split of the tiles into ranges, searched anywhere by
+/// [`exact_search_part`] and merged by [`exact_search_combine`], gives the
+/// graph [`exact_nearest_neighbors`] gives, bit for bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExactSearchPlan {
+    pub points: usize,
+}
+
+impl ExactSearchPlan {
+    pub const ROW_BLOCK: usize = brute_force::ROW_BLOCK;
+
+    pub fn new(points: usize) -> ExactSearchPlan {
+        ExactSearchPlan { points }
+    }
+
+    pub fn tiles(&self) -> usize {
+        brute_force::tiles(self.points)
+    }
+
+    /// Tile ranges for `parts` workers with about the same number of pairs
+    /// each (a diagonal tile holds half as many as the others).
+    pub fn split(&self, parts: usize) -> Vec<Range<usize>> {
+        let tiles = self.tiles();
+        let weight = |t: usize| {
+            let (i, j) = brute_force::tile_blocks(t);
+            if i == j { 1 } else { 2 }
+        };
+        let total: usize = (0..tiles).map(weight).sum();
+        let parts = parts.clamp(1, tiles.max(1));
+        let mut ranges = Vec::with_capacity(parts);
+        let (mut start, mut done) = (0, 0);
+        for t in 0..tiles {
+            done += weight(t);
+            if done * parts >= total * (ranges.len() + 1) && ranges.len() + 1 < parts {
+                ranges.push(start..t + 1);
+                start = t + 1;
+            }
+        }
+        ranges.push(start..tiles);
+        ranges
+    }
+}
+
+/// What one part of a split exact search found: for every point, the best
+/// `k` candidates the part's tiles offered (index [`u32::MAX`] and key
+/// infinity in unfilled slots), keyed by squared distance from dot products.
+/// Plain vectors, to travel between workers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnnCandidates {
+    pub k: usize,
+    pub indices: Vec<u32>,
+    pub keys: Vec<f32>,
+}
+
+/// The part of the exact search of `data` in the tiles `tiles` (see
+/// [`ExactSearchPlan`]). Checks the input as [`nearest_neighbors`] does.
+pub fn exact_search_part(
+    data: ArrayView2<f32>,
+    k: usize,
+    tiles: Range<usize>,
+) -> Result<KnnCandidates, ReduceError> {
+    check_input(data, k)?;
+    let plan = ExactSearchPlan::new(data.nrows());
+    if tiles.start > tiles.end || tiles.end > plan.tiles() {
+        return Err(ReduceError::BadParameter {
+            name: "tiles",
+            value: format!("{}..{}", tiles.start, tiles.end),
+            accepted: format!("ranges within 0..{}", plan.tiles()),
+        });
+    }
+    let (indices, keys) = brute_force::search_tiles(&Rows::new(data), k, tiles).into_parts();
+    Ok(KnnCandidates { k, indices, keys })
+}
+
+/// The graph from parts that together cover every tile of the plan once:
+/// the same bits as [`exact_nearest_neighbors`].
+pub fn exact_search_combine(
+    data: ArrayView2<f32>,
+    k: usize,
+    parts: &[KnnCandidates],
+) -> Result<KnnGraph, ReduceError> {
+    check_input(data, k)?;
+    let n = data.nrows();
+    let mut lists = NeighborHeaps::new(n, k);
+    for part in parts {
+        let fits = part.k == k
+            && part.indices.len() == n * k
+            && part.keys.len() == n * k
+            && part.indices.iter().all(|&j| j == EMPTY || (j as usize) < n);
+        let part = fits
+            .then(|| NeighborHeaps::from_parts(k, part.indices.clone(), part.keys.clone()))
+            .flatten()
+            .ok_or_else(|| ReduceError::BadParameter {
+                name: "parts",
+                value: format!(
+                    "a part of {} entries for k = {}",
+                    part.indices.len(),
+                    part.k
+                ),
+                accepted: format!("parts of {n} points x {k} neighbours from exact_search_part"),
+            })?;
+        lists.merge_from(&part);
+    }
+    if (0..n).any(|i| lists.filled(i) < k) {
+        return Err(ReduceError::BadParameter {
+            name: "parts",
+            value: format!("{} parts", parts.len()),
+            accepted: "parts covering every tile of the plan".into(),
+        });
+    }
+    let rows = Rows::new(data);
+    Ok(KnnGraph::from_heaps(brute_force::exact_keys(
+        &rows,
+        lists,
+        &Pool::new(Threads::all()),
+    )))
 }
 
 /// NN-descent with umap-learn's settings whatever the size (see
@@ -164,6 +312,18 @@ pub fn approximate_nearest_neighbors_with(
     seed: u64,
     observer: &mut dyn Observer,
 ) -> Result<KnnGraph, ReduceError> {
+    approximate_nearest_neighbors_on(&Pool::new(Threads::all()), data, k, params, seed, observer)
+}
+
+/// [`approximate_nearest_neighbors_with`] on the threads of `pool`.
+pub fn approximate_nearest_neighbors_on(
+    pool: &Pool,
+    data: ArrayView2<f32>,
+    k: usize,
+    params: &NnDescentParams,
+    seed: u64,
+    observer: &mut dyn Observer,
+) -> Result<KnnGraph, ReduceError> {
     check_input(data, k)?;
     if params.max_candidates == 0 || params.n_trees == 0 {
         return Err(ReduceError::BadParameter {
@@ -172,7 +332,7 @@ pub fn approximate_nearest_neighbors_with(
             accepted: "at least 1".into(),
         });
     }
-    let heaps = nn_descent::nn_descent(&Rows::new(data), k, params, seed, observer)?;
+    let heaps = nn_descent::nn_descent(&Rows::new(data), k, params, seed, pool, observer)?;
     Ok(KnnGraph::from_heaps(heaps))
 }
 
@@ -298,6 +458,70 @@ mod tests {
         assert!(recall > 0.99, "recall {recall}");
         let again = approximate_nearest_neighbors(x.view(), 10, 42, &mut Silent).unwrap();
         assert_eq!(approx, again);
+    }
+
+    fn pool(threads: usize) -> Pool {
+        Pool::new(Threads::new(threads).unwrap())
+    }
+
+    #[test]
+    fn the_same_graphs_for_any_number_of_threads() {
+        // Several row blocks, tiles and join rounds.
+        let x = random_data(5000, 6, 21);
+        let exact = exact_nearest_neighbors_on(&pool(1), x.view(), 7);
+        let params = NnDescentParams::for_size(5000, 7);
+        let approx =
+            approximate_nearest_neighbors_on(&pool(1), x.view(), 7, &params, 9, &mut Silent)
+                .unwrap();
+        // 0.982 before the search ran in parallel too.
+        let recall = approx.recall_against(&exact);
+        assert!(recall > 0.975, "recall {recall}");
+        for threads in [2, 3, 8] {
+            assert_eq!(
+                exact_nearest_neighbors_on(&pool(threads), x.view(), 7),
+                exact
+            );
+            let again = approximate_nearest_neighbors_on(
+                &pool(threads),
+                x.view(),
+                7,
+                &params,
+                9,
+                &mut Silent,
+            )
+            .unwrap();
+            assert_eq!(again, approx, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn an_exact_search_split_among_workers_gives_the_same_bits() {
+        let x = random_data(1700, 9, 4);
+        let k = 12;
+        let one_call = exact_nearest_neighbors(x.view(), k);
+        let plan = ExactSearchPlan::new(x.nrows());
+        assert_eq!(plan.tiles(), 10);
+        for workers in [1, 2, 3, 7, 20] {
+            let ranges = plan.split(workers);
+            assert_eq!(ranges.len(), workers.min(plan.tiles()));
+            assert_eq!((ranges[0].start, ranges.last().unwrap().end), (0, 10));
+            assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+            // Each part computed on its own, as a worker would, then merged
+            // in any order.
+            let mut parts: Vec<KnnCandidates> = ranges
+                .into_iter()
+                .map(|tiles| exact_search_part(x.view(), k, tiles).unwrap())
+                .collect();
+            parts.reverse();
+            assert_eq!(
+                exact_search_combine(x.view(), k, &parts).unwrap(),
+                one_call,
+                "{workers} workers"
+            );
+        }
+        let half = exact_search_part(x.view(), k, 0..5).unwrap();
+        assert!(exact_search_combine(x.view(), k, &[half]).is_err());
+        assert!(exact_search_part(x.view(), k, 3..11).is_err());
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub mod umap;
 
 use std::fmt;
 
+use ndarray::{Array2, ArrayView2};
+
 /// What an iterative reducer reports after an iteration or epoch.
 pub struct Step<'a> {
     /// The phase, named after the paper's steps.
@@ -168,6 +170,12 @@ pub enum ReduceError {
         row: usize,
         column: usize,
     },
+    /// A coordinate of the map left f32's range (an optimisation with a
+    /// learning rate far too large, say).
+    OutOfRange {
+        method: &'static str,
+        hint: &'static str,
+    },
 }
 
 impl fmt::Display for ReduceError {
@@ -195,11 +203,48 @@ impl fmt::Display for ReduceError {
                     "row {row}, column {column} of the input is not a finite number"
                 )
             }
+            ReduceError::OutOfRange { method, hint } => {
+                write!(
+                    f,
+                    "{method}: a coordinate of the map left the range of f32 numbers; {hint}"
+                )
+            }
         }
     }
 }
 
 impl std::error::Error for ReduceError {}
+
+/// Magnitudes outside [2^-40, 2^40] are brought back into [1, 2) before a
+/// reducer works on them: squared distances and dot products of rows of up
+/// to a million columns then stay far from f32's overflow and underflow.
+const SAFE_MAGNITUDE_LOG2: i32 = 40;
+
+/// `data` times a power of two, and that power's exponent, when its largest
+/// magnitude is outside [2^-40, 2^40] (values near 1e19 would overflow
+/// squared distances); `None` for data already in range (nearly all), which
+/// reducers then use as it is, bit for bit. A power of two changes no
+/// relative distance, so neighbour graphs, PCA's directions and the layouts
+/// of t-SNE and UMAP (which calibrate to each point's own distances) are
+/// those of the data.
+pub(crate) fn in_safe_range(data: ArrayView2<f32>) -> Option<(Array2<f32>, i32)> {
+    let largest = data.iter().fold(0.0f32, |m, &x| {
+        let x = x.abs();
+        if x > m { x } else { m }
+    });
+    if !largest.is_finite() || largest == 0.0 {
+        return None;
+    }
+    let log2 = numeric::floor_log2(largest);
+    if (-SAFE_MAGNITUDE_LOG2..=SAFE_MAGNITUDE_LOG2).contains(&log2) {
+        return None;
+    }
+    let exponent = -log2;
+    Some((
+        data.mapv(|x| numeric::times_power_of_two(x, exponent)),
+        exponent,
+    ))
+}
 
 /// Values from umap-learn and scikit-learn for the unit tests, written by
 /// `scripts/make-reduce-fixtures`.

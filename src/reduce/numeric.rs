@@ -20,6 +20,23 @@ fn pow2i(k: i64) -> f64 {
 }
 
 /// e^x.
+/// floor(log2 |x|) of a finite non-zero f32, from its bits (subnormals too).
+pub(crate) fn floor_log2(x: f32) -> i32 {
+    let bits = x.abs().to_bits();
+    let exponent = (bits >> 23) as i32;
+    if exponent == 0 {
+        // Subnormal: 2^-149 times the mantissa.
+        -149 + (31 - bits.leading_zeros() as i32)
+    } else {
+        exponent - 127
+    }
+}
+
+/// x 2^e, exact in f64 and rounded once to f32 (e within f64's exponents).
+pub(crate) fn times_power_of_two(x: f32, e: i32) -> f32 {
+    (f64::from(x) * pow2i(i64::from(e))) as f32
+}
+
 pub fn exp(x: f64) -> f64 {
     if x.is_nan() {
         return x;

@@ -15,9 +15,10 @@
 //! 6. [`layout::make_epochs_per_sample`], [`layout::optimize_layout_euclidean`]:
 //!    SGD with negative sampling for n_epochs (500 up to 10,000 points, 200 above).
 //!
-//! Everything runs on one thread from one seed, with arithmetic that is the
-//! same on every target, so a seed gives the same layout bit for bit natively
-//! and in wasm. Progress goes to the [`Observer`] under each step's name; the
+//! Everything runs from one seed, in fixed chunks on as many threads as
+//! `threads` allows, with arithmetic that is the same on every target, so a
+//! seed gives the same layout bit for bit natively and in wasm, on one
+//! thread or eight. Progress goes to the [`Observer`] under each step's name; the
 //! layout is offered every `snapshot_every` epochs; cancelling stops within an
 //! epoch.
 
@@ -34,6 +35,7 @@ pub use transform::{TransformGraph, UmapModel};
 
 use super::random::Random;
 use super::{Control, Observer, ReduceError, Stage, Step, knn};
+use crate::parallel::{Pool, Threads};
 
 /// umap-learn defaults (SPEC section 6).
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +51,8 @@ pub struct UmapParams {
     pub seed: u64,
     /// Offer the layout to the observer every this many epochs (0: never).
     pub snapshot_every: usize,
+    /// Threads to run on; the layout is the same bits for any number.
+    pub threads: Threads,
 }
 
 impl Default for UmapParams {
@@ -63,6 +67,7 @@ impl Default for UmapParams {
             learning_rate: 1.0,
             seed: 42,
             snapshot_every: 10,
+            threads: Threads::all(),
         }
     }
 }
@@ -83,6 +88,11 @@ pub struct UmapOutcome {
 
 /// Largest output dimension: the optimiser is specialised per dimension.
 pub const MAX_DIM: usize = 4;
+
+/// Largest n_neighbors (the page's limit too): the fuzzy graph and the
+/// optimisation grow with it (N x n_neighbors edges), and umap-learn's
+/// documentation suggests 2 to 100.
+pub const MAX_N_NEIGHBORS: usize = 200;
 
 /// Random streams for the steps that draw numbers, kept apart so that one
 /// step drawing more does not change what another sees.
@@ -106,9 +116,13 @@ pub fn umap_with_outcome(
     observer: &mut dyn Observer,
 ) -> Result<UmapOutcome, ReduceError> {
     check_params(params, data.nrows())?;
+    let scaled = super::in_safe_range(data);
+    let data = scaled.as_ref().map_or(data, |(x, _)| x.view());
     let n = data.nrows();
     let dim = params.dim;
-    let knn = knn::nearest_neighbors(data, params.n_neighbors - 1, params.seed, observer)?;
+    let pool = Pool::new(params.threads);
+    let knn =
+        knn::nearest_neighbors_on(&pool, data, params.n_neighbors - 1, params.seed, observer)?;
     announce(observer, Stage::FuzzySimplicialSet)?;
     let graph = fuzzy::fuzzy_simplicial_set(&knn);
     drop(knn);
@@ -175,11 +189,18 @@ pub fn umap_with_outcome(
         snapshot_every: params.snapshot_every,
     };
     let mut random = Random::fork(params.seed, SGD);
+    let r = &mut random;
     match dim {
-        1 => layout::optimize_layout_euclidean::<1>(&mut embedding, &opt, &mut random, observer)?,
-        2 => layout::optimize_layout_euclidean::<2>(&mut embedding, &opt, &mut random, observer)?,
-        3 => layout::optimize_layout_euclidean::<3>(&mut embedding, &opt, &mut random, observer)?,
-        _ => layout::optimize_layout_euclidean::<4>(&mut embedding, &opt, &mut random, observer)?,
+        1 => layout::optimize_layout_euclidean::<1>(&mut embedding, &opt, r, &pool, observer)?,
+        2 => layout::optimize_layout_euclidean::<2>(&mut embedding, &opt, r, &pool, observer)?,
+        3 => layout::optimize_layout_euclidean::<3>(&mut embedding, &opt, r, &pool, observer)?,
+        _ => layout::optimize_layout_euclidean::<4>(&mut embedding, &opt, r, &pool, observer)?,
+    }
+    if !embedding.iter().all(|x| x.is_finite()) {
+        return Err(ReduceError::OutOfRange {
+            method: "UMAP",
+            hint: "lower the learning rate",
+        });
     }
     let embedding = Array2::from_shape_vec((n, dim), embedding)
         .unwrap_or_else(|_| unreachable!("N x dim values"));
@@ -216,8 +237,12 @@ fn check_params(params: &UmapParams, points: usize) -> Result<(), ReduceError> {
     if !(1..=MAX_DIM).contains(&params.dim) {
         return bad("dim", params.dim.to_string(), "1..=4");
     }
-    if params.n_neighbors < 2 {
-        return bad("n_neighbors", params.n_neighbors.to_string(), "2 or more");
+    if !(2..=MAX_N_NEIGHBORS).contains(&params.n_neighbors) {
+        return bad(
+            "n_neighbors",
+            params.n_neighbors.to_string(),
+            "2..=200 (larger graphs cost N x n_neighbors edges for no better map)",
+        );
     }
     if !(params.spread.is_finite() && params.spread > 0.0) {
         return bad("spread", params.spread.to_string(), "a positive number");
@@ -229,8 +254,12 @@ fn check_params(params: &UmapParams, points: usize) -> Result<(), ReduceError> {
     if params.n_epochs == Some(0) {
         return bad("n_epochs", "0".into(), "1 or more");
     }
-    if params.negative_sample_rate == 0 {
-        return bad("negative_sample_rate", "0".into(), "1 or more");
+    if !(1..=100).contains(&params.negative_sample_rate) {
+        return bad(
+            "negative_sample_rate",
+            params.negative_sample_rate.to_string(),
+            "1..=100 (each edge sample costs that many repulsions)",
+        );
     }
     if !(params.learning_rate.is_finite() && params.learning_rate > 0.0) {
         return bad(
@@ -317,6 +346,25 @@ mod tests {
         assert!(same);
         let c = umap(x.view(), &UmapParams { seed: 7, ..quick() }, &mut Silent).unwrap();
         assert!(a.iter().zip(c.iter()).any(|(p, q)| p != q));
+    }
+
+    #[test]
+    fn the_same_bits_for_any_number_of_threads() {
+        // Enough edges for several batches and chunks an epoch.
+        let x = blobs(700, 8);
+        let run = |threads: usize| {
+            let params = UmapParams {
+                n_epochs: Some(30),
+                threads: Threads::new(threads).unwrap(),
+                ..quick()
+            };
+            let y = umap(x.view(), &params, &mut Silent).unwrap();
+            y.iter().map(|v| v.to_bits()).collect::<Vec<u32>>()
+        };
+        let one = run(1);
+        for threads in [2, 3, 8] {
+            assert!(run(threads) == one, "{threads} threads");
+        }
     }
 
     #[test]
@@ -429,6 +477,33 @@ mod tests {
     }
 
     #[test]
+    fn huge_values_give_the_map_of_the_data_scaled_down() {
+        // Values near 1e19 once overflowed the squared distances (a map of
+        // noise); scaled by a power of two, the input now gives the map of
+        // the data whose largest magnitude is in [1, 2).
+        let x = blobs(40, 7);
+        let largest = x.iter().fold(0.0f32, |m, &v| m.max(v.abs()));
+        let x = x.mapv(|v| v / largest);
+        let want = umap(x.view(), &quick(), &mut Silent).unwrap();
+        for power in [2f32.powi(64), 2f32.powi(-70)] {
+            let got = umap(x.mapv(|v| v * power).view(), &quick(), &mut Silent).unwrap();
+            assert!(
+                got.iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+        }
+        let wild = UmapParams {
+            learning_rate: f32::MAX,
+            ..quick()
+        };
+        assert!(matches!(
+            umap(x.view(), &wild, &mut Silent),
+            Err(ReduceError::OutOfRange { .. })
+        ));
+    }
+
+    #[test]
     fn bad_parameters_and_tiny_inputs_are_errors() {
         let x = blobs(3, 5);
         let too_few = umap(x.view(), &quick(), &mut Silent);
@@ -449,6 +524,10 @@ mod tests {
             UmapParams { dim: 5, ..quick() },
             UmapParams {
                 n_neighbors: 1,
+                ..quick()
+            },
+            UmapParams {
+                n_neighbors: 201,
                 ..quick()
             },
             UmapParams {

@@ -28,7 +28,7 @@ pub struct Args {
 }
 
 /// Flags that take no value.
-const SWITCHES: [&str; 5] = ["json", "help", "time", "standardise", "list"];
+const SWITCHES: [&str; 6] = ["json", "help", "time", "standardise", "list", "quality"];
 
 impl Args {
     pub fn parse(command: &str, raw: &[String]) -> Result<Args, CliError> {

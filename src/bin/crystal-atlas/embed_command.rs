@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use crystal_atlas::Composition;
 use crystal_atlas::data::embeddings::{EMBEDDINGS, ElementEmbedding, EmbeddingInfo};
-use crystal_atlas::embed::{EmbedBatch, PoolingStat, embed_batch, feature_len};
+use crystal_atlas::embed::{EmbedBatch, PoolingStat, embed_batch_on, feature_len};
+use crystal_atlas::parallel::Pool;
 
 use crate::args::{Args, CliError};
 use crate::io::{
@@ -35,6 +36,7 @@ pub fn embed(mut args: Args) -> Result<(), CliError> {
     let out_path = args.required("out", "the .f32 file to write")?;
     let kept_path = args.value("kept");
     let time = args.switch("time");
+    let threads = crate::reduce_command::threads(&mut args)?;
     args.finish()?;
     let mut outputs = vec![Named {
         flag: "--out",
@@ -68,7 +70,13 @@ pub fn embed(mut args: Args) -> Result<(), CliError> {
     }
     let compositions: Vec<Composition> = rows.iter().map(|r| r.composition.clone()).collect();
     let started = Instant::now();
-    let batch = embed_batch(&compositions, &embedding, &stats, standardise);
+    let batch = embed_batch_on(
+        &Pool::new(threads),
+        &compositions,
+        &embedding,
+        &stats,
+        standardise,
+    );
     let elapsed = started.elapsed();
 
     write_matrix(&out_path, &batch)?;

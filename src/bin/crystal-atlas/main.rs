@@ -22,9 +22,10 @@ USAGE
   crystal-atlas system Li-Zn-Sn-O [--json]
   crystal-atlas sample --order N --per-category K --seed S
   crystal-atlas embed --embedding NAME [--stats mean] [--standardise] --formulas FILE --out X.f32 [--kept FILE] [--time]
+                      [--threads N]
   crystal-atlas embed --list
   crystal-atlas reduce --method pca|tsne|umap --input X.f32 --dim D [--seed 42] [--n-neighbors 15]
-                       [--min-dist 0.1] [--perplexity 30] --out Y.f32 [--time]
+                       [--min-dist 0.1] [--perplexity 30] --out Y.f32 [--time] [--quality] [--threads N]
                        [--transform NEW.f32 --transform-out NEWY.f32]
   crystal-atlas neighbours FORMULA --embedding NAME [--stats mean] [--k 10] [--known mp] [--json]
 
@@ -50,14 +51,17 @@ CompositionalEmbedding(formula, NAME).feature_vector(stats), computed in float64
 
 reduce reads X.f32, raw little-endian f32 values row after row with D (--dim) columns, and writes the
 N x 2 map the same way to Y.f32; --n-neighbors and --min-dist apply to umap, --perplexity to tsne. It
-prints the time and the trustworthiness and kNN recall at 15 on the standard subset to stderr
-(--time: also the time of each stage). --transform places the rows of NEW.f32 (same columns) on the
-fitted map without moving it, as umap-learn's and openTSNE's transform do (PCA: the fitted
+prints the time to stderr (--time: also the time of each stage; --quality: also the trustworthiness
+and kNN recall at 15 on the standard subset). --transform places the rows of NEW.f32 (same columns) on
+the fitted map without moving it, as umap-learn's and openTSNE's transform do (PCA: the fitted
 projection), writes their M x 2 positions to NEWY.f32 and prints that time and their kNN recall at 15.
 
 neighbours prints the known compositions nearest to FORMULA in the embedding's space (Euclidean
 distance between pooled vectors, the known set embedded the same way), nearest first: formula,
-distance and category (standard or interesting under --ox-set and --max-stoich), one per line.";
+distance and category (standard or interesting under --ox-set and --max-stoich), one per line.
+
+--threads N (embed, reduce): threads to run on; default every core, or CRYSTAL_ATLAS_THREADS when
+set. The output is the same bits for any number.";
 
 fn run(argv: &[String]) -> Result<(), CliError> {
     let Some((command, rest)) = argv.split_first() else {

@@ -1,13 +1,16 @@
 //! `reduce`: a matrix of raw little-endian f32 rows in, its 2-D map out, in
 //! the format of the reference matrices (`np.fromfile(f, "<f4")`). The time
-//! of the reduction and its trustworthiness on the standard subset go to
-//! stderr, for people and for `scripts/bench-reduce`; `--time` adds the
-//! time of each stage the reducer reports. `--transform` places further rows
-//! on the fitted map (`crystal_atlas::reduce::fitted`) and reports that time
-//! and their kNN recall too (`scripts/bench-transform`).
+//! of the reduction and the threads it ran on go to stderr, for people and
+//! for `scripts/bench-reduce`; `--time` adds the time of each stage the
+//! reducer reports, `--quality` the map's trustworthiness and kNN recall on
+//! the standard subset (which takes about as long as a UMAP of 12,000
+//! points, so only when asked). `--transform` places further rows on the
+//! fitted map (`crystal_atlas::reduce::fitted`) and reports that time and
+//! their kNN recall too (`scripts/bench-transform`).
 
 use std::time::Instant;
 
+use crystal_atlas::parallel::{Pool, Threads};
 use crystal_atlas::reduce::fitted::{FittedMap, placement_recall};
 use crystal_atlas::reduce::pca::PcaModel;
 use crystal_atlas::reduce::quality::{self, standard_subset};
@@ -36,6 +39,8 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     let perplexity = real(&mut args, "perplexity", 30.0, 1.0, 10_000.0)?;
     let stage_times = args.switch("time");
     let transform = transform_args(&mut args)?;
+    let with_quality = args.switch("quality");
+    let threads = threads(&mut args)?;
     args.finish()?;
     if !["pca", "tsne", "umap"].contains(&method.as_str()) {
         return Err(CliError(format!(
@@ -75,16 +80,18 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
         min_dist,
         seed,
         snapshot_every: 0,
+        threads,
         ..UmapParams::default()
     };
     let start = Instant::now();
     let mut stages = StageClock::new(stage_times);
     let map = match method.as_str() {
-        "pca" => pca::pca(data.view(), 2).map(|p| p.coords),
+        "pca" => pca::pca_on(&Pool::new(threads), data.view(), 2).map(|p| p.coords),
         "tsne" => {
             let params = TsneParams {
                 perplexity,
                 seed,
+                threads,
                 ..TsneParams::default()
             };
             tsne::tsne(data.view(), &params, &mut stages)
@@ -104,11 +111,15 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
 
     io::write_file("--out", &out, map.iter().map(|x| x.to_le_bytes()))?;
     note(&format!(
-        "{method}: {n} x {d} -> {} x {} in {seconds:.3} s",
+        "{method}: {n} x {d} -> {} x {} in {seconds:.3} s on {} thread{}",
         map.nrows(),
-        map.ncols()
+        map.ncols(),
+        threads.get(),
+        if threads.get() == 1 { "" } else { "s" }
     ));
-    note(&format!("{method}: {}", quality_line(&data, &map)));
+    if with_quality {
+        note(&format!("{method}: {}", quality_line(&data, &map)));
+    }
     if let (Some(new_rows), Some((_, out))) = (new_rows, transform) {
         place(
             &method,
@@ -188,6 +199,27 @@ fn place(
         "{method}: placed rows' kNN recall@{QUALITY_K} {recall:.4} (their {QUALITY_K} nearest fitted rows in the input, among their {QUALITY_K} nearest on the map)"
     ));
     Ok(())
+}
+
+/// `--threads N`, else `CRYSTAL_ATLAS_THREADS`, else every core.
+pub fn threads(args: &mut Args) -> Result<Threads, CliError> {
+    let (raw, from) = match args.value("threads") {
+        Some(raw) => (raw, "--threads"),
+        None => match std::env::var("CRYSTAL_ATLAS_THREADS") {
+            Ok(raw) if !raw.trim().is_empty() => (raw, "CRYSTAL_ATLAS_THREADS"),
+            _ => return Ok(Threads::all()),
+        },
+    };
+    raw.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=1024).contains(n))
+        .and_then(Threads::new)
+        .ok_or_else(|| {
+            CliError(format!(
+                "{from}: '{raw}' is not a number of threads in 1..=1024"
+            ))
+        })
 }
 
 /// With --time, when each reported stage began, to print how long each took.

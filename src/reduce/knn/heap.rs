@@ -37,13 +37,6 @@ impl NeighborHeaps {
         self.indices.len() / self.k.max(1)
     }
 
-    /// Empties every list, keeping the allocation.
-    pub fn clear(&mut self) {
-        self.indices.fill(EMPTY);
-        self.keys.fill(f32::INFINITY);
-        self.fresh.fill(false);
-    }
-
     /// The key a candidate must beat to enter i's heap.
     #[inline(always)]
     pub fn threshold(&self, i: usize) -> f32 {
@@ -116,6 +109,54 @@ impl NeighborHeaps {
         indices[at] = j;
         flags[at] = fresh;
         true
+    }
+
+    /// Offers every entry of `other` (lists of the same points) to these
+    /// lists. The k best of a union do not depend on how it was split, so
+    /// lists filled from parts of a search and merged equal the lists filled
+    /// in one go.
+    pub fn merge_from(&mut self, other: &NeighborHeaps) {
+        debug_assert_eq!(self.points(), other.points());
+        for i in 0..other.points() {
+            for slot in 0..other.k {
+                let at = i * other.k + slot;
+                if other.indices[at] != EMPTY {
+                    self.push(i, other.keys[at], other.indices[at], other.fresh[at]);
+                }
+            }
+        }
+    }
+
+    /// Consecutive blocks of points' lists as one.
+    pub fn concat(blocks: Vec<NeighborHeaps>, k: usize) -> NeighborHeaps {
+        let mut all = NeighborHeaps::new(0, k);
+        for block in blocks {
+            all.indices.extend_from_slice(&block.indices);
+            all.keys.extend_from_slice(&block.keys);
+            all.fresh.extend_from_slice(&block.fresh);
+        }
+        all
+    }
+
+    /// The lists' indices and keys, slot by slot (empty slots hold
+    /// [`EMPTY`] and infinity).
+    pub fn into_parts(self) -> (Vec<u32>, Vec<f32>) {
+        (self.indices, self.keys)
+    }
+
+    /// Lists from [`NeighborHeaps::into_parts`]; `None` if the lengths do not
+    /// fit k.
+    pub fn from_parts(k: usize, indices: Vec<u32>, keys: Vec<f32>) -> Option<NeighborHeaps> {
+        if k == 0 || indices.len() != keys.len() || !indices.len().is_multiple_of(k) {
+            return None;
+        }
+        let fresh = vec![false; indices.len()];
+        Some(NeighborHeaps {
+            k,
+            indices,
+            keys,
+            fresh,
+        })
     }
 
     /// Each point's list by increasing (key, index), empty slots last.

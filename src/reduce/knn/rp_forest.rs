@@ -10,43 +10,40 @@ use super::rows::{Rows, dot};
 use crate::reduce::random::Random;
 use crate::reduce::simd::with_best_simd;
 
-/// The leaves of a forest: ranges into `order`, one permutation of the
-/// points per tree laid end to end.
-pub struct Forest {
+/// The leaves of a tree: ranges into `order`, a permutation of the points.
+pub struct Tree {
     pub order: Vec<u32>,
     pub leaves: Vec<Range<usize>>,
 }
 
-pub fn build(rows: &Rows, n_trees: usize, leaf_size: usize, random: &mut Random) -> Forest {
+/// One tree, its splits drawn from `random` (a stream of its own, so trees
+/// can grow in parallel).
+pub fn build(rows: &Rows, leaf_size: usize, random: &mut Random) -> Tree {
     let n = rows.len();
-    let mut forest = Forest {
-        order: Vec::with_capacity(n * n_trees),
+    let mut tree = Tree {
+        order: (0..n as u32).collect(),
         leaves: Vec::new(),
     };
     let mut normal = vec![0.0f32; rows.stride()];
     let mut side = vec![false; n];
-    for _ in 0..n_trees {
-        let base = forest.order.len();
-        forest.order.extend(0..n as u32);
-        with_best_simd(
-            #[inline(always)]
-            |_| {
-                let mut pending: Vec<Range<usize>> = Vec::new();
-                pending.push(base..base + n);
-                while let Some(node) = pending.pop() {
-                    if node.len() <= leaf_size.max(1) {
-                        forest.leaves.push(node);
-                        continue;
-                    }
-                    let members = &mut forest.order[node.clone()];
-                    let split = split(rows, members, &mut normal, &mut side, random);
-                    pending.push(node.start + split..node.end);
-                    pending.push(node.start..node.start + split);
+    with_best_simd(
+        #[inline(always)]
+        |_| {
+            let mut pending: Vec<Range<usize>> = Vec::new();
+            pending.push(0..n);
+            while let Some(node) = pending.pop() {
+                if node.len() <= leaf_size.max(1) {
+                    tree.leaves.push(node);
+                    continue;
                 }
-            },
-        );
-    }
-    forest
+                let members = &mut tree.order[node.clone()];
+                let split = split(rows, members, &mut normal, &mut side, random);
+                pending.push(node.start + split..node.end);
+                pending.push(node.start..node.start + split);
+            }
+        },
+    );
+    tree
 }
 
 /// Moves the points on the left of a random hyperplane to the front of
@@ -117,28 +114,25 @@ mod tests {
     use ndarray::Array2;
 
     #[test]
-    fn leaves_cover_every_point_once_per_tree() {
+    fn leaves_cover_every_point_once() {
         let mut random = Random::new(5);
         let x = Array2::from_shape_fn((500, 3), |_| random.uniform() as f32);
         let rows = Rows::new(x.view());
-        let forest = build(&rows, 3, 12, &mut Random::new(1));
-        assert!(forest.leaves.iter().all(|l| !l.is_empty() && l.len() <= 12));
-        for tree in 0..3 {
-            let mut seen: Vec<u32> = forest
-                .leaves
-                .iter()
-                .filter(|l| l.start / 500 == tree)
-                .flat_map(|l| forest.order[l.clone()].iter().copied())
-                .collect();
-            seen.sort_unstable();
-            assert_eq!(seen, (0..500).collect::<Vec<u32>>());
-        }
+        let tree = build(&rows, 12, &mut Random::new(1));
+        assert!(tree.leaves.iter().all(|l| !l.is_empty() && l.len() <= 12));
+        let mut seen: Vec<u32> = tree
+            .leaves
+            .iter()
+            .flat_map(|l| tree.order[l.clone()].iter().copied())
+            .collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..500).collect::<Vec<u32>>());
     }
 
     #[test]
     fn duplicate_points_still_split() {
         let x = Array2::<f32>::zeros((100, 4));
-        let forest = build(&Rows::new(x.view()), 1, 10, &mut Random::new(2));
-        assert!(forest.leaves.iter().all(|l| l.len() <= 10));
+        let tree = build(&Rows::new(x.view()), 10, &mut Random::new(2));
+        assert!(tree.leaves.iter().all(|l| l.len() <= 10));
     }
 }

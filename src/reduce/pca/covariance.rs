@@ -5,25 +5,39 @@
 //! block in f32 SIMD registers (the `TJ` columns are contiguous: two lanes
 //! of four, SSE natively and SIMD128 in wasm) and added to f64 totals.
 //! An f32 sum never has more than `BLOCK_ROWS` terms, so its rounding error
-//! stays near 1e-7 relative whatever N is.
+//! stays near 1e-7 relative whatever N is. Chunks of `CHUNK_BLOCKS` blocks
+//! sum into f64 totals of their own, in parallel, and the chunks' totals are
+//! added in chunk order: the same bits for any number of threads.
 
+use crate::parallel::Pool;
 use crate::reduce::lanes::F32x4;
 
 const BLOCK_ROWS: usize = 128;
+const CHUNK_BLOCKS: usize = 16;
 const TI: usize = 4;
 const TJ: usize = 8;
 
 /// Row-major D x D covariance in f64.
-pub(super) fn covariance(x: &[f32], d: usize, mean: &[f64]) -> Vec<f64> {
+pub(super) fn covariance(x: &[f32], d: usize, mean: &[f64], pool: &Pool) -> Vec<f64> {
     let n = x.len() / d;
     let padded = d.next_multiple_of(TJ);
-    let mut totals = vec![0.0f64; padded * padded];
-    let mut block = vec![0.0f32; padded * BLOCK_ROWS];
     // Centring by the rounded mean shifts every row by the same tiny amount,
     // which the covariance does not see (to first order).
     let mean: Vec<f32> = mean.iter().map(|&m| m as f32).collect();
-    for rows in x.chunks(BLOCK_ROWS * d) {
-        add_block(rows, d, &mean, &mut block, &mut totals, padded);
+    let chunk = CHUNK_BLOCKS * BLOCK_ROWS * d;
+    let chunks = pool.map(x.len().div_ceil(chunk), |c| {
+        let mut totals = vec![0.0f64; padded * padded];
+        let mut block = vec![0.0f32; padded * BLOCK_ROWS];
+        for rows in x[c * chunk..((c + 1) * chunk).min(x.len())].chunks(BLOCK_ROWS * d) {
+            add_block(rows, d, &mean, &mut block, &mut totals, padded);
+        }
+        totals
+    });
+    let mut totals = vec![0.0f64; padded * padded];
+    for part in &chunks {
+        for (t, &p) in totals.iter_mut().zip(part) {
+            *t += p;
+        }
     }
     let scale = 1.0 / (n as f64 - 1.0);
     let mut cov = vec![0.0f64; d * d];

@@ -26,6 +26,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::ReduceError;
 use super::lanes::F32x4;
+use crate::parallel::{Pool, Threads};
 
 pub use transform::PcaModel;
 
@@ -46,6 +47,11 @@ pub struct Pca {
 /// `explained_variance_ratio` is each component's variance over the total
 /// variance (the covariance's trace); all zeros when every row is the same.
 pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
+    pca_on(&Pool::new(Threads::all()), data, dim)
+}
+
+/// [`pca`] on the threads of `pool` (the same bits for any number).
+pub fn pca_on(pool: &Pool, data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
     let (n, d) = data.dim();
     if n < 2 {
         return Err(ReduceError::TooFewPoints {
@@ -64,20 +70,24 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
             ),
         });
     }
+    // Values near 1e19 would overflow the covariance: work on the data
+    // scaled by a power of two, and scale the coordinates back.
+    let scaled = super::in_safe_range(data);
+    let data = scaled.as_ref().map_or(data, |(x, _)| x.view());
     // One contiguous row-major copy at most (none for the usual input), so
     // every pass below runs over plain slices.
     let data = data.as_standard_layout();
     let Some(x) = data.as_slice() else {
         unreachable!("a standard-layout array is one slice")
     };
-    let mean = column_means(x, d);
+    let mean = column_means(x, d, pool);
     // A NaN or an infinity makes its column's sum non-finite (an f64 sum of
     // N finite f32 cannot overflow), so the mean doubles as the finiteness
     // check and the error names the first bad value.
     if mean.iter().any(|m| !m.is_finite()) {
         super::knn::check_finite(data.view())?;
     }
-    let cov = covariance::covariance(x, d, &mean);
+    let cov = covariance::covariance(x, d, &mean, pool);
     let total_variance: f64 = (0..d).map(|i| cov[i * d + i]).sum();
     let top = eigen::top_eigenpairs(&cov, d, dim);
 
@@ -113,12 +123,21 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
         })
         .collect();
     let mut coords = vec![0.0f32; n * dim];
-    let mut centred = vec![0.0f32; padded];
-    for (rows, out) in x
-        .chunks(ROWS_PER_CALL * d)
-        .zip(coords.chunks_mut(ROWS_PER_CALL * dim))
-    {
+    pool.chunks_mut(&mut coords, ROWS_PER_CALL * dim, |c, out| {
+        let rows = &x[c * ROWS_PER_CALL * d..][..out.len() / dim * d];
+        let mut centred = vec![0.0f32; padded];
         project_rows(rows, d, &mean32, &loadings32, &mut centred, out);
+    });
+    if let Some((_, exponent)) = scaled {
+        for c in coords.iter_mut() {
+            *c = super::numeric::times_power_of_two(*c, -exponent);
+        }
+        if !coords.iter().all(|c| c.is_finite()) {
+            return Err(ReduceError::OutOfRange {
+                method: "PCA",
+                hint: "the input's values are too large; divide it by a constant first",
+            });
+        }
     }
     let Ok(coords) = Array2::from_shape_vec((n, dim), coords) else {
         unreachable!("n * dim coordinates")
@@ -135,10 +154,22 @@ pub fn pca(data: ArrayView2<f32>, dim: usize) -> Result<Pca, ReduceError> {
 /// in one call.
 const ROWS_PER_CALL: usize = 512;
 
-fn column_means(x: &[f32], d: usize) -> Vec<f64> {
+/// Column means; each chunk of rows sums on its own, the chunks' sums added
+/// in order.
+fn column_means(x: &[f32], d: usize, pool: &Pool) -> Vec<f64> {
+    let chunk = 8 * ROWS_PER_CALL * d;
+    let parts = pool.map(x.len().div_ceil(chunk), |c| {
+        let mut sum = vec![0.0f64; d];
+        for rows in x[c * chunk..((c + 1) * chunk).min(x.len())].chunks(ROWS_PER_CALL * d) {
+            add_rows(rows, &mut sum);
+        }
+        sum
+    });
     let mut sum = vec![0.0f64; d];
-    for rows in x.chunks(ROWS_PER_CALL * d) {
-        add_rows(rows, &mut sum);
+    for part in &parts {
+        for (s, &p) in sum.iter_mut().zip(part) {
+            *s += p;
+        }
     }
     let n = (x.len() / d) as f64;
     sum.iter().map(|s| s / n).collect()
@@ -301,6 +332,57 @@ mod tests {
             .collect();
         let ours = pca(data.view(), 2).unwrap();
         assert_matches_reference(&ours, &reference, &rows);
+    }
+
+    #[test]
+    fn the_same_bits_for_any_number_of_threads() {
+        // Several chunks of covariance blocks and of projected rows.
+        let mut random = crate::reduce::random::Random::new(4);
+        let data = Array2::from_shape_fn((5000, 13), |(_, c)| {
+            (random.normal() * (c + 1) as f64) as f32
+        });
+        let run = |threads: usize| {
+            let pool = Pool::new(Threads::new(threads).unwrap());
+            let p = pca_on(&pool, data.view(), 3).unwrap();
+            let bits: Vec<u32> = p
+                .coords
+                .iter()
+                .chain(&p.components)
+                .map(|v| v.to_bits())
+                .collect();
+            (bits, p.explained_variance_ratio)
+        };
+        let one = run(1);
+        for threads in [2, 3, 8] {
+            assert!(run(threads) == one, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn huge_and_tiny_values_are_scaled_not_overflowed() {
+        // Values near 1e19 once overflowed the covariance into NaN.
+        let mut random = crate::reduce::random::Random::new(8);
+        let x = Array2::from_shape_fn((300, 5), |(_, c)| (random.normal() * (c + 1) as f64) as f32);
+        let largest = x.iter().fold(0.0f32, |m, &v| m.max(v.abs()));
+        let x = x.mapv(|v| v / largest);
+        let want = pca(x.view(), 2).unwrap();
+        for power in [2f32.powi(64), 2f32.powi(-70)] {
+            let got = pca(x.mapv(|v| v * power).view(), 2).unwrap();
+            assert_eq!(got.components, want.components);
+            assert_eq!(got.coords, want.coords.mapv(|v| v * power));
+        }
+        // Coordinates beyond f32 are an error, not infinities.
+        let extreme =
+            Array2::from_shape_fn(
+                (4, 400),
+                |(i, c)| {
+                    if (i + c) % 2 == 0 { 3e38f32 } else { -3e38 }
+                },
+            );
+        assert!(matches!(
+            pca(extreme.view(), 1),
+            Err(ReduceError::OutOfRange { .. })
+        ));
     }
 
     #[test]

@@ -29,7 +29,10 @@ impl PcaModel {
         };
         let columns = data.ncols();
         let padded = columns.next_multiple_of(4);
-        let mut mean: Vec<f32> = column_means(x, columns).iter().map(|&m| m as f32).collect();
+        let mut mean: Vec<f32> = column_means(x, columns, &crate::parallel::Pool::serial())
+            .iter()
+            .map(|&m| m as f32)
+            .collect();
         mean.resize(padded, 0.0);
         let loadings = fitted
             .components

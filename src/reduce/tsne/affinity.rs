@@ -3,6 +3,7 @@
 //! symmetrised into the joint P, exactly as scikit-learn's
 //! `_binary_search_perplexity` and `_joint_probabilities_nn`.
 
+use crate::parallel::Pool;
 use crate::reduce::knn::KnnGraph;
 use crate::reduce::numeric;
 
@@ -15,27 +16,39 @@ const BINARY_SEARCH_STEPS: usize = 100;
 /// beta_i) / sum_j, with the precision beta_i found by bisection so that the
 /// row's entropy is ln(perplexity) within 1e-5 nats (at most 100 steps from
 /// beta = 1, doubling or halving until bracketed), as scikit-learn does.
-/// `on_row` runs after each row (for progress) and stops early with `false`.
+/// Rows are calibrated each on its own, [`ROWS_PER_TASK`] to a task, on the
+/// threads of `pool`; `on_rows` runs after each [`ROWS_PER_REPORT`] rows with
+/// the number done (for progress) and stops early with `false`.
 pub(super) fn binary_search_perplexity(
     squared_distances: &[f32],
     k: usize,
     perplexity: f64,
-    mut on_row: impl FnMut(usize) -> bool,
+    pool: &Pool,
+    mut on_rows: impl FnMut(usize) -> bool,
 ) -> Option<Vec<f64>> {
     let desired_entropy = numeric::ln(perplexity);
     let mut p = vec![0.0f64; squared_distances.len()];
-    for (i, (row, distances)) in p
-        .chunks_exact_mut(k)
-        .zip(squared_distances.chunks_exact(k))
-        .enumerate()
-    {
-        calibrate_row(row, distances, desired_entropy);
-        if !on_row(i) {
+    let n = squared_distances.len() / k.max(1);
+    for (report, rows) in p.chunks_mut(ROWS_PER_REPORT * k.max(1)).enumerate() {
+        let first = report * ROWS_PER_REPORT;
+        pool.chunks_mut(rows, ROWS_PER_TASK * k, |task, rows| {
+            let first = first + task * ROWS_PER_TASK;
+            let distances = &squared_distances[first * k..];
+            for (row, distances) in rows.chunks_exact_mut(k).zip(distances.chunks_exact(k)) {
+                calibrate_row(row, distances, desired_entropy);
+            }
+        });
+        if !on_rows((first + ROWS_PER_REPORT).min(n)) {
             return None;
         }
     }
     Some(p)
 }
+
+/// Rows calibrated by one task.
+const ROWS_PER_TASK: usize = 128;
+/// Rows calibrated between progress reports.
+pub(super) const ROWS_PER_REPORT: usize = 2048;
 
 /// One point's conditional P (in `row`) from its squared neighbour distances.
 /// A function of its own, called once per point, so that V8 optimises it
@@ -223,9 +236,14 @@ mod tests {
             .map(|&d| d as f32)
             .collect();
         let want = floats(&f["conditional_p"]);
-        let got =
-            binary_search_perplexity(&squared, k, f["perplexity"].as_f64().unwrap(), |_| true)
-                .unwrap();
+        let got = binary_search_perplexity(
+            &squared,
+            k,
+            f["perplexity"].as_f64().unwrap(),
+            &Pool::serial(),
+            |_| true,
+        )
+        .unwrap();
         assert_eq!(got.len(), want.len());
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
             assert!((g - w).abs() <= 1e-5, "entry {i}: {g} vs {w}");
@@ -304,13 +322,13 @@ mod tests {
 
     #[test]
     fn cancelling_stops_the_search() {
-        let squared = vec![1.0f32; 40];
-        let mut rows = 0;
-        let result = binary_search_perplexity(&squared, 4, 2.0, |i| {
-            rows = i + 1;
-            i < 3
+        let squared = vec![1.0f32; 4 * 3 * ROWS_PER_REPORT];
+        let mut reports = Vec::new();
+        let result = binary_search_perplexity(&squared, 4, 2.0, &Pool::serial(), |done| {
+            reports.push(done);
+            false
         });
         assert!(result.is_none());
-        assert_eq!(rows, 4);
+        assert_eq!(reports, [ROWS_PER_REPORT]);
     }
 }

@@ -18,8 +18,10 @@
 //! The gradient is 4 (sum_j p_ij q_ij (y_i - y_j) - sum_j q_ij^2 (y_i - y_j) / Z):
 //! attraction over the sparse P ([`attraction`]), repulsion by grid
 //! interpolation with FFTs plus an exact near field ([`repulsion`]), O(N) per
-//! iteration. Everything runs on one thread in a fixed order with f32
-//! positions, so a run gives the same bits natively and in wasm.
+//! iteration. Every sum runs in a fixed order over fixed chunks of points
+//! (which run in parallel, on as many threads as `threads` allows) with f32
+//! positions, so a run gives the same bits natively and in wasm, on one
+//! thread or eight.
 //!
 //! In the browser V8 first runs wasm as baseline code and switches a function
 //! to optimised code only at its next call, so the hot loops run in functions
@@ -36,9 +38,11 @@ mod transform;
 use ndarray::{Array2, ArrayView2};
 
 use super::knn::{self, KnnGraph};
-use super::pca::pca;
+use super::pca::pca_on;
 use super::{Control, Observer, ReduceError, Stage, Step};
+use crate::parallel::{Pool, Threads};
 use affinity::JointProbabilities;
+use attraction::ChunkForces;
 use repulsion::Repulsion;
 
 pub use transform::{TsneAffinities, TsneModel, TsneTransformParams};
@@ -60,6 +64,8 @@ pub struct TsneParams {
     /// Offer the layout to the observer every this many iterations and after
     /// the last one (0: never).
     pub snapshot_every: usize,
+    /// Threads to run on; the layout is the same bits for any number.
+    pub threads: Threads,
 }
 
 impl Default for TsneParams {
@@ -73,15 +79,19 @@ impl Default for TsneParams {
             learning_rate: None,
             seed: 42,
             snapshot_every: 10,
+            threads: Threads::all(),
         }
     }
 }
 
+/// Largest perplexity (the page's limit too): t-SNE keeps 3 perplexity + 1
+/// neighbours per point, so time and memory grow with it; scikit-learn
+/// suggests 5 to 50.
+pub const MAX_PERPLEXITY: f32 = 100.0;
+
 const MOMENTUM_EARLY: f32 = 0.5;
 const MOMENTUM_LATE: f32 = 0.8;
 const MIN_GAIN: f32 = 0.01;
-/// Rows of the perplexity search between progress reports.
-const AFFINITY_REPORT_ROWS: usize = 256;
 
 /// The t-SNE layout of `data` (N x D), N x 2.
 pub fn tsne(
@@ -90,9 +100,12 @@ pub fn tsne(
     observer: &mut dyn Observer,
 ) -> Result<Array2<f32>, ReduceError> {
     check_params(data.nrows(), params)?;
+    let scaled = super::in_safe_range(data);
+    let data = scaled.as_ref().map_or(data, |(x, _)| x.view());
     let k = neighbor_count(data.nrows(), params.perplexity);
-    let graph = knn::nearest_neighbors(data, k, params.seed, observer)?;
-    layout_from_neighbors(data, &graph, params, observer)
+    let pool = Pool::new(params.threads);
+    let graph = knn::nearest_neighbors_on(&pool, data, k, params.seed, observer)?;
+    layout_from_neighbors(data, &graph, params, &pool, observer)
 }
 
 /// How many neighbours t-SNE's affinities use: min(N - 1, 3 perplexity + 1),
@@ -123,7 +136,8 @@ pub fn tsne_with_neighbors(
             accepted: format!("graphs of all {n} points with at least {k} neighbours each"),
         });
     }
-    layout_from_neighbors(data, &first_neighbors(graph, k), params, observer)
+    let pool = Pool::new(params.threads);
+    layout_from_neighbors(data, &first_neighbors(graph, k), params, &pool, observer)
 }
 
 /// Steps 2 to 4 from a checked input and its `neighbor_count`-neighbour graph.
@@ -131,25 +145,23 @@ fn layout_from_neighbors(
     data: ArrayView2<f32>,
     graph: &KnnGraph,
     params: &TsneParams,
+    pool: &Pool,
     observer: &mut dyn Observer,
 ) -> Result<Array2<f32>, ReduceError> {
     let (n, k) = (data.nrows(), graph.k);
 
     let squared: Vec<f32> = graph.distances.iter().map(|d| d * d).collect();
-    let mut cancelled = false;
-    let conditional =
-        affinity::binary_search_perplexity(&squared, k, f64::from(params.perplexity), |i| {
-            let done = i + 1;
-            if done % AFFINITY_REPORT_ROWS == 0 || done == n {
-                cancelled =
-                    observer.step(step(Stage::Affinities, done, n, None)) == Control::Cancel;
-            }
-            !cancelled
-        })
-        .ok_or(ReduceError::Cancelled)?;
+    let conditional = affinity::binary_search_perplexity(
+        &squared,
+        k,
+        f64::from(params.perplexity),
+        pool,
+        |done| observer.step(step(Stage::Affinities, done, n, None)) == Control::Continue,
+    )
+    .ok_or(ReduceError::Cancelled)?;
     let p = JointProbabilities::from_conditional(graph, &conditional);
 
-    let mut y = pca_initialization(data)?;
+    let mut y = pca_initialization(data, pool)?;
     let learning_rate = params
         .learning_rate
         .unwrap_or_else(|| (n as f32 / params.early_exaggeration / 4.0).max(50.0));
@@ -189,7 +201,16 @@ fn layout_from_neighbors(
         order = map_order.iter().map(|&old| order[old as usize]).collect();
         optimizer.reset();
         for done in 1..=iterations {
-            optimizer.step(&p, &mut y, exaggeration, momentum, learning_rate);
+            optimizer.step(&p, &mut y, exaggeration, momentum, learning_rate, pool);
+            // The grid needs a finite map; a learning rate far too large can
+            // blow it up.
+            let (lo, hi) = repulsion::bounds(&y);
+            if !(y.iter().all(|v| v.is_finite()) && (0..2).all(|d| (hi[d] - lo[d]).is_finite())) {
+                return Err(ReduceError::OutOfRange {
+                    method: "t-SNE",
+                    hint: "lower the learning rate",
+                });
+            }
             iteration += 1;
             let last = iteration == params.n_iter;
             let snapshot = params.snapshot_every > 0
@@ -284,11 +305,11 @@ fn check_params(n: usize, params: &TsneParams) -> Result<(), ReduceError> {
             "2 (this t-SNE lays out in two dimensions)",
         );
     }
-    if !(params.perplexity.is_finite() && params.perplexity > 0.0) {
+    if !(params.perplexity > 0.0 && params.perplexity <= MAX_PERPLEXITY) {
         return bad(
             "perplexity",
             params.perplexity.to_string(),
-            "numbers above 0",
+            "numbers above 0 up to 100 (each point keeps 3 perplexity + 1 neighbours)",
         );
     }
     if !(params.early_exaggeration.is_finite() && params.early_exaggeration >= 1.0) {
@@ -319,9 +340,9 @@ fn check_params(n: usize, params: &TsneParams) -> Result<(), ReduceError> {
 
 /// scikit-learn's `init="pca"`: the first two principal components scaled so
 /// that the first has standard deviation 1e-4.
-fn pca_initialization(data: ArrayView2<f32>) -> Result<Vec<f32>, ReduceError> {
+fn pca_initialization(data: ArrayView2<f32>, pool: &Pool) -> Result<Vec<f32>, ReduceError> {
     let dim = 2.min(data.ncols());
-    let coords = pca(data, dim)?.coords;
+    let coords = pca_on(pool, data, dim)?.coords;
     let n = coords.nrows() as f64;
     let first = coords.column(0);
     let mean = first.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
@@ -354,6 +375,7 @@ struct Optimizer {
     repulsion: Repulsion,
     xs: Vec<f32>,
     ys: Vec<f32>,
+    attraction: Vec<ChunkForces>,
 }
 
 impl Optimizer {
@@ -366,6 +388,7 @@ impl Optimizer {
             repulsion: Repulsion::new(n),
             xs: Vec::new(),
             ys: Vec::new(),
+            attraction: Vec::new(),
         }
     }
 
@@ -387,8 +410,9 @@ impl Optimizer {
         exaggeration: f32,
         momentum: f32,
         rate: f32,
+        pool: &Pool,
     ) {
-        self.compute_gradient(p, y, exaggeration);
+        self.compute_gradient(p, y, exaggeration, pool);
         for (((yc, update), gain), &gradient) in y
             .iter_mut()
             .zip(self.update.iter_mut())
@@ -410,9 +434,23 @@ impl Optimizer {
 
     /// Leaves the KL divergence's gradient, 4 (exaggeration sum_j p_ij q_ij
     /// (y_i - y_j) - sum_j q_ij^2 (y_i - y_j) / Z), in `self.gradient`.
-    fn compute_gradient(&mut self, p: &JointProbabilities, y: &[f32], exaggeration: f32) {
-        attraction::attractive_forces(p, y, &mut self.gradient, &mut self.xs, &mut self.ys);
-        let z = self.repulsion.forces(y, &mut self.repulsion_forces);
+    fn compute_gradient(
+        &mut self,
+        p: &JointProbabilities,
+        y: &[f32],
+        exaggeration: f32,
+        pool: &Pool,
+    ) {
+        attraction::attractive_forces(
+            p,
+            y,
+            &mut self.gradient,
+            &mut self.xs,
+            &mut self.ys,
+            &mut self.attraction,
+            pool,
+        );
+        let z = self.repulsion.forces(y, &mut self.repulsion_forces, pool);
         let inverse_z = (1.0 / z) as f32;
         for (attract, &repel) in self.gradient.iter_mut().zip(&self.repulsion_forces) {
             *attract = 4.0 * (exaggeration * *attract - repel * inverse_z);
@@ -474,9 +512,14 @@ mod tests {
         let k = neighbor_count(data.nrows(), perplexity);
         let graph = knn::exact_nearest_neighbors(data.view(), k);
         let squared: Vec<f32> = graph.distances.iter().map(|d| d * d).collect();
-        let conditional =
-            affinity::binary_search_perplexity(&squared, k, f64::from(perplexity), |_| true)
-                .unwrap();
+        let conditional = affinity::binary_search_perplexity(
+            &squared,
+            k,
+            f64::from(perplexity),
+            &Pool::serial(),
+            |_| true,
+        )
+        .unwrap();
         JointProbabilities::from_conditional(&graph, &conditional)
     }
 
@@ -556,7 +599,7 @@ mod tests {
                 .map(|_| width * (rng.random::<f32>() - 0.5))
                 .collect();
             let mut optimizer = Optimizer::new(data.nrows());
-            optimizer.compute_gradient(&p, &y, exaggeration);
+            optimizer.compute_gradient(&p, &y, exaggeration, &Pool::serial());
             let want = exact_gradient(&dense_p, &y, f64::from(exaggeration));
             let error = relative_rms_error(&optimizer.gradient, &want);
             assert!(error < 2e-2, "map width {width}: relative error {error}");
@@ -606,6 +649,71 @@ mod tests {
         let second = tsne(data.view(), &params, &mut crate::reduce::Silent).unwrap();
         let bits = |a: &Array2<f32>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&first), bits(&second));
+    }
+
+    #[test]
+    fn the_same_bits_for_any_number_of_threads() {
+        // Wide enough late in the run for the coarse grid and its near field.
+        let (data, _) = blobs(6, 400, 8, 15);
+        let run = |threads: usize| {
+            let params = TsneParams {
+                perplexity: 20.0,
+                n_iter: 400,
+                threads: Threads::new(threads).unwrap(),
+                ..TsneParams::default()
+            };
+            let y = tsne(data.view(), &params, &mut crate::reduce::Silent).unwrap();
+            y.iter().map(|v| v.to_bits()).collect::<Vec<u32>>()
+        };
+        let one = run(1);
+        for threads in [2, 3, 8] {
+            assert!(run(threads) == one, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn huge_values_give_the_map_of_the_data_scaled_down() {
+        // Values near 1e19 once overflowed the squared distances and made
+        // the repulsion grid panic. Scaled by a power of two, the input now
+        // gives the map of the data whose largest magnitude is in [1, 2).
+        let (data, _) = blobs(3, 40, 4, 21);
+        let largest = data.iter().fold(0.0f32, |m, &v| m.max(v.abs()));
+        let data = data.mapv(|v| v / largest);
+        let params = TsneParams {
+            perplexity: 10.0,
+            n_iter: 300,
+            ..TsneParams::default()
+        };
+        let want = tsne(data.view(), &params, &mut crate::reduce::Silent).unwrap();
+        for power in [2f32.powi(64), 2f32.powi(-70)] {
+            let huge = data.mapv(|v| v * power);
+            let got = tsne(huge.view(), &params, &mut crate::reduce::Silent).unwrap();
+            assert!(
+                got.iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+        }
+    }
+
+    #[test]
+    fn a_learning_rate_beyond_reason_gives_a_finite_map_or_an_error() {
+        let (data, _) = blobs(2, 30, 3, 9);
+        for rate in [1e30, f32::MAX] {
+            for early_exaggeration in [12.0, 1e30] {
+                let params = TsneParams {
+                    perplexity: 5.0,
+                    n_iter: 60,
+                    learning_rate: Some(rate),
+                    early_exaggeration,
+                    ..TsneParams::default()
+                };
+                match tsne(data.view(), &params, &mut crate::reduce::Silent) {
+                    Ok(y) => assert!(y.iter().all(|v| v.is_finite())),
+                    Err(e) => assert!(matches!(e, ReduceError::OutOfRange { .. }), "{e}"),
+                }
+            }
+        }
     }
 
     #[test]
@@ -770,6 +878,17 @@ mod tests {
             })),
             "perplexity"
         );
+        // Bounded whatever N: 3 perplexity + 1 neighbours a point.
+        let (many, _) = blobs(2, 200, 3, 13);
+        let over = tsne(
+            many.view(),
+            &TsneParams {
+                perplexity: 150.0,
+                ..TsneParams::default()
+            },
+            &mut crate::reduce::Silent,
+        );
+        assert_eq!(name(over), "perplexity");
         assert_eq!(
             name(with(TsneParams {
                 perplexity: 5.0,

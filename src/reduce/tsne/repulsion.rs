@@ -28,6 +28,7 @@
 //! The unit tests check smaller maps of both kinds (`forces_match_exact_sums`).
 
 use super::fft::Fft2;
+use crate::parallel::Pool;
 use crate::reduce::lanes::F32x4;
 
 /// Node spacing at or below which the grid alone is accurate (no near field).
@@ -47,6 +48,10 @@ const EDGE_NODES: usize = 5;
 const CELLS_PER_RADIUS: usize = 1;
 /// Width of the near field's vectorised loops.
 const LANES: usize = 4;
+/// Points per parallel task when placing stencils and reading forces.
+const CHUNK: usize = 1024;
+/// Rows of near-field cells per parallel task.
+const BAND: usize = 4;
 
 /// The grid, kernels and buffers, kept across iterations; rebuilt only when
 /// the map outgrows the grid.
@@ -97,8 +102,9 @@ impl Repulsion {
     }
 
     /// Writes sum_j q_ij^2 (y_i - y_j) for each point (`y` and `forces` are
-    /// interleaved x, y) and returns Z.
-    pub(super) fn forces(&mut self, y: &[f32], forces: &mut [f32]) -> f64 {
+    /// interleaved x, y) and returns Z. Stencils, forces and the near field
+    /// run in fixed chunks on the threads of `pool`.
+    pub(super) fn forces(&mut self, y: &[f32], forces: &mut [f32], pool: &Pool) -> f64 {
         let (lo, hi) = bounds(y);
         let span = (hi[0] - lo[0]).max(hi[1] - lo[1]);
         self.fit_grid(span);
@@ -117,10 +123,13 @@ impl Repulsion {
         self.im.clear();
         self.im.resize(size * size, 0.0);
         self.stencils.clear();
-        self.stencils.extend(
-            y.chunks_exact(2)
-                .map(|p| Stencil::new(p, origin, inverse_spacing, size)),
-        );
+        self.stencils.resize(y.len() / 2, Stencil::default());
+        pool.chunks_mut(&mut self.stencils, CHUNK, |c, stencils| {
+            let points = y[2 * c * CHUNK..].chunks_exact(2);
+            for (stencil, p) in stencils.iter_mut().zip(points) {
+                *stencil = Stencil::new(p, origin, inverse_spacing, size);
+            }
+        });
         for stencil in &self.stencils {
             let wx = F32x4::new(stencil.wx);
             for (b, &wy) in stencil.wy.iter().enumerate() {
@@ -155,22 +164,28 @@ impl Repulsion {
         }
         grid.fft.inverse(&mut self.re, &mut self.im, true);
 
-        for (stencil, force) in self.stencils.iter().zip(forces.chunks_exact_mut(2)) {
-            let mut gx = F32x4::splat(0.0);
-            let mut gy = F32x4::splat(0.0);
-            for (b, &wy) in stencil.wy.iter().enumerate() {
-                let at = stencil.base + b * size;
-                gx = gx + F32x4::splat(wy) * F32x4::from_slice(&self.re[at..at + 4]);
-                gy = gy + F32x4::splat(wy) * F32x4::from_slice(&self.im[at..at + 4]);
+        let (re, im, stencils) = (&self.re, &self.im, &self.stencils);
+        pool.chunks_mut(forces, 2 * CHUNK, |c, forces| {
+            let stencils = &stencils[c * CHUNK..];
+            for (stencil, force) in stencils.iter().zip(forces.chunks_exact_mut(2)) {
+                let mut gx = F32x4::splat(0.0);
+                let mut gy = F32x4::splat(0.0);
+                for (b, &wy) in stencil.wy.iter().enumerate() {
+                    let at = stencil.base + b * size;
+                    gx = gx + F32x4::splat(wy) * F32x4::from_slice(&re[at..at + 4]);
+                    gy = gy + F32x4::splat(wy) * F32x4::from_slice(&im[at..at + 4]);
+                }
+                let wx = F32x4::new(stencil.wx);
+                force[0] = (gx * wx).sum();
+                force[1] = (gy * wx).sum();
             }
-            let wx = F32x4::new(stencil.wx);
-            force[0] = (gx * wx).sum();
-            force[1] = (gy * wx).sum();
-        }
+        });
         let n = y.len() / 2;
         let mut z = self_energy - n as f64 * grid.k1_self;
         if grid.near_radius > 0.0 {
-            z += self.near.add_forces(y, lo, hi, grid.near_radius, forces);
+            z += self
+                .near
+                .add_forces(y, lo, hi, grid.near_radius, forces, pool);
         }
         z
     }
@@ -261,6 +276,7 @@ impl Grid {
 
 /// A point's 4 x 4 interpolation stencil: cubic Lagrange weights for the
 /// nodes floor(t) - 1 ..= floor(t) + 2 along each axis.
+#[derive(Clone, Default)]
 struct Stencil {
     base: usize,
     wx: [f32; 4],
@@ -323,8 +339,20 @@ struct NearField {
     fy: Vec<f32>,
 }
 
+/// What a band of cell rows adds: forces on the points from `first` on
+/// (in cell order), and its part of Z.
+struct BandForces {
+    first: usize,
+    fx: Vec<f32>,
+    fy: Vec<f32>,
+    z: f64,
+}
+
 impl NearField {
     /// Adds the near-field forces and returns the near-field part of Z.
+    /// Bands of [`BAND`] cell rows run in parallel, each adding into forces
+    /// of its own (its points and those of the rows below it it reaches);
+    /// the bands' forces and sums are then added in band order.
     fn add_forces(
         &mut self,
         y: &[f32],
@@ -332,6 +360,7 @@ impl NearField {
         hi: [f32; 2],
         radius: f32,
         forces: &mut [f32],
+        pool: &Pool,
     ) -> f64 {
         let n = y.len() / 2;
         let inverse = CELLS_PER_RADIUS as f32 / radius;
@@ -363,44 +392,61 @@ impl NearField {
             .extend(self.order.iter().map(|&i| y[2 * i as usize]));
         self.ys
             .extend(self.order.iter().map(|&i| y[2 * i as usize + 1]));
-        self.fx.clear();
-        self.fx.resize(n, 0.0);
-        self.fy.clear();
-        self.fy.resize(n, 0.0);
 
         let plateau = radius * radius;
         let k1_plateau = 1.0 / (1.0 + plateau);
         let k2_plateau = k1_plateau * k1_plateau;
-        let mut z = 0.0f64;
-        let start = |c: usize| self.cell_start[c] as usize;
+        let (xs, ys, cell_start) = (&self.xs, &self.ys, &self.cell_start);
+        let start = |c: usize| cell_start[c] as usize;
         // Pairs closer than the radius lie at most CELLS_PER_RADIUS cells
         // apart; each is seen once: from its earlier point, to later cells in
         // the same row and to the rows below. Each span of cells is one
         // contiguous range of the sorted points.
         let reach = CELLS_PER_RADIUS;
-        for cy in 0..rows {
-            for cx in 0..columns {
-                let c = cy * columns + cx;
-                let same_row_end = start(cy * columns + (cx + reach).min(columns - 1) + 1);
-                let (left, right) = (cx.saturating_sub(reach), (cx + reach).min(columns - 1));
-                let lower_rows = (cy + 1..(cy + 1 + reach).min(rows))
-                    .map(|r| start(r * columns + left)..start(r * columns + right + 1));
-                for i in start(c)..start(c + 1) {
-                    let ranges = std::iter::once(i + 1..same_row_end).chain(lower_rows.clone());
-                    for range in ranges {
-                        z += near_pairs(
-                            i,
-                            range,
-                            &self.xs,
-                            &self.ys,
-                            &mut self.fx,
-                            &mut self.fy,
-                            k1_plateau,
-                            k2_plateau,
-                        );
+        let bands = pool.map(rows.div_ceil(BAND), |band| {
+            let (row0, row1) = (band * BAND, ((band + 1) * BAND).min(rows));
+            let first = start(row0 * columns);
+            let last = start((row1 + reach).min(rows) * columns);
+            let mut fx = vec![0.0f32; last - first];
+            let mut fy = vec![0.0f32; last - first];
+            let mut z = 0.0f64;
+            for cy in row0..row1 {
+                for cx in 0..columns {
+                    let c = cy * columns + cx;
+                    let same_row_end = start(cy * columns + (cx + reach).min(columns - 1) + 1);
+                    let (left, right) = (cx.saturating_sub(reach), (cx + reach).min(columns - 1));
+                    let lower_rows = (cy + 1..(cy + 1 + reach).min(rows))
+                        .map(|r| start(r * columns + left)..start(r * columns + right + 1));
+                    for i in start(c)..start(c + 1) {
+                        let ranges = std::iter::once(i + 1..same_row_end).chain(lower_rows.clone());
+                        for range in ranges {
+                            z += near_pairs(
+                                i - first,
+                                range.start - first..range.end - first,
+                                &xs[first..last],
+                                &ys[first..last],
+                                &mut fx,
+                                &mut fy,
+                                k1_plateau,
+                                k2_plateau,
+                            );
+                        }
                     }
                 }
             }
+            BandForces { first, fx, fy, z }
+        });
+        self.fx.clear();
+        self.fx.resize(n, 0.0);
+        self.fy.clear();
+        self.fy.resize(n, 0.0);
+        let mut z = 0.0f64;
+        for band in &bands {
+            for (k, (&bx, &by)) in band.fx.iter().zip(&band.fy).enumerate() {
+                self.fx[band.first + k] += bx;
+                self.fy[band.first + k] += by;
+            }
+            z += band.z;
         }
         for (k, &i) in self.order.iter().enumerate() {
             forces[2 * i as usize] += self.fx[k];
@@ -533,7 +579,7 @@ mod tests {
             let y = clustered_map(n, clusters, width, radius, 17);
             let mut repulsion = Repulsion::new(n);
             let mut forces = vec![0.0f32; 2 * n];
-            let z = repulsion.forces(&y, &mut forces);
+            let z = repulsion.forces(&y, &mut forces, &Pool::serial());
             let (want, want_z) = exact(&y);
             let error: f64 = forces
                 .iter()

@@ -11,15 +11,22 @@
 //! umap-learn's are (`scripts/bench-reduce`):
 //! - the random stream: ours, seeded, one for the whole run, instead of one
 //!   Tausworthe state per vertex;
+//! - the random stream: ours, seeded, one per chunk of edges (below),
+//!   instead of one Tausworthe state per vertex;
 //! - evaluation order: umap-learn moves a point after its attraction and
-//!   after each repulsion, one edge after another. Here eight edge samples
-//!   and their negative samples are evaluated together at the positions the
-//!   group starts from, then applied edge by edge, so the arithmetic runs as
-//!   vector instructions and the samples overlap in the processor (umap-learn's
-//!   own parallel mode reorders far more);
+//!   after each repulsion, one edge after another (or, in its parallel mode,
+//!   whenever a thread gets there). Here the edges due in an epoch are taken
+//!   in batches of [`BATCH`]; every move of a batch is computed from the
+//!   positions the batch starts from, in chunks of [`CHUNK`] edges that run
+//!   in parallel, each with its own random stream, and the moves are then
+//!   applied edge by edge in edge order. Within a chunk eight edge samples
+//!   and their negative samples are evaluated together, so the arithmetic
+//!   runs as vector instructions. The layout is thus the same bits for any
+//!   number of threads, natively and in wasm;
 //! - edge order: every vertex's first edge, then every vertex's second, ...
-//!   (see `umap.rs`), so a group rarely touches one point twice.
+//!   (see `umap.rs`), so a batch rarely touches one point twice.
 
+use crate::parallel::Pool;
 use crate::reduce::numeric::fast_pow;
 use crate::reduce::random::Random;
 use crate::reduce::simd::with_best_simd;
@@ -75,6 +82,12 @@ const SLOTS: usize = 8;
 /// loops the compiler turns into vector instructions.
 const GROUP: usize = 8;
 const GROUP_LANES: usize = SLOTS * GROUP;
+/// Due edges whose moves are computed from the same positions. A batch
+/// moves a few thousand of the points (12,000 in the page's maps), each by
+/// a small step, so the positions its moves start from are nearly current.
+pub const BATCH: usize = 4096;
+/// Edges of a batch computed by one task, with one random stream.
+pub const CHUNK: usize = 512;
 
 /// a, b of the curve and gamma, the weight of repulsion.
 #[derive(Clone, Copy)]
@@ -133,24 +146,33 @@ fn slot_sum(lanes: &[f32]) -> f32 {
     (halves[0] + halves[2]) + (halves[1] + halves[3])
 }
 
-/// Samples a group of due edges with their negative samples. Every gradient
-/// of the group is evaluated at the positions the group starts from
+/// The moves of one edge sample: the attraction (the tail moves by minus
+/// it) and the head's attraction plus repulsion, before the learning rate.
+#[derive(Clone, Copy)]
+struct Move<const DIM: usize> {
+    attraction: [f32; DIM],
+    repulsion: [f32; DIM],
+    /// The edge's negative samples, for its bookkeeping.
+    negative_samples: u32,
+}
+
+/// Samples a group of due edges with their negative samples and returns
+/// their moves. Every gradient is evaluated at the positions in `embedding`
 /// (umap-learn moves a point between its attraction and each repulsion;
 /// taking them together lets them run side by side and changes the layout no
-/// more than the order of edges does), then the moves are applied edge by
-/// edge: the head by the attraction and all repulsions, the tail by minus
-/// the attraction. `n_neg` holds each edge's number of negative samples.
+/// more than the order of edges does). `n_neg` holds each edge's number of
+/// negative samples.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn sample_group<const DIM: usize>(
-    embedding: &mut [f32],
+    embedding: &[f32],
     heads: &[usize; GROUP],
     tails: &[usize; GROUP],
     n_neg: &[usize; GROUP],
     edges: usize,
-    alpha: f32,
     curve: Curve,
     random: &mut Random,
+    moves: &mut Vec<Move<DIM>>,
 ) {
     let n_vertices = (embedding.len() / DIM) as u32;
     let mut others = [0usize; GROUP_LANES];
@@ -174,11 +196,10 @@ fn sample_group<const DIM: usize>(
             diff[d][l] = embedding[heads[l / SLOTS] * DIM + d] - embedding[others[l] * DIM + d];
         }
     }
-    let starts: [[f32; DIM]; GROUP] =
-        std::array::from_fn(|e| std::array::from_fn(|d| embedding[heads[e] * DIM + d]));
     let grads = lane_gradients::<DIM, GROUP_LANES>(&diff, &attract, &live, curve);
     for e in 0..edges {
-        let (j, k) = (heads[e], tails[e]);
+        let j = heads[e];
+        let start: [f32; DIM] = std::array::from_fn(|d| embedding[j * DIM + d]);
         let mut attraction = [0.0f32; DIM];
         let mut repulsion = [0.0f32; DIM];
         for d in 0..DIM {
@@ -190,20 +211,13 @@ fn sample_group<const DIM: usize>(
         while remaining > 0 {
             let count = remaining.min(SLOTS);
             remaining -= count;
-            extra_negatives::<DIM>(
-                embedding,
-                &starts[e],
-                j,
-                count,
-                curve,
-                random,
-                &mut repulsion,
-            );
+            extra_negatives::<DIM>(embedding, &start, j, count, curve, random, &mut repulsion);
         }
-        for d in 0..DIM {
-            embedding[k * DIM + d] -= attraction[d] * alpha;
-            embedding[j * DIM + d] += attraction[d] * alpha + repulsion[d] * alpha;
-        }
+        moves.push(Move {
+            attraction,
+            repulsion,
+            negative_samples: n_neg[e] as u32,
+        });
     }
 }
 
@@ -238,20 +252,20 @@ fn extra_negatives<const DIM: usize>(
     }
 }
 
-/// Runs the epochs on `embedding` (N x DIM, row-major) in place.
+/// Runs the epochs on `embedding` (N x DIM, row-major) in place, the
+/// chunks of each batch on the threads of `pool`; `random` seeds every
+/// chunk's stream.
 pub fn optimize_layout_euclidean<const DIM: usize>(
     embedding: &mut [f32],
     opt: &Optimization<'_>,
     random: &mut Random,
+    pool: &Pool,
     observer: &mut dyn Observer,
 ) -> Result<(), ReduceError> {
-    let mut schedule = Schedule::new(opt);
+    let mut schedule = Schedule::new(opt, random.next_u64());
     let mut alpha = opt.initial_alpha;
     for n in 0..opt.n_epochs {
-        with_best_simd(
-            #[inline(always)]
-            |_| schedule.epoch::<DIM>(n, alpha, embedding, random),
-        );
+        schedule.epoch::<DIM>(n, alpha, embedding, pool);
         alpha = opt.initial_alpha * (1.0 - n as f32 / opt.n_epochs as f32);
         let snapshot =
             opt.snapshot_every > 0 && ((n + 1) % opt.snapshot_every == 0 || n + 1 == opt.n_epochs);
@@ -273,6 +287,8 @@ pub fn optimize_layout_euclidean<const DIM: usize>(
 struct Schedule<'a> {
     opt: &'a Optimization<'a>,
     curve: Curve,
+    /// Seeds the chunks' random streams.
+    seed: u64,
     epochs_per_negative_sample: Vec<f64>,
     epoch_of_next_negative_sample: Vec<f64>,
     epoch_of_next_sample: Vec<f64>,
@@ -280,7 +296,7 @@ struct Schedule<'a> {
 }
 
 impl<'a> Schedule<'a> {
-    fn new(opt: &'a Optimization<'a>) -> Schedule<'a> {
+    fn new(opt: &'a Optimization<'a>, seed: u64) -> Schedule<'a> {
         let eps = opt.epochs_per_sample;
         let epochs_per_negative_sample: Vec<f64> =
             eps.iter().map(|e| e / opt.negative_sample_rate).collect();
@@ -291,6 +307,7 @@ impl<'a> Schedule<'a> {
                 b: opt.b,
                 gamma: opt.gamma,
             },
+            seed,
             epoch_of_next_negative_sample: epochs_per_negative_sample.clone(),
             epochs_per_negative_sample,
             // Edges never to be sampled (weight 0) wait forever.
@@ -302,17 +319,15 @@ impl<'a> Schedule<'a> {
         }
     }
 
-    /// Epoch n: every edge due is sampled once, in edge order.
-    #[inline(always)]
+    /// Epoch n: every edge due is sampled once, batch by batch.
     fn epoch<const DIM: usize>(
         &mut self,
         n: usize,
         alpha: f32,
         embedding: &mut [f32],
-        random: &mut Random,
+        pool: &Pool,
     ) {
         let epoch = n as f64;
-        let eps = self.opt.epochs_per_sample;
         // The edges due, gathered without branches (which would mispredict
         // often and stall the pipeline the samples overlap in).
         let mut len = 0;
@@ -320,18 +335,41 @@ impl<'a> Schedule<'a> {
             self.due[len] = i as u32;
             len += (next <= epoch) as usize;
         }
-        for group in self.due[..len].chunks(GROUP) {
+        let due = std::mem::take(&mut self.due);
+        for (b, batch) in due[..len].chunks(BATCH).enumerate() {
+            let this = &*self;
+            let positions = &*embedding;
+            let moves = pool.map(batch.len().div_ceil(CHUNK), |c| {
+                let edges = &batch[c * CHUNK..((c + 1) * CHUNK).min(batch.len())];
+                let stream = ((n as u64) << 32) | ((b as u64) << 16) | c as u64;
+                let mut random = Random::fork(this.seed, stream);
+                with_best_simd(
+                    #[inline(always)]
+                    |_| this.chunk_moves::<DIM>(epoch, edges, positions, &mut random),
+                )
+            });
+            self.apply(batch, &moves, alpha, embedding);
+        }
+        self.due = due;
+    }
+
+    /// The moves of a chunk of due edges, from `embedding` as it is.
+    #[inline(always)]
+    fn chunk_moves<const DIM: usize>(
+        &self,
+        epoch: f64,
+        edges: &[u32],
+        embedding: &[f32],
+        random: &mut Random,
+    ) -> Vec<Move<DIM>> {
+        let mut moves = Vec::with_capacity(edges.len());
+        for group in edges.chunks(GROUP) {
             let mut heads = [0usize; GROUP];
             let mut tails = [0usize; GROUP];
             let mut n_neg = [0usize; GROUP];
             for (e, &i) in group.iter().enumerate() {
                 let i = i as usize;
-                self.epoch_of_next_sample[i] += eps[i];
-                n_neg[e] = ((epoch - self.epoch_of_next_negative_sample[i])
-                    / self.epochs_per_negative_sample[i])
-                    .max(0.0) as usize;
-                self.epoch_of_next_negative_sample[i] +=
-                    n_neg[e] as f64 * self.epochs_per_negative_sample[i];
+                n_neg[e] = self.negative_samples(epoch, i);
                 heads[e] = self.opt.head[i] as usize;
                 tails[e] = self.opt.tail[i] as usize;
             }
@@ -341,10 +379,41 @@ impl<'a> Schedule<'a> {
                 &tails,
                 &n_neg,
                 group.len(),
-                alpha,
                 self.curve,
                 random,
+                &mut moves,
             );
+        }
+        moves
+    }
+
+    /// How many negative samples edge i takes when sampled in `epoch`.
+    #[inline(always)]
+    fn negative_samples(&self, epoch: f64, i: usize) -> usize {
+        ((epoch - self.epoch_of_next_negative_sample[i]) / self.epochs_per_negative_sample[i])
+            .max(0.0) as usize
+    }
+
+    /// Moves the points of a batch edge by edge, in edge order, and books
+    /// the samples.
+    fn apply<const DIM: usize>(
+        &mut self,
+        batch: &[u32],
+        moves: &[Vec<Move<DIM>>],
+        alpha: f32,
+        embedding: &mut [f32],
+    ) {
+        let eps = self.opt.epochs_per_sample;
+        for (&i, m) in batch.iter().zip(moves.iter().flatten()) {
+            let i = i as usize;
+            self.epoch_of_next_sample[i] += eps[i];
+            self.epoch_of_next_negative_sample[i] +=
+                f64::from(m.negative_samples) * self.epochs_per_negative_sample[i];
+            let (j, k) = (self.opt.head[i] as usize, self.opt.tail[i] as usize);
+            for d in 0..DIM {
+                embedding[k * DIM + d] -= m.attraction[d] * alpha;
+                embedding[j * DIM + d] += m.attraction[d] * alpha + m.repulsion[d] * alpha;
+            }
         }
     }
 }
