@@ -447,13 +447,13 @@ fn nearly_right_arguments_get_a_fix() {
                 "--out",
                 &out,
             ],
-            "--list, --embedding, --stats, --standardise, --formulas, --out, --kept, --time",
+            "--list, --embedding, --stats, --standardise, --formulas, --out, --kept, --time, --threads",
         ),
         (
             vec![
                 "reduce", "--method", "pca", "--input", &input, "--dim", "4", "--out", &out,
             ],
-            "--method, --input, --dim, --out, --seed, --n-neighbors, --min-dist, --perplexity, --time",
+            "--method, --input, --dim, --out, --seed, --n-neighbors, --min-dist, --perplexity, --time, --transform, --transform-out, --quality, --threads",
         ),
     ] {
         let command = args[0];
@@ -498,7 +498,7 @@ fn nearly_right_arguments_get_a_fix() {
             "reduce", "--method", "pca", "--input", &input, "--dim", "4", "--out", &out, "--sed",
             "3"
         ]),
-        "crystal-atlas: reduce: unknown flag --sed; did you mean --seed? its flags are --method, --input, --dim, --out, --seed, --n-neighbors, --min-dist, --perplexity, --time (see crystal-atlas help)\n"
+        "crystal-atlas: reduce: unknown flag --sed; did you mean --seed? its flags are --method, --input, --dim, --out, --seed, --n-neighbors, --min-dist, --perplexity, --time, --transform, --transform-out, --quality, --threads (see crystal-atlas help)\n"
     );
     assert_eq!(
         error(&["counts", "--order", "--json"]),
