@@ -27,6 +27,8 @@ pub enum CountsRow {
         silent: bool,
     },
     Failed(String),
+    /// Held back until the first map is drawn.
+    Queued,
     Waiting,
 }
 
@@ -63,6 +65,8 @@ pub(super) struct ChemPanels {
     /// (chem key, system, rows).
     system: Option<(String, String, Vec<SystemRow>)>,
     system_failed: bool,
+    /// Whether the ternary and quaternary counts wait for the first map.
+    deferred: bool,
 }
 
 impl ChemPanels {
@@ -101,7 +105,29 @@ impl ChemPanels {
 }
 
 impl Session {
+    /// Counts every order of Table 2 not counted yet for the settings.
     pub(super) fn request_counts(&mut self) {
+        self.chem.deferred = false;
+        self.request_counts_to(4);
+    }
+
+    /// At opening only the binary row is counted at once: the ternary and
+    /// quaternary rows (most of the counting) wait for the first finished
+    /// map, which they would otherwise slow on a machine of two cores.
+    pub(super) fn request_first_counts(&mut self) {
+        self.chem.deferred = true;
+        self.request_counts_to(2);
+    }
+
+    /// Sends the counts held back at opening, once the map no longer needs
+    /// the cores (or a few seconds have passed).
+    pub(super) fn release_counts(&mut self) {
+        if self.chem.deferred {
+            self.request_counts();
+        }
+    }
+
+    fn request_counts_to(&mut self, last_order: usize) {
         let chem = self.chem_settings();
         let key = self.chem_key();
         // Counts for settings left behind are no longer wanted.
@@ -109,10 +135,14 @@ impl Session {
             .drop_where(|j| matches!(j, Job::Counts { chem, .. } if *chem != key));
         self.chem.counts_error = None;
         let uploads = self.upload_texts(&chem);
-        for order in 2..=4 {
-            if self.chem.counts[order - 2]
-                .as_ref()
-                .is_some_and(|(k, _, _)| *k == key)
+        for order in 2..=last_order {
+            let asked = self.requests.find(
+                |j| matches!(j, Job::Counts { order: o, chem } if *o == order && *chem == key),
+            );
+            if asked.is_some()
+                || self.chem.counts[order - 2]
+                    .as_ref()
+                    .is_some_and(|(k, _, _)| *k == key)
             {
                 continue;
             }
@@ -171,6 +201,7 @@ impl Session {
         }
         match &self.chem.counts_error {
             Some((k, message)) if *k == key => CountsRow::Failed(message.clone()),
+            _ if self.chem.deferred => CountsRow::Queued,
             _ => CountsRow::Waiting,
         }
     }

@@ -309,6 +309,7 @@ impl Session {
         self.timings.first_layout.get_or_insert(self.now);
         if layout.last {
             self.timings.first_map.get_or_insert(self.now);
+            self.release_counts();
         }
         self.place_view(&layout);
         // Which compositions are on the map changes with the sample and
@@ -318,7 +319,25 @@ impl Session {
             .shown
             .as_ref()
             .is_some_and(|s| Rc::ptr_eq(&s.kept, &layout.kept));
+        // A snapshot of the computation on screen: only the positions and the
+        // progress move (the model depends on positions only through a
+        // selection).
+        let snapshot = same_points
+            && !layout.last
+            && self
+                .map
+                .shown
+                .as_ref()
+                .is_some_and(|s| s.key == layout.key && s.method == layout.method);
         self.map.shown = Some(layout);
+        if snapshot {
+            if !self.state.selection.is_empty() {
+                self.restyle();
+            }
+            self.redraw = true;
+            self.render(Panel::MapStatus);
+            return;
+        }
         self.restyle();
         self.render(Panel::Map);
         if !same_points {
@@ -493,6 +512,7 @@ impl Session {
     }
 
     pub(super) fn cancel(&mut self) {
+        self.release_counts();
         self.stop(Role::Data);
         self.stop(Role::Reduce);
         self.map.stopped = Some(self.layout_key());
@@ -508,6 +528,7 @@ impl Session {
 
     /// The map `key` (a layout key) could not be computed.
     pub(super) fn map_failed(&mut self, key: String, message: String) {
+        self.release_counts();
         self.map.failed = Some((key, message));
         self.render(Panel::Map);
     }

@@ -183,6 +183,8 @@ pub enum Panel {
     Counts,
     /// The map's caption, legend, chips and status line.
     Map,
+    /// Only the map's layout and status line (a snapshot of a computation).
+    MapStatus,
     Details,
     System,
     Elements,
@@ -578,7 +580,7 @@ impl Session {
             // Everything is computed for the first time.
             self.state = state;
             self.map.adopt_view(&self.state, self.layout_key());
-            self.request_counts();
+            self.request_first_counts();
             self.settle_tab();
             if let Some(f) = self.state.focus.clone() {
                 self.request_explain(&f);
@@ -681,7 +683,8 @@ impl Session {
             Tab::Elements => self.ensure_frequencies(),
             Tab::System => self.ensure_system(),
             Tab::Grid => self.ensure_grid(),
-            Tab::Map | Tab::Counts | Tab::Quiz | Tab::Glossary => {}
+            Tab::Counts => self.release_counts(),
+            Tab::Map | Tab::Quiz | Tab::Glossary => {}
         }
     }
 
@@ -758,6 +761,9 @@ impl Session {
     fn tick(&mut self) {
         if self.messages.expire(self.now) {
             self.render(Panel::Messages);
+        }
+        if self.now > COUNTS_HELD_MS || self.state.tab == Tab::Counts {
+            self.release_counts();
         }
         if self.requests.iter().any(|r| self.now - r.heard > SILENT_MS) {
             self.render(Panel::Map);
@@ -875,7 +881,7 @@ impl Session {
             Some(Job::System { .. }) => Panel::System,
             Some(Job::Explain { .. }) => Panel::Details,
             Some(Job::CheckUpload { .. }) => Panel::Controls,
-            _ => Panel::Map,
+            _ => Panel::MapStatus,
         }
     }
 
@@ -930,6 +936,10 @@ impl Session {
         &self.map.model
     }
 }
+
+/// The longest the ternary and quaternary counts wait for the first map
+/// (ms after the page began loading).
+const COUNTS_HELD_MS: f64 = 4_000.0;
 
 /// How long a worker may say nothing about a request before the page says so (ms).
 pub const SILENT_MS: f64 = 30_000.0;

@@ -857,3 +857,24 @@ fn the_quiz_is_the_same_sequence_for_the_same_link_and_keeps_score() {
     assert_eq!(right, 1 + usize::from(answered.unwrap().right()));
     assert!(page.url.contains("quiz=7"));
 }
+
+#[test]
+fn ternary_and_quaternary_counts_wait_for_the_first_map() {
+    let mut page = Page::open("red=pca&k=20");
+    let orders = |page: &Page| -> Vec<usize> {
+        page.sent(Role::Counts)
+            .iter()
+            .filter_map(|r| match r {
+                Request::Counts { order, .. } => Some(*order),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(orders(&page), [2], "only the binary row at first");
+    assert_eq!(page.session.counts_row(3), CountsRow::Queued);
+    page.finish_map();
+    assert_eq!(orders(&page), [2, 3, 4], "the rest once the map is drawn");
+    // Opening on Table 2 counts everything at once.
+    let page = Page::open("tab=counts&k=20");
+    assert_eq!(orders(&page), [2, 3, 4]);
+}

@@ -251,6 +251,11 @@ impl Shell {
                 self.map.render(s);
                 self.canvas.request_draw(d);
             }
+            Panel::MapStatus => {
+                self.canvas.sync(s);
+                self.map.render_status(s);
+                self.canvas.request_draw(d);
+            }
             Panel::Details => self.details.render(s),
             Panel::System => self.system.render(s),
             Panel::Elements => self.elements.render(s),

@@ -59,6 +59,7 @@ fn pending_text(row: &CountsRow) -> String {
             t
         }
         CountsRow::Failed(_) => "not counted".into(),
+        CountsRow::Queued => "counted once the map is drawn".into(),
         _ => "–".into(),
     }
 }

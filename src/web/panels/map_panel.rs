@@ -145,7 +145,8 @@ impl MapPanel {
             .set_disabled(session.map_model().selected.is_empty());
     }
 
-    fn render_status(&self, session: &Session) {
+    /// The status line alone (progress of a computation).
+    pub fn render_status(&self, session: &Session) {
         let Some(status) = session.map_status() else {
             dom::set_hidden(&self.status, true);
             return;
