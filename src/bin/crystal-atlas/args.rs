@@ -25,7 +25,16 @@ pub struct Args {
 }
 
 /// Flags that take no value.
-const SWITCHES: [&str; 5] = ["json", "help", "time", "standardise", "list"];
+const SWITCHES: [&str; 8] = [
+    "json",
+    "help",
+    "time",
+    "standardise",
+    "list",
+    "mixed-valence",
+    "include-alloys",
+    "include-zero",
+];
 
 impl Args {
     pub fn parse(command: &str, raw: &[String]) -> Result<Args, CliError> {
