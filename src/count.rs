@@ -813,7 +813,15 @@ impl<'a, const W: usize> PrefixSolver<'a, W> {
                 Role::Neutral => next = *totals,
             }
             if next.iter().any(|&b| b != 0) {
-                self.reach(stem, roles, expand, depth + 1, r * self.t + w - 1, &next, out);
+                self.reach(
+                    stem,
+                    roles,
+                    expand,
+                    depth + 1,
+                    r * self.t + w - 1,
+                    &next,
+                    out,
+                );
             }
         }
     }
@@ -864,49 +872,47 @@ impl<'a, const W: usize> PrefixSolver<'a, W> {
             .collect();
         let (t, sw, stem_len) = (self.t, self.stem_words, self.stem_len);
         let masks = &mut self.masks;
-        *self
-            .limit_masks
-            .entry(key)
-            .or_insert_with_key(|key| {
-                // SMACT's projection: list lengths multiplied, a mixed-valence
-                // element's raised to its factor.
-                let factor = |(len, mixed): (u8, bool), w: usize| -> u64 {
-                    if mixed {
-                        (0..w).fold(1u64, |f, _| f.saturating_mul(u64::from(len)))
-                    } else {
-                        u64::from(len)
-                    }
-                };
-                let stems = t.pow(stem_len as u32);
-                let stem_factor: Vec<u64> = (0..stems)
-                    .map(|r| {
-                        (0..stem_len).fold(1u64, |f, i| {
-                            let w = r / t.pow((stem_len - 1 - i) as u32) % t + 1;
-                            f.saturating_mul(factor(key[i], w))
-                        })
+        *self.limit_masks.entry(key).or_insert_with_key(|key| {
+            // SMACT's projection: list lengths multiplied, a mixed-valence
+            // element's raised to its factor.
+            let factor = |(len, mixed): (u8, bool), w: usize| -> u64 {
+                if mixed {
+                    (0..w).fold(1u64, |f, _| f.saturating_mul(u64::from(len)))
+                } else {
+                    u64::from(len)
+                }
+            };
+            let stems = t.pow(stem_len as u32);
+            let stem_factor: Vec<u64> = (0..stems)
+                .map(|r| {
+                    (0..stem_len).fold(1u64, |f, i| {
+                        let w = r / t.pow((stem_len - 1 - i) as u32) % t + 1;
+                        f.saturating_mul(factor(key[i], w))
                     })
-                    .collect();
-                let mut mask = vec![0u64; t * t * sw];
-                let mut all = true;
-                for wp in 1..=t {
-                    for wl in 1..=t {
-                        let column = (wp - 1) * t + wl - 1;
-                        let pl = factor(key[stem_len], wp).saturating_mul(factor(key[stem_len + 1], wl));
-                        for (r, &f) in stem_factor.iter().enumerate() {
-                            if f.saturating_mul(pl) <= MAX_MIXED_VALENCE_COMBOS {
-                                mask[column * sw + r / 64] |= 1 << (r % 64);
-                            } else {
-                                all = false;
-                            }
+                })
+                .collect();
+            let mut mask = vec![0u64; t * t * sw];
+            let mut all = true;
+            for wp in 1..=t {
+                for wl in 1..=t {
+                    let column = (wp - 1) * t + wl - 1;
+                    let pl =
+                        factor(key[stem_len], wp).saturating_mul(factor(key[stem_len + 1], wl));
+                    for (r, &f) in stem_factor.iter().enumerate() {
+                        if f.saturating_mul(pl) <= MAX_MIXED_VALENCE_COMBOS {
+                            mask[column * sw + r / 64] |= 1 << (r % 64);
+                        } else {
+                            all = false;
                         }
                     }
                 }
-                if all {
-                    return None;
-                }
-                masks.push(mask);
-                Some(masks.len() - 1)
-            })
+            }
+            if all {
+                return None;
+            }
+            masks.push(mask);
+            Some(masks.len() - 1)
+        })
     }
 
     /// Ratios allowed by some role pattern (bits laid out as `columns`).
@@ -1181,8 +1187,7 @@ impl SignatureTable {
             } => {
                 let mut prefix_total = 0;
                 for last in first_last..self.elements.len() {
-                    let count =
-                        u64::from(allowed[slot((prefix_key, false, self.ids[last][LAST]))]);
+                    let count = u64::from(allowed[slot((prefix_key, false, self.ids[last][LAST]))]);
                     prefix_total += count;
                     freq[self.elements[last].index()] += count;
                 }
@@ -1239,7 +1244,9 @@ mod tests {
         ];
         for set in OxidationSet::ALL {
             let ox = set.states();
-            for (order, threshold, size) in [(2, 8, 14), (3, 5, 10), (3, 8, 8), (4, 4, 8), (4, 8, 5)] {
+            for (order, threshold, size) in
+                [(2, 8, 14), (3, 5, 10), (3, 8, 8), (4, 4, 8), (4, 8, 5)]
+            {
                 let pool = &pool[..size];
                 for o in &options {
                     let mut expected = 0u64;
@@ -1358,8 +1365,9 @@ mod tests {
             let mut subset = vec![0usize; order];
             for_each_combination(pool.len(), order, &mut subset, &mut |s| {
                 let els: Vec<Element> = s.iter().map(|&i| pool[i]).collect();
-                expected += crate::filter::allowed_compositions(&els, &ox, 16, &FilterOptions::PAPER)
-                    .len() as u64;
+                expected +=
+                    crate::filter::allowed_compositions(&els, &ox, 16, &FilterOptions::PAPER).len()
+                        as u64;
             });
             let table = SignatureTable::for_pool(
                 order,
@@ -1387,7 +1395,10 @@ mod tests {
                 assert_eq!(freq.iter().sum::<u64>(), order as u64 * counts.allowed);
             }
             let freq = element_frequencies(order, ox, 8, &FilterOptions::PAPER).unwrap();
-            let (o, au) = (Element::from_symbol("O").unwrap(), Element::from_symbol("Au").unwrap());
+            let (o, au) = (
+                Element::from_symbol("O").unwrap(),
+                Element::from_symbol("Au").unwrap(),
+            );
             assert!(freq[o.index()] > freq[au.index()]);
             // Alloys: gold is in every composition of metals.
             let alloys = element_frequencies(order, ox, 8, &MIXED_ALLOYS).unwrap();

@@ -117,11 +117,9 @@ pub struct NeededState {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reason {
     /// Neutral and electronegativity-balanced in each listed assignment,
-    /// the most plausible first; `passing_assignments` counts them all.
-    Allowed {
-        assignments: Vec<Assignment>,
-        passing_assignments: u64,
-    },
+    /// the most plausible first ([`Explanation::passing_assignments`]
+    /// counts them all).
+    Allowed { assignments: Vec<Assignment> },
     /// Every element is a metal and include_alloys counts that as allowed,
     /// though no assignment is neutral and balanced.
     Alloy,
@@ -138,12 +136,9 @@ pub enum Reason {
     /// An element without oxidation states in the chosen set.
     NoOxidationStates { element: String, set: String },
     /// No assignment is neutral; the nearest (the most plausible of those
-    /// closest to neutral) leaves `nearest.charge`. `needed` lists the states
-    /// the set lacks that would make it neutral.
-    NotNeutral {
-        nearest: Assignment,
-        needed: Vec<NeededState>,
-    },
+    /// closest to neutral) leaves `nearest.charge`
+    /// ([`Explanation::needed_states`] says what states would make it so).
+    NotNeutral { nearest: Assignment },
     /// Neutral only with a cation at least as electronegative as an anion
     /// (shown: the most plausible neutral assignment).
     ElectronegativityViolation {
@@ -166,6 +161,13 @@ pub struct Explanation {
     pub threshold: u32,
     pub options: FilterOptions,
     pub reason: Reason,
+    /// How many assignments pass, when allowed by them (the reason lists
+    /// the most plausible few); 0 otherwise.
+    pub passing_assignments: u64,
+    /// When no assignment is neutral: the states the set lacks that would
+    /// make it so, other elements at their most common states (ZnO3 would
+    /// need Zn(+6)), the most plausible first.
+    pub needed_states: Vec<NeededState>,
     /// Each element in formula order with the states tried, those of the
     /// leading assignment marked.
     pub elements: Vec<ElementStates>,
@@ -213,6 +215,8 @@ struct Verdict {
     used: Vec<(usize, i8)>,
     mixed_valence_alternative: Option<Assignment>,
     mixed_valence_skipped: Option<u64>,
+    passing_assignments: u64,
+    needed_states: Vec<NeededState>,
     /// Whether mixed valence was asked for.
     mixed_valence: bool,
 }
@@ -224,6 +228,8 @@ impl Verdict {
             used: Vec::new(),
             mixed_valence_alternative: None,
             mixed_valence_skipped: None,
+            passing_assignments: 0,
+            needed_states: Vec::new(),
             mixed_valence: false,
         }
     }
@@ -367,10 +373,8 @@ impl Formula<'_> {
                 .map(|(q, score)| self.assignment(&search, q, *score))
                 .collect();
             verdict.used = self.used(&assignments[0]);
-            verdict.reason = Reason::Allowed {
-                assignments,
-                passing_assignments: search.count_passing_neutral(),
-            };
+            verdict.reason = Reason::Allowed { assignments };
+            verdict.passing_assignments = search.count_passing_neutral();
             return verdict;
         }
         if alloy {
@@ -389,7 +393,8 @@ impl Formula<'_> {
                 .map(|(q, score)| self.assignment(&search, q, *score));
         }
         let owners = search.site_positions();
-        let site_enegs: Vec<Option<f64>> = owners.iter().map(|&i| elements[i].pauling_eneg()).collect();
+        let site_enegs: Vec<Option<f64>> =
+            owners.iter().map(|&i| elements[i].pauling_eneg()).collect();
         if let Some((q, score)) = search.ranked(false, &[0], 1).first() {
             let (i, j) = first_pauling_violation(q, &site_enegs).expect("neutral but not passing");
             let (cat, an) = if q[i] > 0 { (i, j) } else { (j, i) };
@@ -399,8 +404,7 @@ impl Formula<'_> {
                 assignment,
                 cation: ion(elements[owners[cat]], q[cat]),
                 anion: ion(elements[owners[an]], q[an]),
-                neutral_assignments: usize::try_from(search.count_neutral())
-                    .unwrap_or(usize::MAX),
+                neutral_assignments: usize::try_from(search.count_neutral()).unwrap_or(usize::MAX),
             };
             return verdict;
         }
@@ -414,10 +418,8 @@ impl Formula<'_> {
         let (q, score) = &search.ranked(balanced, &[distance, -distance], 1)[0];
         let nearest = self.assignment(&search, q, *score);
         verdict.used = self.used(&nearest);
-        verdict.reason = Reason::NotNeutral {
-            nearest,
-            needed: self.needed_states(),
-        };
+        verdict.reason = Reason::NotNeutral { nearest };
+        verdict.needed_states = self.needed_states();
         verdict
     }
 
@@ -458,7 +460,11 @@ impl Formula<'_> {
             };
             let mut states = common.clone();
             states[i] = q;
-            if q == 0 || !(-9..=9).contains(&q) || ox.of(e).contains(&q) || !pauling_test(&states, &enegs) {
+            if q == 0
+                || !(-9..=9).contains(&q)
+                || ox.of(e).contains(&q)
+                || !pauling_test(&states, &enegs)
+            {
                 continue;
             }
             let score: i64 = self
@@ -534,6 +540,8 @@ pub fn explain(c: &Composition, labeller: &Labeller) -> Explanation {
         threshold: labeller.threshold,
         options: labeller.options,
         reason: verdict.reason,
+        passing_assignments: verdict.passing_assignments,
+        needed_states: verdict.needed_states,
         elements: element_states,
         mixed_valence_alternative: verdict.mixed_valence_alternative,
         mixed_valence_skipped: verdict.mixed_valence_skipped,
@@ -564,15 +572,13 @@ fn states_tried(elements: &[ElementStates]) -> String {
 
 fn summarise(formula: &str, verdict: &Verdict, elements: &[ElementStates], set: &str) -> String {
     let mut text = match &verdict.reason {
-        Reason::Allowed {
-            assignments,
-            passing_assignments,
-        } => {
+        Reason::Allowed { assignments } => {
+            let passing_assignments = verdict.passing_assignments;
             let mut s = format!(
                 "{formula} is allowed: {} is neutral and every cation is less electronegative than every anion.",
                 assignments[0].written()
             );
-            if let (true, Some(next)) = (*passing_assignments > 1, assignments.get(1)) {
+            if let (true, Some(next)) = (passing_assignments > 1, assignments.get(1)) {
                 s.push_str(&format!(
                     " Of its {passing_assignments} passing assignments this is the most plausible, by how often each state is reported in ICSD 2024; next is {}.",
                     next.written()
@@ -599,7 +605,7 @@ fn summarise(formula: &str, verdict: &Verdict, elements: &[ElementStates], set: 
         Reason::NoOxidationStates { element, set } => {
             format!("{formula} is forbidden: {element} has no oxidation states in the {set} set.")
         }
-        Reason::NotNeutral { nearest, needed } => {
+        Reason::NotNeutral { nearest } => {
             let mut s = format!(
                 "{formula} is forbidden: no choice of oxidation states from {set} ({}) makes it neutral{}; the closest, {}, leaves a charge of {}.",
                 states_tried(elements),
@@ -611,7 +617,7 @@ fn summarise(formula: &str, verdict: &Verdict, elements: &[ElementStates], set: 
                     nearest.charge.to_string()
                 }
             );
-            if let Some(n) = needed.first() {
+            if let Some(n) = verdict.needed_states.first() {
                 let others: Vec<String> = n
                     .assignment
                     .species
@@ -711,7 +717,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -830,7 +836,8 @@ mod tests {
         }
         let e = explain_str("ZnO");
         assert!(
-            e.summary.contains("Of its 2 passing assignments this is the most plausible")
+            e.summary
+                .contains("Of its 2 passing assignments this is the most plausible")
                 && e.summary.contains("next is Zn(+1) + O(-1)"),
             "{}",
             e.summary
@@ -861,15 +868,19 @@ mod tests {
     #[test]
     fn zno3_would_need_zinc_six() {
         let e = explain_str("ZnO3");
-        let Reason::NotNeutral { nearest, needed } = &e.reason else {
+        let Reason::NotNeutral { nearest } = &e.reason else {
             panic!("{e:?}")
         };
+        let needed = &e.needed_states;
         // Zn's smact14 states are +1, +2; O's -2, -1, +1, +2: the closest is
         // Zn(+2) + O(-1)x3 = -1.
         assert_eq!(nearest.written(), "Zn(+2) + O(-1)x3");
         assert_eq!(nearest.charge, -1);
         assert_eq!(needed.len(), 1);
-        assert_eq!((needed[0].element.as_str(), needed[0].oxidation_state), ("Zn", 6));
+        assert_eq!(
+            (needed[0].element.as_str(), needed[0].oxidation_state),
+            ("Zn", 6)
+        );
         assert_eq!(needed[0].assignment.written(), "Zn(+6) + O(-2)x3");
         assert!(
             e.summary.contains("(Zn +1 +2; O -2 -1 +1 +2)")
@@ -882,9 +893,8 @@ mod tests {
         // Table 1's LiZnO4 would need Zn(+7) with Li(+1) and O(-2), or Li(+6)
         // with Zn(+2) and O(-2); O's -8/4 = -2 is in the set.
         let e = explain_str("LiZnO4");
-        let Reason::NotNeutral { needed, .. } = &e.reason else {
-            panic!("{e:?}")
-        };
+        assert!(matches!(e.reason, Reason::NotNeutral { .. }));
+        let needed = &e.needed_states;
         let written: std::collections::BTreeSet<String> =
             needed.iter().map(|n| n.assignment.written()).collect();
         assert_eq!(
@@ -894,7 +904,11 @@ mod tests {
                 .into()
         );
         assert!(needed[0].assignment.log_frequency >= needed[1].assignment.log_frequency);
-        assert!(e.summary.contains("their most common states"), "{}", e.summary);
+        assert!(
+            e.summary.contains("their most common states"),
+            "{}",
+            e.summary
+        );
     }
 
     #[test]
@@ -906,7 +920,9 @@ mod tests {
         // Of the assignments one unit of charge from neutral, the most plausible.
         assert_eq!(nearest.written(), "Fe(+3)x3 + O(-2)x4");
         assert_eq!(
-            off.mixed_valence_alternative.as_ref().map(Assignment::written),
+            off.mixed_valence_alternative
+                .as_ref()
+                .map(Assignment::written),
             Some("Fe(+2) + Fe(+3)x2 + O(-2)x4".to_string())
         );
         assert!(
@@ -933,11 +949,20 @@ mod tests {
         let e = with(MIXED)("Fe7O8");
         assert!(!e.allowed);
         assert_eq!(e.mixed_valence_skipped, Some(8u64.pow(7) * 4));
-        assert!(e.summary.contains("above its limit of 1,000,000"), "{}", e.summary);
+        assert!(
+            e.summary.contains("above its limit of 1,000,000"),
+            "{}",
+            e.summary
+        );
         // Pb is not one of SMACT's mixed-valence elements.
         let e = with(MIXED)("Pb3O4");
         assert!(!e.allowed);
-        assert!(e.summary.contains("only SMACT's listed elements mix, not Pb"), "{}", e.summary);
+        assert!(
+            e.summary
+                .contains("only SMACT's listed elements mix, not Pb"),
+            "{}",
+            e.summary
+        );
     }
 
     #[test]
@@ -966,7 +991,11 @@ mod tests {
     fn choices(p: &Position) -> Vec<Vec<(i8, u32)>> {
         let split = p.mixed && p.amount > 1 && p.states.len() > 1;
         if !split {
-            return p.states.iter().map(|&q| vec![(q, p.amount as u32)]).collect();
+            return p
+                .states
+                .iter()
+                .map(|&q| vec![(q, p.amount as u32)])
+                .collect();
         }
         let mut out: Vec<Vec<usize>> = vec![vec![]];
         for _ in 0..p.amount {
@@ -986,7 +1015,7 @@ mod tests {
     /// What the verdict would be by listing every assignment, as SMACT's
     /// `itertools.product` does, and sorting by plausibility: the reference
     /// the search must reproduce.
-    fn listed_reason(f: &Formula, mixed: bool) -> Reason {
+    fn listed_reason(f: &Formula, mixed: bool) -> (Reason, u64) {
         let positions = f.positions(mixed);
         let per_position: Vec<Vec<Vec<(i8, u32)>>> = positions.iter().map(choices).collect();
         // Sites as (element index, state, amount), in product order.
@@ -1012,41 +1041,51 @@ mod tests {
             s.iter().map(|&(_, q, a)| i64::from(q) * i64::from(a)).sum()
         };
         let enegs = |s: &[(usize, i8, u32)]| -> Vec<Option<f64>> {
-            s.iter().map(|&(i, _, _)| f.elements[i].pauling_eneg()).collect()
+            s.iter()
+                .map(|&(i, _, _)| f.elements[i].pauling_eneg())
+                .collect()
         };
         let states = |s: &[(usize, i8, u32)]| -> Vec<i8> { s.iter().map(|&(_, q, _)| q).collect() };
         let passes = |s: &[(usize, i8, u32)]| pauling_test(&states(s), &enegs(s));
         type Sites = Vec<(usize, i8, u32)>;
+        type Score<'f> = &'f dyn Fn(&[(usize, i8, u32)]) -> i64;
         // Stable sorts keep product order among equals.
-        fn best_first<'s>(
-            mut v: Vec<&'s Sites>,
-            score: &dyn Fn(&[(usize, i8, u32)]) -> i64,
-        ) -> Vec<&'s Sites> {
+        fn best_first<'s>(mut v: Vec<&'s Sites>, score: Score) -> Vec<&'s Sites> {
             v.sort_by_key(|s| std::cmp::Reverse(score(s)));
             v
         }
         let as_assignment = |s: &Vec<(usize, i8, u32)>| f.species_of(s.iter().copied(), score(s));
         let neutral: Vec<&Vec<(usize, i8, u32)>> = all.iter().filter(|s| charge(s) == 0).collect();
-        let passing = best_first(neutral.iter().copied().filter(|s| passes(s)).collect(), &score);
+        let passing = best_first(
+            neutral.iter().copied().filter(|s| passes(s)).collect(),
+            &score,
+        );
         if !passing.is_empty() {
-            return Reason::Allowed {
-                assignments: passing.iter().take(MAX_LISTED).map(|s| as_assignment(s)).collect(),
-                passing_assignments: passing.len() as u64,
-            };
+            let assignments = passing
+                .iter()
+                .take(MAX_LISTED)
+                .map(|s| as_assignment(s))
+                .collect();
+            return (Reason::Allowed { assignments }, passing.len() as u64);
         }
         if let Some(s) = best_first(neutral.clone(), &score).first() {
             let q = states(s);
             let (i, j) = first_pauling_violation(&q, &enegs(s)).unwrap();
             let (cat, an) = if q[i] > 0 { (i, j) } else { (j, i) };
-            return Reason::ElectronegativityViolation {
+            let reason = Reason::ElectronegativityViolation {
                 assignment: as_assignment(s),
                 cation: ion(f.elements[s[cat].0], q[cat]),
                 anion: ion(f.elements[s[an].0], q[an]),
                 neutral_assignments: neutral.len(),
             };
+            return (reason, 0);
         }
         let balanced: Vec<&Vec<(usize, i8, u32)>> = all.iter().filter(|s| passes(s)).collect();
-        let candidates = if balanced.is_empty() { all.iter().collect() } else { balanced };
+        let candidates = if balanced.is_empty() {
+            all.iter().collect()
+        } else {
+            balanced
+        };
         let closest = candidates.iter().map(|s| charge(s).abs()).min().unwrap();
         let nearest = best_first(
             candidates
@@ -1055,10 +1094,8 @@ mod tests {
                 .collect(),
             &score,
         )[0];
-        Reason::NotNeutral {
-            nearest: as_assignment(nearest),
-            needed: f.needed_states(),
-        }
+        let nearest = as_assignment(nearest);
+        (Reason::NotNeutral { nearest }, 0)
     }
 
     #[test]
@@ -1125,10 +1162,16 @@ mod tests {
                     if listed == 0 || listed > 50_000 {
                         continue;
                     }
-                    let got = f.verdict().reason;
+                    let verdict = f.verdict();
+                    let got = (verdict.reason, verdict.passing_assignments);
                     let want = listed_reason(&f, mixed);
-                    assert_eq!(got, want, "{elements:?} {amounts:?} in {} {options:?}", ox.name());
-                    let kind = serde_json::to_value(&got).unwrap()["kind"].to_string();
+                    assert_eq!(
+                        got,
+                        want,
+                        "{elements:?} {amounts:?} in {} {options:?}",
+                        ox.name()
+                    );
+                    let kind = serde_json::to_value(&got.0).unwrap()["kind"].to_string();
                     *kinds.entry((kind, mixed)).or_insert(0) += 1;
                 }
             }

@@ -290,7 +290,9 @@ mod tests {
             let s = sample(order, 300, 5, &l).unwrap();
             // Fewer known compositions are forbidden now: 168 binaries.
             assert!(
-                s.shortfalls.iter().all(|&(c, _)| c == Category::Interesting),
+                s.shortfalls
+                    .iter()
+                    .all(|&(c, _)| c == Category::Interesting),
                 "{:?}",
                 s.shortfalls
             );

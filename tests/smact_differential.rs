@@ -245,8 +245,8 @@ fn smact_validity_options_agree_with_smact() {
                 known: &none,
             };
             for (ratio, &want) in ratios.iter().zip(&valid) {
-                let c = Composition::new(elements.iter().copied().zip(ratio.iter().copied()))
-                    .unwrap();
+                let c =
+                    Composition::new(elements.iter().copied().zip(ratio.iter().copied())).unwrap();
                 assert_eq!(is_allowed(&c, &ox, 8, &options), want, "{context} {c}");
                 assert_eq!(smact_validity(&c, &ox, &options), want, "{context} {c}");
                 let e = explain(&c, &labeller);
@@ -273,5 +273,8 @@ fn smact_validity_options_agree_with_smact() {
     // The options were exercised: compositions only mixed valence allows,
     // only alloys allow.
     assert!(compositions > 100_000, "{compositions}");
-    assert!(only_mixed > 50 && only_alloys > 1_000, "{only_mixed} {only_alloys}");
+    assert!(
+        only_mixed > 50 && only_alloys > 1_000,
+        "{only_mixed} {only_alloys}"
+    );
 }

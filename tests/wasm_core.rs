@@ -51,7 +51,8 @@ fn table_2_binaries_count_13464_allowed() {
         &Default::default(),
         mp,
         &mut |_| true,
-    ).unwrap();
+    )
+    .unwrap();
     assert_eq!((counts.unique, counts.allowed), (225_879, 13_464));
     assert_eq!(counts.standard + counts.missing, counts.allowed);
 }

@@ -37,12 +37,17 @@ pub fn icsd24_counts() -> &'static Icsd24Counts {
 
 fn parse_counts(text: &str) -> Icsd24Counts {
     let mut reports = vec![[0u32; STATES]; ELEMENT_COUNT];
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let mut fields = line.split_whitespace();
         let symbol = fields.next().expect("icsd24_counts.txt: symbol");
         let e = Element::from_symbol(symbol).expect("icsd24_counts.txt: element symbol");
         for field in fields {
-            let (q, n) = field.split_once(':').expect("icsd24_counts.txt: state:reports");
+            let (q, n) = field
+                .split_once(':')
+                .expect("icsd24_counts.txt: state:reports");
             let q: i8 = q.parse().expect("icsd24_counts.txt: state");
             reports[e.index()][state_index(q).expect("icsd24_counts.txt: -9..9")] =
                 n.parse().expect("icsd24_counts.txt: reports");

@@ -169,11 +169,13 @@ impl<'a> AssignmentSearch<'a> {
                 let gain = p.weights[k] * site.amount as i32;
                 let lo = (-shift).max(0) as usize;
                 let hi = (w as i64 - shift.max(0)).max(0) as usize;
-                for x in lo..hi.max(lo) {
-                    let b = next[x];
+                if hi <= lo {
+                    continue;
+                }
+                let to = (lo as i64 + shift) as usize;
+                for (h, &b) in here[to..to + (hi - lo)].iter_mut().zip(&next[lo..hi]) {
                     if b != NONE {
-                        let y = (x as i64 + shift) as usize;
-                        here[y] = here[y].max(b + gain);
+                        *h = (*h).max(b + gain);
                     }
                 }
             }
@@ -359,7 +361,8 @@ impl<'a> AssignmentSearch<'a> {
 
     /// Number of neutral assignments.
     pub(crate) fn count_neutral(&self) -> u64 {
-        let ways = (0..self.positions.len()).fold(self.start(), |w, i| self.extend(&w, i, &|_| true));
+        let ways =
+            (0..self.positions.len()).fold(self.start(), |w, i| self.extend(&w, i, &|_| true));
         self.neutral(&ways)
     }
 

@@ -289,18 +289,17 @@ impl Runner {
             true
         };
         let l = chem.labeller();
-        let response =
-            match crate::count::count_space(
-                order,
-                l.ox,
-                l.threshold,
-                &l.options,
-                l.known,
-                &mut progress,
-            ) {
-                Ok(counts) => Response::Counts { id, counts },
-                Err(e) => error(id, e.to_string()),
-            };
+        let response = match crate::count::count_space(
+            order,
+            l.ox,
+            l.threshold,
+            &l.options,
+            l.known,
+            &mut progress,
+        ) {
+            Ok(counts) => Response::Counts { id, counts },
+            Err(e) => error(id, e.to_string()),
+        };
         emit(response, None);
     }
 

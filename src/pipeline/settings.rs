@@ -304,7 +304,8 @@ mod tests {
         b.seed = 42;
         b.chem.filter.mixed_valence = true;
         assert_ne!(cache_key(&a), cache_key(&b));
-        let old = r#"{"ox":{"kind":"builtin","name":"smact14"},"threshold":8,"known":{"kind":"empty"}}"#;
+        let old =
+            r#"{"ox":{"kind":"builtin","name":"smact14"},"threshold":8,"known":{"kind":"empty"}}"#;
         let old: ChemSettings = serde_json::from_str(old).unwrap();
         assert_eq!(old, chem);
     }

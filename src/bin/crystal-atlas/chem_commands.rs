@@ -48,7 +48,13 @@ pub fn explain(mut args: Args) -> Result<(), CliError> {
 /// of the leading assignment in brackets), the ranked assignments, the
 /// states a forbidden formula would need.
 fn details(e: &Explanation) -> Vec<String> {
-    let signed = |q: i8| if q > 0 { format!("+{q}") } else { q.to_string() };
+    let signed = |q: i8| {
+        if q > 0 {
+            format!("+{q}")
+        } else {
+            q.to_string()
+        }
+    };
     let mut lines = Vec::new();
     if e.elements.iter().any(|el| !el.states.is_empty()) {
         let tried: Vec<String> = e
@@ -76,14 +82,12 @@ fn details(e: &Explanation) -> Vec<String> {
         format!("{} ({:.2})", a.written(), a.log_frequency)
     };
     match &e.reason {
-        Reason::Allowed {
-            assignments,
-            passing_assignments,
-        } if *passing_assignments > 1 => {
+        Reason::Allowed { assignments } if e.passing_assignments > 1 => {
+            let passing_assignments = e.passing_assignments;
             let listed: Vec<String> = assignments.iter().map(scored).collect();
             lines.push(format!(
                 "passing assignments, most plausible first (ln ICSD 2024 frequency per formula unit){}: {}",
-                if *passing_assignments > assignments.len() as u64 {
+                if passing_assignments > assignments.len() as u64 {
                     format!(", {} of {passing_assignments}", assignments.len())
                 } else {
                     String::new()
@@ -91,8 +95,9 @@ fn details(e: &Explanation) -> Vec<String> {
                 listed.join("; ")
             ));
         }
-        Reason::NotNeutral { needed, .. } if !needed.is_empty() => {
-            let listed: Vec<String> = needed
+        Reason::NotNeutral { .. } if !e.needed_states.is_empty() => {
+            let listed: Vec<String> = e
+                .needed_states
                 .iter()
                 .map(|n| {
                     format!(

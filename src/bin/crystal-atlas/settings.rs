@@ -83,7 +83,9 @@ fn filter_options(args: &mut Args) -> Result<FilterOptions, CliError> {
         };
         let commonality = match commonality {
             None => defaults.commonality,
-            Some(text) => text.parse::<Commonality>().map_err(|e| CliError(format!("--{e}")))?,
+            Some(text) => text
+                .parse::<Commonality>()
+                .map_err(|e| CliError(format!("--{e}")))?,
         };
         Some(Icsd24Filter {
             consensus,
