@@ -145,30 +145,6 @@ impl FilterOptions {
             }),
         }
     }
-
-    /// The options in SMACT's words, for messages: "mixed_valence, include_alloys".
-    pub fn described(&self) -> String {
-        let mut on: Vec<String> = Vec::new();
-        if self.mixed_valence {
-            on.push("mixed_valence".into());
-        }
-        if self.include_alloys {
-            on.push("include_alloys".into());
-        }
-        if let Some(f) = self.icsd24 {
-            on.push(format!(
-                "consensus {}, commonality {}{}",
-                f.consensus,
-                f.commonality,
-                if f.include_zero { ", include_zero" } else { "" }
-            ));
-        }
-        if on.is_empty() {
-            "none (the paper's smact_filter)".into()
-        } else {
-            on.join(", ")
-        }
-    }
 }
 
 #[cfg(test)]
