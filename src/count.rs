@@ -14,6 +14,15 @@
 //! of cation charges equals some sum of anion charges, found with bitsets of
 //! reachable sums instead of by trying every assignment.
 //!
+//! SMACT's options ([`FilterOptions`]) keep this shape. Under mixed valence
+//! an element's atoms may take different states, so a position at factor w
+//! adds any sum of w of its states of one sign (not only w times one), and
+//! since SMACT skips that expansion past a million assignments, a signature
+//! with a mixed-valence element is solved both ways and each ratio takes the
+//! answer SMACT would give (a mask per combination of state-list lengths).
+//! Alloys are counted, not searched: every ratio of every all-metal set, less
+//! those the filter already allows.
+//!
 //! Known compositions are few (tens of thousands), so "standard" and
 //! "interesting" are counted by testing each known composition directly.
 //! `tests/` checks every count against [`crate::filter::smact_filter`] run set
