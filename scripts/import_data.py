@@ -6,6 +6,11 @@ sha256 and calls this with their unpacked directories. Writes:
   data/elements.csv                 symbol, Z, SMACT Pauling electronegativity,
                                     pymatgen X (formula order), element properties
   data/oxidation_states/<set>.txt   SMACT's five oxidation-state files, verbatim
+  data/oxidation_states/icsd24_counts.txt
+                                    ICSD 2024 reports per (element, oxidation
+                                    state), from which SMACT's ICSD24 filter
+                                    (consensus, commonality) builds its sets and
+                                    by which explanations rank assignments
   data/known/<db>.bin               known reduced compositions (format below)
   data/embeddings/<name>.bin        element embeddings as ElementEmbeddings loads them
   data/counts.json                  per-file counts quoted in data/README.md
@@ -112,6 +117,36 @@ def copy_oxidation_states(symbol_to_z):
             if s and not s[0].startswith("#") and s[0] in symbol_to_z:
                 species += len(s) - 1
         counts["oxidation_states"][name] = {"source": "smact/data/" + fname, "species_H_to_Lr": species}
+
+
+def write_icsd24_counts(symbol_to_z):
+    """oxidation_states_icsd24_counts.json as one line per element: the symbol,
+    then state:reports for each state reported at least once, increasing."""
+    src = os.path.join(SMACT_DIR, "data", "oxidation_states_icsd24_counts.json")
+    rows = json.load(open(src, encoding="utf-8"))
+    by_element = {}
+    for row in rows:
+        el, q, n = row["element"], int(row["oxidation_state"]), int(row["results_count"])
+        assert -9 <= q <= 9 and n >= 0, row
+        if el in symbol_to_z and n > 0:
+            by_element.setdefault(el, []).append((q, n))
+    lines = [
+        "# ICSD (2024) reports of each oxidation state, from SMACT 4.0.2's",
+        "# smact/data/oxidation_states_icsd24_counts.json: the symbol, then",
+        "# state:reports for every state reported at least once.",
+    ]
+    z_to_symbol = sorted((z, s) for s, z in symbol_to_z.items())
+    for _, el in z_to_symbol:
+        pairs = sorted(by_element.get(el, []))
+        lines.append(" ".join([el] + [f"{q}:{n}" for q, n in pairs]))
+    with open(os.path.join(OUT, "oxidation_states", "icsd24_counts.txt"), "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    counts["oxidation_states"]["icsd24_counts"] = {
+        "source": "smact/data/oxidation_states_icsd24_counts.json",
+        "elements_reported": len(by_element),
+        "species_reported": sum(len(v) for v in by_element.values()),
+        "reports": sum(n for v in by_element.values() for _, n in v),
+    }
 
 
 def leb128(n):
@@ -221,6 +256,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     symbol_to_z = write_elements()
     copy_oxidation_states(symbol_to_z)
+    write_icsd24_counts(symbol_to_z)
     write_known(symbol_to_z)
     write_embeddings(symbol_to_z)
     with open(os.path.join(OUT, "counts.json"), "w") as fh:

@@ -14,6 +14,15 @@
 //! of cation charges equals some sum of anion charges, found with bitsets of
 //! reachable sums instead of by trying every assignment.
 //!
+//! SMACT's options ([`FilterOptions`]) keep this shape. Under mixed valence
+//! an element's atoms may take different states, so a position at factor w
+//! adds any sum of w of its states of one sign (not only w times one), and
+//! since SMACT skips that expansion past a million assignments, a signature
+//! with a mixed-valence element is solved both ways and each ratio takes the
+//! answer SMACT would give (a mask per combination of state-list lengths).
+//! Alloys are counted, not searched: every ratio of every all-metal set, less
+//! those the filter already allows.
+//!
 //! Known compositions are few (tens of thousands), so "standard" and
 //! "interesting" are counted by testing each known composition directly.
 //! `tests/` checks every count against [`crate::filter::smact_filter`] run set
@@ -27,9 +36,11 @@ use serde::{Deserialize, Serialize};
 use crate::chem::Element;
 use crate::data::{KnownSet, OxidationStates};
 use crate::enumerate::{
-    MAX_STOICH_LIMIT, coprime_tuple_count, coprime_tuples, unique_compositions,
+    MAX_STOICH_LIMIT, binomial, coprime_tuple_count, coprime_tuples, unique_compositions,
 };
-use crate::filter::is_allowed;
+use crate::filter::{
+    FilterOptions, MAX_MIXED_VALENCE_COMBOS, is_allowed, is_metal, is_mixed_valence_element,
+};
 
 /// Why a count was not made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +106,8 @@ pub struct SignatureTable {
     elements: Vec<Element>,
     enegs: Vec<f64>,
     types: Vec<PositionType>,
+    /// Per type id, the charges it adds at each factor ([`TypeSums`]).
+    sums: Vec<TypeSums>,
     /// Per eligible element: type id when in the lowest tie group (cation
     /// side), in the middle, in the highest (anion side), or when all tie.
     ids: Vec<[u16; 4]>,
@@ -119,6 +132,76 @@ struct PositionType {
     anion: Vec<u8>,
     /// Whether 0 is a state (wiki set): the element may stay neutral.
     zero: bool,
+    /// Under mixed valence only (0 and false otherwise, so the paper's
+    /// signatures are not split): the length of the element's whole state
+    /// list, which SMACT's expansion limit multiplies, and whether its atoms
+    /// may take different states.
+    list_len: u8,
+    mixed: bool,
+}
+
+/// The charge magnitudes a position of one type adds at factor w, as a
+/// cation (`[0]`) or an anion (`[1]`), indexed by w - 1: w x state, or under
+/// mixed valence every sum of w states of that sign or 0 with at least one
+/// of that sign (an element's atoms may differ, but never be both cation
+/// and anion: equal electronegativities fail the test).
+struct TypeSums {
+    single: [Vec<Vec<u16>>; 2],
+    /// The same as `single` unless the type is mixed.
+    expanded: [Vec<Vec<u16>>; 2],
+}
+
+impl TypeSums {
+    fn new(t: &PositionType, threshold: usize) -> TypeSums {
+        let single = |states: &[u8]| -> Vec<Vec<u16>> {
+            (1..=threshold)
+                .map(|w| states.iter().map(|&q| (w * q as usize) as u16).collect())
+                .collect()
+        };
+        let expanded = |states: &[u8]| -> Vec<Vec<u16>> {
+            if !t.mixed {
+                return single(states);
+            }
+            // Sums of k states or zeros, k = 0, 1, ...; at factor w, one state
+            // of the role plus w - 1 more.
+            let mut with_zero: Vec<u16> = states.iter().map(|&q| u16::from(q)).collect();
+            if t.zero {
+                with_zero.push(0);
+            }
+            let mut any = vec![0u16];
+            let mut out = Vec::with_capacity(threshold);
+            for _ in 1..=threshold {
+                let mut at_w: Vec<u16> = states
+                    .iter()
+                    .flat_map(|&q| any.iter().map(move |&s| s + u16::from(q)))
+                    .collect();
+                at_w.sort_unstable();
+                at_w.dedup();
+                out.push(at_w);
+                let mut next: Vec<u16> = with_zero
+                    .iter()
+                    .flat_map(|&q| any.iter().map(move |&s| s + q))
+                    .collect();
+                next.sort_unstable();
+                next.dedup();
+                any = next;
+            }
+            out
+        };
+        TypeSums {
+            single: [single(&t.cation), single(&t.anion)],
+            expanded: [expanded(&t.cation), expanded(&t.anion)],
+        }
+    }
+
+    fn of(&self, expand: bool, role: Role, w: usize) -> &[u16] {
+        let sums = if expand { &self.expanded } else { &self.single };
+        match role {
+            Role::Cation => &sums[0][w - 1],
+            Role::Anion => &sums[1][w - 1],
+            Role::Neutral => &[0],
+        }
+    }
 }
 
 const FIRST: usize = 0;
@@ -146,9 +229,16 @@ enum Visit<'a> {
 }
 
 impl SignatureTable {
-    /// Groups every n-element set of eligible elements by signature.
-    pub fn new(order: usize, ox: &OxidationStates, threshold: u32) -> SignatureTable {
-        SignatureTable::for_pool(order, ox, threshold, Element::all())
+    /// Groups every n-element set of eligible elements by signature. Of the
+    /// options, only mixed valence changes signatures; alloys are added by
+    /// [`allowed_in_pool`].
+    pub fn new(
+        order: usize,
+        ox: &OxidationStates,
+        threshold: u32,
+        options: &FilterOptions,
+    ) -> SignatureTable {
+        SignatureTable::for_pool(order, ox, threshold, options, Element::all())
     }
 
     /// As [`SignatureTable::new`] for the n-element subsets of `pool` only.
@@ -160,6 +250,7 @@ impl SignatureTable {
         order: usize,
         ox: &OxidationStates,
         threshold: u32,
+        options: &FilterOptions,
         pool: impl Iterator<Item = Element>,
     ) -> SignatureTable {
         check(order, threshold).expect("order 2..=4, threshold 1..=MAX_STOICH_LIMIT");
@@ -202,27 +293,23 @@ impl SignatureTable {
                 cation.sort_unstable();
                 anion.sort_unstable();
                 let zero = states.contains(&0);
+                let (list_len, mixed) = if options.mixed_valence {
+                    (states.len() as u8, is_mixed_valence_element(e))
+                } else {
+                    (0, false)
+                };
+                let typed = |cation: &[u8], anion: &[u8]| PositionType {
+                    cation: cation.to_vec(),
+                    anion: anion.to_vec(),
+                    zero,
+                    list_len,
+                    mixed,
+                };
                 [
-                    intern(PositionType {
-                        cation: cation.clone(),
-                        anion: Vec::new(),
-                        zero,
-                    }),
-                    intern(PositionType {
-                        cation: cation.clone(),
-                        anion: anion.clone(),
-                        zero,
-                    }),
-                    intern(PositionType {
-                        cation: Vec::new(),
-                        anion,
-                        zero,
-                    }),
-                    intern(PositionType {
-                        cation: Vec::new(),
-                        anion: Vec::new(),
-                        zero,
-                    }),
+                    intern(typed(&cation, &[])),
+                    intern(typed(&cation, &anion)),
+                    intern(typed(&[], &anion)),
+                    intern(typed(&[], &[])),
                 ]
             })
             .collect();
@@ -238,12 +325,17 @@ impl SignatureTable {
                 last_types.push(id);
             }
         }
+        let sums = types
+            .iter()
+            .map(|t| TypeSums::new(t, threshold as usize))
+            .collect();
         let mut table = SignatureTable {
             order,
             threshold,
             elements,
             enegs,
             types,
+            sums,
             ids,
             last_index,
             last_types,
@@ -426,7 +518,13 @@ impl SignatureTable {
         record: &mut dyn FnMut(usize, u64),
     ) -> Option<()> {
         let l = self.lasts();
-        let mut solver = PrefixSolver::<W>::new(self.order, self.threshold as usize, max_anion);
+        let mut solver = PrefixSolver::<W>::new(
+            self.order,
+            self.threshold as usize,
+            max_anion,
+            &self.types,
+            &self.sums,
+        );
         for (row, &key) in self.prefixes.iter().enumerate() {
             if row % 256 == 0 && !progress(row as f64 / self.prefixes.len() as f64) {
                 return None;
@@ -439,10 +537,7 @@ impl SignatureTable {
                     if self.multiplicity[slot] > 0 {
                         let p = prefix[self.order - 2];
                         let level = p.level + u8::from(!tied);
-                        record(
-                            slot,
-                            solver.allowed_count(&p, id, &self.types[id as usize], level),
-                        );
+                        record(slot, solver.allowed_count(&p, id, level));
                     }
                 }
             }
@@ -539,8 +634,8 @@ struct StemPattern {
     stems_by_total: Vec<u64>,
 }
 
-/// (p type id, p role, l type id, l role).
-type PairRoles = (u16, Role, u16, Role);
+/// (p type id, p role, l type id, l role, mixed valence expanded).
+type PairRoles = (u16, Role, u16, Role, bool);
 
 /// Counts allowed ratios for signatures sharing a prefix. A signature is a
 /// stem, then position `p` (the last of the prefix), then the last position
@@ -548,26 +643,47 @@ type PairRoles = (u16, Role, u16, Role);
 /// cancel; for each pair of factors (w_p, w_l) the stem totals that cancel
 /// them depend only on p's and l's states, so they are listed once per pair of
 /// types and each signature costs a few hundred word operations.
-struct PrefixSolver<const W: usize> {
+///
+/// Under mixed valence a signature with a mixed-valence position is solved
+/// twice, with its atoms free to differ (`expand`) and not, and each ratio
+/// takes the first answer where SMACT's expansion stays within its limit
+/// and the second where SMACT gives up on it (a mask per combination of
+/// list lengths).
+struct PrefixSolver<'a, const W: usize> {
     t: usize,
     stem_len: usize,
     stem_words: usize,
     max_total: usize,
+    types: &'a [PositionType],
+    sums: &'a [TypeSums],
     /// `[(w_p - 1) * t + (w_l - 1)][stem word]`: stem ratios coprime with (w_p, w_l).
     coprime: Vec<u64>,
     all_coprime: u64,
-    stem: Vec<(u16, u8)>,
-    stem_patterns: Vec<StemPattern>,
+    stem: Vec<Position<'a>>,
+    /// Per `expand` (false, true): the stem's patterns, made when first needed.
+    stem_patterns: [Option<Vec<StemPattern>>; 2],
     stem_all_neutral: bool,
-    /// Stem totals needed by each (w_p, w_l), per (p type, p role, l type,
-    /// l role): an index into `needed_lists`.
+    stem_mixed: bool,
+    /// Stem totals needed by each (w_p, w_l), per [`PairRoles`]: an index
+    /// into `needed_lists`.
     needed: HashMap<PairRoles, usize, FastHash>,
     needed_lists: Vec<Vec<(u16, u16)>>,
+    /// Ratios (laid out as `columns`) within SMACT's mixed-valence limit,
+    /// per (list length, mixed) of each position: an index into `masks`, or
+    /// `None` when all are.
+    limit_masks: HashMap<Vec<(u8, bool)>, Option<usize>>,
+    masks: Vec<Vec<u64>>,
     columns: Vec<u64>,
 }
 
-impl<const W: usize> PrefixSolver<W> {
-    fn new(order: usize, t: usize, max_anion: usize) -> Self {
+impl<'a, const W: usize> PrefixSolver<'a, W> {
+    fn new(
+        order: usize,
+        t: usize,
+        max_anion: usize,
+        types: &'a [PositionType],
+        sums: &'a [TypeSums],
+    ) -> Self {
         let stem_len = order - 2;
         let stem_words = t.pow(stem_len as u32).div_ceil(64);
         let mut coprime = vec![0u64; t * t * stem_words];
@@ -583,67 +699,93 @@ impl<const W: usize> PrefixSolver<W> {
             stem_len,
             stem_words,
             max_total: t * (order - 1) * max_anion,
+            types,
+            sums,
             coprime,
             all_coprime: coprime_tuple_count(order, t as u32),
-            stem: vec![(u16::MAX, 0)],
-            stem_patterns: Vec::new(),
+            stem: Vec::new(),
+            stem_patterns: [None, None],
             stem_all_neutral: false,
+            stem_mixed: false,
             needed: HashMap::default(),
             needed_lists: Vec::new(),
+            limit_masks: HashMap::new(),
+            masks: Vec::new(),
             columns: vec![0; t * t * stem_words],
         }
     }
 
-    /// Prepares the stem's patterns unless the prefix has the same stem as the last one.
-    fn load_prefix(&mut self, prefix: &[Position]) {
+    /// Takes the prefix's stem, dropping its patterns unless it is the same stem as the last one.
+    fn load_prefix(&mut self, prefix: &[Position<'a>]) {
         let stem = &prefix[..self.stem_len];
-        let identity: Vec<(u16, u8)> = stem.iter().map(|p| (p.id, p.level)).collect();
-        if identity == self.stem {
+        let same = self.stem.len() == stem.len()
+            && self
+                .stem
+                .iter()
+                .zip(stem)
+                .all(|(a, b)| (a.id, a.level) == (b.id, b.level));
+        if same && !self.stem.is_empty() {
             return;
         }
-        self.stem = identity;
-        self.stem_patterns.clear();
+        self.stem = stem.to_vec();
+        self.stem_patterns = [None, None];
         self.stem_all_neutral = stem.iter().all(|p| p.zero);
-        let mut roles = vec![Role::Cation; self.stem_len];
-        for pattern in 0..3usize.pow(self.stem_len as u32) {
-            for (i, role) in roles.iter_mut().enumerate() {
-                *role = Role::ALL[pattern / 3usize.pow(i as u32) % 3];
-            }
-            if !stem
-                .iter()
-                .zip(&roles)
-                .all(|(p, r)| r.possible(p.cation, p.anion, p.zero))
-            {
-                continue;
-            }
-            let levels = |want: Role| {
-                stem.iter()
+        self.stem_mixed = stem.iter().any(|p| self.types[p.id as usize].mixed);
+    }
+
+    /// Makes the stem's role patterns that can pass, with the totals each
+    /// reaches, and says where they are in `stem_patterns`.
+    fn load_stem_patterns(&mut self, expand: bool) -> usize {
+        // Without a mixed-valence position the two are the same.
+        let expand = expand && self.stem_mixed;
+        if self.stem_patterns[usize::from(expand)].is_none() {
+            let stem = self.stem.clone();
+            let mut patterns = Vec::new();
+            let mut roles = vec![Role::Cation; self.stem_len];
+            for pattern in 0..3usize.pow(self.stem_len as u32) {
+                for (i, role) in roles.iter_mut().enumerate() {
+                    *role = Role::ALL[pattern / 3usize.pow(i as u32) % 3];
+                }
+                if !stem
+                    .iter()
                     .zip(&roles)
-                    .filter(move |(_, r)| **r == want)
-                    .map(|(p, _)| p.level)
-            };
-            let (top_cation, bottom_anion) =
-                (levels(Role::Cation).max(), levels(Role::Anion).min());
-            if matches!((top_cation, bottom_anion), (Some(c), Some(a)) if c >= a) {
-                continue;
+                    .all(|(p, r)| r.possible(p.cation, p.anion, p.zero))
+                {
+                    continue;
+                }
+                let levels = |want: Role| {
+                    stem.iter()
+                        .zip(&roles)
+                        .filter(move |(_, r)| **r == want)
+                        .map(|(p, _)| p.level)
+                };
+                let (top_cation, bottom_anion) =
+                    (levels(Role::Cation).max(), levels(Role::Anion).min());
+                if matches!((top_cation, bottom_anion), (Some(c), Some(a)) if c >= a) {
+                    continue;
+                }
+                let mut stems_by_total = vec![0u64; (self.max_total + 1) * self.stem_words];
+                let mut start = [0u64; W];
+                start[0] = 1;
+                self.reach(&stem, &roles, expand, 0, 0, &start, &mut stems_by_total);
+                patterns.push(StemPattern {
+                    top_cation_level: top_cation,
+                    has_anion: bottom_anion.is_some(),
+                    stems_by_total,
+                });
             }
-            let mut stems_by_total = vec![0u64; (self.max_total + 1) * self.stem_words];
-            let mut start = [0u64; W];
-            start[0] = 1;
-            self.reach(stem, &roles, 0, 0, &start, &mut stems_by_total);
-            self.stem_patterns.push(StemPattern {
-                top_cation_level: top_cation,
-                has_anion: bottom_anion.is_some(),
-                stems_by_total,
-            });
+            self.stem_patterns[usize::from(expand)] = Some(patterns);
         }
+        usize::from(expand)
     }
 
     /// Depth-first over stem factors, carrying the set of reachable totals.
+    #[allow(clippy::too_many_arguments)]
     fn reach(
         &self,
         stem: &[Position],
         roles: &[Role],
+        expand: bool,
         depth: usize,
         r: usize,
         totals: &[u64; W],
@@ -661,88 +803,143 @@ impl<const W: usize> PrefixSolver<W> {
             return;
         }
         let p = &stem[depth];
+        let sums = &self.sums[p.id as usize];
         for w in 1..=self.t {
             let mut next = [0u64; W];
-            match roles[depth] {
+            let role = roles[depth];
+            match role {
                 Role::Cation => {
-                    for &q in p.cation {
-                        shl_or(&mut next, totals, w * q as usize);
+                    for &q in sums.of(expand, role, w) {
+                        shl_or(&mut next, totals, q as usize);
                     }
                     truncate(&mut next, self.max_total);
                 }
                 Role::Anion => {
-                    for &a in p.anion {
-                        shr_or(&mut next, totals, w * a as usize);
+                    for &a in sums.of(expand, role, w) {
+                        shr_or(&mut next, totals, a as usize);
                     }
                 }
                 Role::Neutral => next = *totals,
             }
             if next.iter().any(|&b| b != 0) {
-                self.reach(stem, roles, depth + 1, r * self.t + w - 1, &next, out);
+                self.reach(
+                    stem,
+                    roles,
+                    expand,
+                    depth + 1,
+                    r * self.t + w - 1,
+                    &next,
+                    out,
+                );
             }
         }
     }
 
     /// The (column, stem total) pairs that balance p and l in these roles:
     /// stem total + p's contribution = l's contribution.
-    fn needed_totals(
-        &mut self,
-        p: &Position,
-        p_role: Role,
-        l_id: u16,
-        l: &PositionType,
-        l_role: Role,
-    ) -> usize {
+    fn needed_totals(&mut self, key: PairRoles) -> usize {
         let (t, max_total) = (self.t, self.max_total as i64);
+        let (p_id, p_role, l_id, l_role, expand) = key;
+        let (p_sums, l_sums) = (&self.sums[p_id as usize], &self.sums[l_id as usize]);
         let lists = &mut self.needed_lists;
-        *self
-            .needed
-            .entry((p.id, p_role, l_id, l_role))
-            .or_insert_with(|| {
-                let p_charges: Vec<i64> = match p_role {
-                    Role::Cation => p.cation.iter().map(|&q| i64::from(q)).collect(),
-                    Role::Anion => p.anion.iter().map(|&a| -i64::from(a)).collect(),
-                    Role::Neutral => vec![0],
-                };
-                let l_charges: Vec<i64> = match l_role {
-                    Role::Anion => l.anion.iter().map(|&a| i64::from(a)).collect(),
-                    _ => vec![0],
-                };
-                let mut out = Vec::new();
-                for wp in 1..=t as i64 {
-                    for wl in 1..=t as i64 {
-                        let column = ((wp - 1) * t as i64 + wl - 1) as u16;
-                        for &qp in &p_charges {
-                            for &ql in &l_charges {
-                                let s = wl * ql - wp * qp;
-                                if (0..=max_total).contains(&s) {
-                                    out.push((column, s as u16));
-                                }
+        *self.needed.entry(key).or_insert_with(|| {
+            let sign = if p_role == Role::Anion { -1 } else { 1 };
+            let mut out = Vec::new();
+            for wp in 1..=t {
+                for wl in 1..=t {
+                    let column = ((wp - 1) * t + wl - 1) as u16;
+                    for &qp in p_sums.of(expand, p_role, wp) {
+                        for &ql in l_sums.of(expand, l_role, wl) {
+                            let s = i64::from(ql) - sign * i64::from(qp);
+                            if (0..=max_total).contains(&s) {
+                                out.push((column, s as u16));
                             }
                         }
                     }
                 }
-                out.sort_unstable();
-                out.dedup();
-                lists.push(out);
-                lists.len() - 1
-            })
+            }
+            out.sort_unstable();
+            out.dedup();
+            lists.push(out);
+            lists.len() - 1
+        })
     }
 
-    /// Allowed ratios of a prefix (`p` = its last position, stem loaded)
-    /// followed by a last position of type `l` at electronegativity `level`.
-    fn allowed_count(&mut self, p: &Position, l_id: u16, l: &PositionType, level: u8) -> u64 {
-        if self.stem_all_neutral && p.zero && l.zero {
-            return self.all_coprime;
-        }
+    /// The ratios (bits laid out as `columns`) whose mixed-valence expansion
+    /// SMACT would try, for a stem (loaded), `p` and last type `l_id`; `None`
+    /// when it would try them all.
+    fn within_limit(&mut self, p: &Position, l_id: u16) -> Option<usize> {
+        let key: Vec<(u8, bool)> = self
+            .stem
+            .iter()
+            .map(|s| s.id)
+            .chain([p.id, l_id])
+            .map(|id| {
+                let t = &self.types[id as usize];
+                (t.list_len, t.mixed)
+            })
+            .collect();
+        let (t, sw, stem_len) = (self.t, self.stem_words, self.stem_len);
+        let masks = &mut self.masks;
+        *self.limit_masks.entry(key).or_insert_with_key(|key| {
+            // SMACT's projection: list lengths multiplied, a mixed-valence
+            // element's raised to its factor.
+            let factor = |(len, mixed): (u8, bool), w: usize| -> u64 {
+                if mixed {
+                    (0..w).fold(1u64, |f, _| f.saturating_mul(u64::from(len)))
+                } else {
+                    u64::from(len)
+                }
+            };
+            let stems = t.pow(stem_len as u32);
+            let stem_factor: Vec<u64> = (0..stems)
+                .map(|r| {
+                    (0..stem_len).fold(1u64, |f, i| {
+                        let w = r / t.pow((stem_len - 1 - i) as u32) % t + 1;
+                        f.saturating_mul(factor(key[i], w))
+                    })
+                })
+                .collect();
+            let mut mask = vec![0u64; t * t * sw];
+            let mut all = true;
+            for wp in 1..=t {
+                for wl in 1..=t {
+                    let column = (wp - 1) * t + wl - 1;
+                    let pl =
+                        factor(key[stem_len], wp).saturating_mul(factor(key[stem_len + 1], wl));
+                    for (r, &f) in stem_factor.iter().enumerate() {
+                        if f.saturating_mul(pl) <= MAX_MIXED_VALENCE_COMBOS {
+                            mask[column * sw + r / 64] |= 1 << (r % 64);
+                        } else {
+                            all = false;
+                        }
+                    }
+                }
+            }
+            if all {
+                return None;
+            }
+            masks.push(mask);
+            Some(masks.len() - 1)
+        })
+    }
+
+    /// Ratios allowed by some role pattern (bits laid out as `columns`).
+    fn fill_columns(&mut self, p: &Position, l_id: u16, level: u8, expand: bool) -> Vec<u64> {
+        let l = &self.types[l_id as usize];
+        let (l_anion, l_zero) = (!l.anion.is_empty(), l.zero);
         let sw = self.stem_words;
+        // The buffer is reused; the two passes under mixed valence take two.
         let mut columns = std::mem::take(&mut self.columns);
-        columns.iter_mut().for_each(|c| *c = 0);
-        for si in 0..self.stem_patterns.len() {
-            let (stem_top_cation, stem_has_anion) = (
-                self.stem_patterns[si].top_cation_level,
-                self.stem_patterns[si].has_anion,
-            );
+        columns.clear();
+        columns.resize(self.t * self.t * sw, 0);
+        let k = self.load_stem_patterns(expand);
+        let patterns = self.stem_patterns[k].as_ref().map_or(0, Vec::len);
+        for si in 0..patterns {
+            let (stem_top_cation, stem_has_anion) = self.stem_patterns[k]
+                .as_ref()
+                .map(|p| (p[si].top_cation_level, p[si].has_anion))
+                .unwrap_or_default();
             for p_role in Role::ALL {
                 let allowed_here = p_role.possible(p.cation, p.anion, p.zero)
                     && match p_role {
@@ -763,16 +960,17 @@ impl<const W: usize> PrefixSolver<W> {
                 for l_role in [Role::Anion, Role::Neutral] {
                     let valid = top_cation.is_some()
                         && match l_role {
-                            Role::Anion => {
-                                !l.anion.is_empty() && top_cation.is_some_and(|c| c < level)
-                            }
-                            _ => l.zero && has_anion,
+                            Role::Anion => l_anion && top_cation.is_some_and(|c| c < level),
+                            _ => l_zero && has_anion,
                         };
                     if !valid {
                         continue;
                     }
-                    let needed = self.needed_totals(p, p_role, l_id, l, l_role);
-                    let stems = &self.stem_patterns[si].stems_by_total;
+                    let needed = self.needed_totals((p.id, p_role, l_id, l_role, expand));
+                    let Some(patterns) = &self.stem_patterns[k] else {
+                        continue;
+                    };
+                    let stems = &patterns[si].stems_by_total;
                     for &(column, total) in &self.needed_lists[needed] {
                         let (c, s) = (column as usize * sw, total as usize * sw);
                         for i in 0..sw {
@@ -782,11 +980,42 @@ impl<const W: usize> PrefixSolver<W> {
                 }
             }
         }
-        let count = columns
-            .iter()
-            .zip(&self.coprime)
-            .map(|(c, m)| u64::from((c & m).count_ones()))
-            .sum();
+        columns
+    }
+
+    /// Allowed ratios of a prefix (`p` = its last position, stem loaded)
+    /// followed by a last position of type `l_id` at electronegativity `level`.
+    fn allowed_count(&mut self, p: &Position, l_id: u16, level: u8) -> u64 {
+        let l = &self.types[l_id as usize];
+        if self.stem_all_neutral && p.zero && l.zero {
+            return self.all_coprime;
+        }
+        let mixed = self.stem_mixed || self.types[p.id as usize].mixed || l.mixed;
+        let columns = self.fill_columns(p, l_id, level, mixed);
+        let count = if !mixed || self.within_limit(p, l_id).is_none() {
+            columns
+                .iter()
+                .zip(&self.coprime)
+                .map(|(c, m)| u64::from((c & m).count_ones()))
+                .sum()
+        } else {
+            // Where SMACT gives up on the expansion, one state per element.
+            let expanded = columns;
+            let single = self.fill_columns(p, l_id, level, false);
+            let within = match self.within_limit(p, l_id) {
+                Some(i) => &self.masks[i],
+                None => &expanded,
+            };
+            let count = expanded
+                .iter()
+                .zip(&single)
+                .zip(within)
+                .zip(&self.coprime)
+                .map(|(((e, s), k), m)| u64::from((((e & k) | (s & !k)) & m).count_ones()))
+                .sum();
+            self.columns = single;
+            return count;
+        };
         self.columns = columns;
         count
     }
@@ -855,22 +1084,50 @@ impl std::hash::Hasher for FastHasher {
     }
 }
 
+/// Allowed compositions of `order` elements of `pool` under `options`: the
+/// signature count, plus, with include_alloys, the all-metal compositions it
+/// does not already allow (counted, not listed: each metal set has every
+/// coprime ratio). `None` when `progress` cancels.
+///
+/// # Panics
+/// Unless `order` is 2..=4 and `threshold` 1..=[`MAX_STOICH_LIMIT`].
+pub fn allowed_in_pool(
+    order: usize,
+    ox: &OxidationStates,
+    threshold: u32,
+    options: &FilterOptions,
+    pool: &[Element],
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Option<u64> {
+    let table = SignatureTable::for_pool(order, ox, threshold, options, pool.iter().copied());
+    let mut allowed = table.allowed_total(progress)?;
+    if options.include_alloys {
+        let metals: Vec<Element> = pool.iter().copied().filter(|&e| is_metal(e)).collect();
+        let all_metal = unique_compositions(metals.len() as u64, order, threshold);
+        let already = SignatureTable::for_pool(order, ox, threshold, options, metals.into_iter())
+            .allowed_total(&mut |_| true)?;
+        allowed += all_metal - already;
+    }
+    Some(allowed)
+}
+
 /// Table 2 for one order. `progress` gets the fraction done and returns false
 /// to cancel.
 pub fn count_space(
     order: usize,
     ox: &OxidationStates,
     threshold: u32,
+    options: &FilterOptions,
     known: &KnownSet,
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<Counts, CountError> {
     check(order, threshold)?;
-    let allowed = SignatureTable::new(order, ox, threshold)
-        .allowed_total(progress)
+    let pool: Vec<Element> = Element::all().collect();
+    let allowed = allowed_in_pool(order, ox, threshold, options, &pool, progress)
         .ok_or(CountError::Cancelled)?;
     let (mut standard, mut interesting) = (0, 0);
     for c in known.compositions_within(order, threshold) {
-        if is_allowed(&c, ox, threshold) {
+        if is_allowed(&c, ox, threshold, options) {
             standard += 1;
         } else {
             interesting += 1;
@@ -895,45 +1152,67 @@ pub fn element_frequencies(
     order: usize,
     ox: &OxidationStates,
     threshold: u32,
+    options: &FilterOptions,
 ) -> Result<Vec<u64>, CountError> {
     check(order, threshold)?;
-    let table = SignatureTable::new(order, ox, threshold);
-    // u32: a signature allows at most 16^4 ratios.
-    let mut allowed = vec![0u32; table.multiplicity.len()];
-    table.allowed_per_signature(&mut |_| true, &mut |slot, count| {
-        allowed[slot] = count as u32
-    });
-    let l = table.lasts();
-    let slot = |(key, tied, id): SplitKey| {
-        table.prefix_row[&key] * 2 * l
-            + usize::from(tied) * l
-            + table.last_index[id as usize] as usize
-    };
-    let mut freq = vec![0u64; crate::data::ELEMENT_COUNT];
-    table.walk(&mut |visit| match visit {
-        Visit::Bulk {
-            prefix,
-            prefix_key,
-            first_last,
-        } => {
-            let mut prefix_total = 0;
-            for last in first_last..table.elements.len() {
-                let count = u64::from(allowed[slot((prefix_key, false, table.ids[last][LAST]))]);
-                prefix_total += count;
-                freq[table.elements[last].index()] += count;
-            }
-            for &i in prefix {
-                freq[table.elements[i].index()] += prefix_total;
-            }
+    let mut freq = SignatureTable::new(order, ox, threshold, options).frequencies();
+    if options.include_alloys {
+        // Every composition of metals only is allowed: add those the filter
+        // did not already count.
+        let metals: Vec<Element> = Element::all().filter(|&e| is_metal(e)).collect();
+        let per_metal = binomial(metals.len() as u64 - 1, order as u64 - 1)
+            * coprime_tuple_count(order, threshold);
+        let already =
+            SignatureTable::for_pool(order, ox, threshold, options, metals.iter().copied())
+                .frequencies();
+        for e in metals {
+            freq[e.index()] += per_metal - already[e.index()];
         }
-        Visit::Single { set, key } => {
-            let count = u64::from(allowed[slot(key)]);
-            for &i in set {
-                freq[table.elements[i].index()] += count;
-            }
-        }
-    });
+    }
     Ok(freq)
+}
+
+impl SignatureTable {
+    /// For each element H..Lr, the allowed compositions of the table's sets
+    /// that contain it.
+    fn frequencies(&self) -> Vec<u64> {
+        // u32: a signature allows at most 16^4 ratios.
+        let mut allowed = vec![0u32; self.multiplicity.len()];
+        self.allowed_per_signature(&mut |_| true, &mut |slot, count| {
+            allowed[slot] = count as u32
+        });
+        let l = self.lasts();
+        let slot = |(key, tied, id): SplitKey| {
+            self.prefix_row[&key] * 2 * l
+                + usize::from(tied) * l
+                + self.last_index[id as usize] as usize
+        };
+        let mut freq = vec![0u64; crate::data::ELEMENT_COUNT];
+        self.walk(&mut |visit| match visit {
+            Visit::Bulk {
+                prefix,
+                prefix_key,
+                first_last,
+            } => {
+                let mut prefix_total = 0;
+                for last in first_last..self.elements.len() {
+                    let count = u64::from(allowed[slot((prefix_key, false, self.ids[last][LAST]))]);
+                    prefix_total += count;
+                    freq[self.elements[last].index()] += count;
+                }
+                for &i in prefix {
+                    freq[self.elements[i].index()] += prefix_total;
+                }
+            }
+            Visit::Single { set, key } => {
+                let count = u64::from(allowed[slot(key)]);
+                for &i in set {
+                    freq[self.elements[i].index()] += count;
+                }
+            }
+        });
+        freq
+    }
 }
 
 #[cfg(test)]
@@ -941,11 +1220,80 @@ mod tests {
     use super::*;
     use crate::data::{KnownSource, OxidationSet, OxidationStates};
 
+    const MIXED_ALLOYS: FilterOptions = FilterOptions {
+        mixed_valence: true,
+        include_alloys: true,
+        icsd24: None,
+    };
+
+    /// With the options, the count equals [`is_allowed`] (itself checked
+    /// against the smact_validity port and the real SMACT) ratio by ratio on
+    /// every element set of pools with mixed-valence elements (many states:
+    /// Fe, Mn, Sb), metals without states in some sets, ties (Ru, Os), zero
+    /// states (wiki) and SMACT's expansion limit in play (Fe7O8 is past it
+    /// with smact14).
+    #[test]
+    fn options_agree_with_smact_validity_set_by_set() {
+        let pool: Vec<Element> = [
+            "Fe", "O", "Mn", "Cu", "Zn", "Sb", "S", "Ru", "Os", "Li", "Pb", "Cl", "Tc", "He",
+        ]
+        .iter()
+        .map(|s| Element::from_symbol(s).unwrap())
+        .collect();
+        let options = [
+            FilterOptions {
+                mixed_valence: true,
+                ..FilterOptions::PAPER
+            },
+            FilterOptions {
+                include_alloys: true,
+                ..FilterOptions::PAPER
+            },
+            MIXED_ALLOYS,
+        ];
+        for set in OxidationSet::ALL {
+            let ox = set.states();
+            for (order, threshold, size) in
+                [(2, 8, 14), (3, 5, 10), (3, 8, 8), (4, 4, 8), (4, 8, 5)]
+            {
+                let pool = &pool[..size];
+                for o in &options {
+                    let mut expected = 0u64;
+                    let mut subset = vec![0usize; order];
+                    let ratios = coprime_tuples(order, threshold);
+                    for_each_combination(pool.len(), order, &mut subset, &mut |s| {
+                        for ratio in &ratios {
+                            let c = crate::chem::Composition::new(
+                                s.iter().map(|&i| pool[i]).zip(ratio.iter().copied()),
+                            )
+                            .unwrap();
+                            expected += u64::from(is_allowed(&c, ox, threshold, o));
+                        }
+                    });
+                    let got = allowed_in_pool(order, ox, threshold, o, pool, &mut |_| true);
+                    assert_eq!(
+                        got,
+                        Some(expected),
+                        "{set} order {order} threshold {threshold} {o:?}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn binary_counts_match_the_paper() {
         // SPEC section 3: 13,464 of 225,879 binaries allowed with smact14.
         let mp = KnownSource::MaterialsProject.embedded().unwrap();
-        let c = count_space(2, OxidationSet::Smact14.states(), 8, mp, &mut |_| true).unwrap();
+        let c = count_space(
+            2,
+            OxidationSet::Smact14.states(),
+            8,
+            &FilterOptions::PAPER,
+            mp,
+            &mut |_| true,
+        )
+        .unwrap();
         assert_eq!(c.unique, 225_879);
         assert_eq!(c.allowed, 13_464);
         assert_eq!(c.standard + c.missing, c.allowed);
@@ -977,10 +1325,21 @@ mod tests {
                 let mut subset = vec![0usize; order];
                 for_each_combination(pool.len(), order, &mut subset, &mut |s| {
                     let els: Vec<Element> = s.iter().map(|&i| pool[i]).collect();
-                    expected +=
-                        crate::filter::allowed_compositions(&els, ox, threshold).len() as u64;
+                    expected += crate::filter::allowed_compositions(
+                        &els,
+                        ox,
+                        threshold,
+                        &FilterOptions::PAPER,
+                    )
+                    .len() as u64;
                 });
-                let table = SignatureTable::for_pool(order, ox, threshold, pool.iter().copied());
+                let table = SignatureTable::for_pool(
+                    order,
+                    ox,
+                    threshold,
+                    &FilterOptions::PAPER,
+                    pool.iter().copied(),
+                );
                 let got = table.allowed_total(&mut |_| true).unwrap();
                 assert_eq!(
                     got, expected,
@@ -1015,9 +1374,17 @@ mod tests {
             let mut subset = vec![0usize; order];
             for_each_combination(pool.len(), order, &mut subset, &mut |s| {
                 let els: Vec<Element> = s.iter().map(|&i| pool[i]).collect();
-                expected += crate::filter::allowed_compositions(&els, &ox, 16).len() as u64;
+                expected +=
+                    crate::filter::allowed_compositions(&els, &ox, 16, &FilterOptions::PAPER).len()
+                        as u64;
             });
-            let table = SignatureTable::for_pool(order, &ox, 16, pool.iter().copied());
+            let table = SignatureTable::for_pool(
+                order,
+                &ox,
+                16,
+                &FilterOptions::PAPER,
+                pool.iter().copied(),
+            );
             assert_eq!(
                 table.allowed_total(&mut |_| true),
                 Some(expected),
@@ -1031,11 +1398,20 @@ mod tests {
     fn element_frequencies_add_up_to_order_times_allowed() {
         let (ox, none) = (OxidationSet::Icsd24.states(), KnownSet::empty());
         for order in [2, 3] {
-            let freq = element_frequencies(order, ox, 8).unwrap();
-            let counts = count_space(order, ox, 8, &none, &mut |_| true).unwrap();
-            assert_eq!(freq.iter().sum::<u64>(), order as u64 * counts.allowed);
-            let o = Element::from_symbol("O").unwrap();
-            assert!(freq[o.index()] > freq[Element::from_symbol("Au").unwrap().index()]);
+            for options in [FilterOptions::PAPER, MIXED_ALLOYS] {
+                let freq = element_frequencies(order, ox, 8, &options).unwrap();
+                let counts = count_space(order, ox, 8, &options, &none, &mut |_| true).unwrap();
+                assert_eq!(freq.iter().sum::<u64>(), order as u64 * counts.allowed);
+            }
+            let freq = element_frequencies(order, ox, 8, &FilterOptions::PAPER).unwrap();
+            let (o, au) = (
+                Element::from_symbol("O").unwrap(),
+                Element::from_symbol("Au").unwrap(),
+            );
+            assert!(freq[o.index()] > freq[au.index()]);
+            // Alloys: gold is in every composition of metals.
+            let alloys = element_frequencies(order, ox, 8, &MIXED_ALLOYS).unwrap();
+            assert!(alloys[au.index()] > freq[au.index()]);
         }
     }
 
@@ -1043,7 +1419,14 @@ mod tests {
     fn cancelling_stops_the_count() {
         let none = KnownSet::empty();
         assert_eq!(
-            count_space(3, OxidationSet::Smact14.states(), 8, &none, &mut |_| false),
+            count_space(
+                3,
+                OxidationSet::Smact14.states(),
+                8,
+                &FilterOptions::PAPER,
+                &none,
+                &mut |_| false
+            ),
             Err(CountError::Cancelled)
         );
     }
@@ -1057,11 +1440,12 @@ mod tests {
             (2, 0, CountError::Threshold(0)),
             (2, 17, CountError::Threshold(17)),
         ] {
+            let paper = FilterOptions::PAPER;
             assert_eq!(
-                count_space(order, ox, threshold, &none, &mut |_| true),
+                count_space(order, ox, threshold, &paper, &none, &mut |_| true),
                 Err(want)
             );
-            assert_eq!(element_frequencies(order, ox, threshold), Err(want));
+            assert_eq!(element_frequencies(order, ox, threshold, &paper), Err(want));
         }
         assert!(
             CountError::Threshold(17)

@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::chem::Composition;
 use crate::data::{KnownSet, OxidationStates};
-use crate::filter::is_allowed;
+use crate::filter::{FilterOptions, is_allowed};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
@@ -103,21 +103,25 @@ impl fmt::Display for Category {
     }
 }
 
-/// The settings that decide a category: oxidation states, stoichiometry limit
-/// and known set.
+/// The settings that decide a category: oxidation states, stoichiometry
+/// limit, the filter's options and the known set.
 #[derive(Debug, Clone, Copy)]
 pub struct Labeller<'a> {
+    /// The states filtered with (any ICSD24 thresholds in `options` already applied).
     pub ox: &'a OxidationStates,
     pub threshold: u32,
+    pub options: FilterOptions,
     pub known: &'a KnownSet,
 }
 
 impl Labeller<'_> {
+    /// Whether the filter allows `c` ([`is_allowed`] under these settings).
+    pub fn allowed(&self, c: &Composition) -> bool {
+        is_allowed(c, self.ox, self.threshold, &self.options)
+    }
+
     pub fn category(&self, c: &Composition) -> Category {
-        Category::from_flags(
-            is_allowed(c, self.ox, self.threshold),
-            self.known.contains(c),
-        )
+        Category::from_flags(self.allowed(c), self.known.contains(c))
     }
 }
 

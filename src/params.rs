@@ -358,6 +358,67 @@ pub const DATABASE: Param = Param {
     only_for: None,
 };
 
+pub const MIXED_VALENCE: Param = Param {
+    key: "mv",
+    field: "mixed-valence",
+    flag: Some("mixed-valence"),
+    label: "Mixed valence",
+    help: "Let the atoms of iron, manganese, copper and SMACT's other mixed-valence elements take \
+           different charges in one compound, as in Fe3O4 = Fe(+2) + Fe(+3)x2 + O(-2)x4 (SMACT's \
+           smact_validity option). The paper's filter gives every atom of an element the same charge.",
+    kind: Kind::Flag,
+    default: "0",
+    section: Section::ChemicalSpace,
+    only_for: None,
+};
+
+pub const ALLOYS: Param = Param {
+    key: "alloys",
+    field: "include-alloys",
+    flag: Some("include-alloys"),
+    label: "Count alloys as allowed",
+    help: "Allow every composition made only of metals, such as CuZn (brass), whatever the charges \
+           (SMACT's include_alloys option). The paper's filter does not.",
+    kind: Kind::Flag,
+    default: "0",
+    section: Section::ChemicalSpace,
+    only_for: None,
+};
+
+pub const CONSENSUS: Param = Param {
+    key: "cons",
+    field: "consensus",
+    flag: Some("consensus"),
+    label: "ICSD 2024: fewest reports",
+    help: "With the icsd24 set only: keep a charge if it was reported in at least this many known \
+           crystals (SMACT's ICSD24 filter; its default is 3). Leave empty for SMACT's icsd24 file.",
+    kind: Kind::Text,
+    default: "",
+    section: Section::ChemicalSpace,
+    only_for: None,
+};
+
+pub const COMMONALITY: Param = Param {
+    key: "comm",
+    field: "commonality",
+    flag: Some("commonality"),
+    label: "ICSD 2024: how common",
+    help: "With the icsd24 set and a number of reports: keep every reported charge (low), those with \
+           at least 10% of an element's reports (medium), 50% (high), or only the most reported one \
+           (main).",
+    kind: Kind::Choice(|| {
+        vec![
+            plain("low", "low (every state)"),
+            plain("medium", "medium (10% of reports)"),
+            plain("high", "high (50% of reports)"),
+            plain("main", "main (the most reported)"),
+        ]
+    }),
+    default: "low",
+    section: Section::ChemicalSpace,
+    only_for: None,
+};
+
 pub const PER_CATEGORY: Param = Param {
     key: "k",
     field: "per-category",
@@ -572,7 +633,7 @@ pub const AREA: Param = view(
 );
 
 /// Every setting a link can carry, in the order links write them.
-pub const LINKED: [&Param; 23] = [
+pub const LINKED: [&Param; 27] = [
     &TAB,
     &ORDER,
     &EMBEDDING,
@@ -584,6 +645,10 @@ pub const LINKED: [&Param; 23] = [
     &OX_SET,
     &MAX_STOICH,
     &DATABASE,
+    &MIXED_VALENCE,
+    &ALLOYS,
+    &CONSENSUS,
+    &COMMONALITY,
     &PER_CATEGORY,
     &SEED,
     &COLOUR_BY,

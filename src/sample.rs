@@ -26,7 +26,7 @@ use crate::data::known::composition_key;
 use crate::enumerate::{
     MAX_STOICH_LIMIT, binomial, combinations, coprime_tuples, unrank_combination,
 };
-use crate::filter::is_allowed;
+use crate::filter::is_metal;
 use crate::label::{Category, Labeller};
 
 /// Most compositions per category one sample may ask for.
@@ -106,7 +106,7 @@ pub fn sample(
     // Known categories: from the known set itself.
     let (mut standard, mut interesting) = (Vec::new(), Vec::new());
     for c in labeller.known.compositions_within(order, threshold) {
-        if is_allowed(&c, labeller.ox, threshold) {
+        if labeller.allowed(&c) {
             standard.push(c)
         } else {
             interesting.push(c)
@@ -127,7 +127,7 @@ pub fn sample(
             for t in &tuples {
                 let c = composition_of(&set, t);
                 if !labeller.known.contains(&c) {
-                    if is_allowed(&c, labeller.ox, threshold) {
+                    if labeller.allowed(&c) {
                         missing.push(c)
                     } else {
                         unlikely.push(c)
@@ -141,11 +141,14 @@ pub fn sample(
         }
     } else {
         // Allowed compositions only use elements with an electronegativity and
-        // oxidation states. When a custom set leaves few of those, "missing"
-        // may be tiny or empty, which rejection would chase for ever: it is
-        // listed in full instead.
+        // oxidation states (or metals, when alloys count). When a custom set
+        // leaves few of those, "missing" may be tiny or empty, which rejection
+        // would chase for ever: it is listed in full instead.
         let eligible: Vec<usize> = Element::all()
-            .filter(|&e| e.pauling_eneg().is_some() && !labeller.ox.of(e).is_empty())
+            .filter(|&e| {
+                (e.pauling_eneg().is_some() && !labeller.ox.of(e).is_empty())
+                    || (labeller.options.include_alloys && is_metal(e))
+            })
             .map(Element::index)
             .collect();
         let list_missing = binomial(eligible.len() as u64, order as u64) * tuples.len() as u64
@@ -157,7 +160,7 @@ pub fn sample(
                 let set: Vec<usize> = subset.iter().map(|&i| eligible[i]).collect();
                 for t in &tuples {
                     let c = composition_of(&set, t);
-                    if !labeller.known.contains(&c) && is_allowed(&c, labeller.ox, threshold) {
+                    if !labeller.known.contains(&c) && labeller.allowed(&c) {
                         missing.push(c);
                     }
                 }
@@ -188,7 +191,7 @@ pub fn sample(
             if labeller.known.contains_key(key) {
                 continue;
             }
-            let (pool, wanted) = if is_allowed(&c, labeller.ox, threshold) {
+            let (pool, wanted) = if labeller.allowed(&c) {
                 (&mut missing, wanted_missing)
             } else {
                 (&mut unlikely, per_category)
@@ -261,12 +264,49 @@ fn choose(
 mod tests {
     use super::*;
     use crate::data::{KnownSource, OxidationSet};
+    use crate::filter::FilterOptions;
 
     fn labeller() -> Labeller<'static> {
         Labeller {
             ox: OxidationSet::Smact14.states(),
             threshold: 8,
+            options: FilterOptions::PAPER,
             known: KnownSource::MaterialsProject.embedded().unwrap(),
+        }
+    }
+
+    #[test]
+    fn samples_follow_the_filter_options() {
+        let mixed_alloys = FilterOptions {
+            mixed_valence: true,
+            include_alloys: true,
+            icsd24: None,
+        };
+        let l = Labeller {
+            options: mixed_alloys,
+            ..labeller()
+        };
+        for order in [2, 4] {
+            let s = sample(order, 300, 5, &l).unwrap();
+            // Fewer known compositions are forbidden now: 168 binaries.
+            assert!(
+                s.shortfalls
+                    .iter()
+                    .all(|&(c, _)| c == Category::Interesting),
+                "{:?}",
+                s.shortfalls
+            );
+            for (c, &cat) in s.compositions.iter().zip(&s.categories) {
+                assert_eq!(l.category(c), cat, "{c}");
+            }
+            // Alloys are allowed now: some all-metal composition is missing or standard.
+            assert!(
+                s.compositions
+                    .iter()
+                    .zip(&s.categories)
+                    .any(|(c, cat)| cat.allowed() && c.elements().all(is_metal)),
+                "order {order}"
+            );
         }
     }
 

@@ -13,8 +13,9 @@ use std::fmt;
 
 use crate::chem::{ChemicalSystem, Composition, Element};
 use crate::data::embeddings::EMBEDDINGS;
-use crate::data::{KnownSource, OxidationSet};
+use crate::data::{Commonality, Icsd24Filter, KnownSource, OxidationSet};
 use crate::embed::PoolingStat;
+use crate::filter::FilterOptions;
 use crate::label::Category;
 use crate::params::{self, Kind, LINKED, Param, UPLOAD};
 use crate::pipeline::ReducerParams;
@@ -189,6 +190,8 @@ pub struct ViewState {
     pub selection: Selections,
     /// The seed of the quiz's sequence.
     pub quiz: u64,
+    /// SMACT's smact_validity options (all off: the paper's filter).
+    pub filter: FilterOptions,
 }
 
 impl Default for ViewState {
@@ -218,6 +221,7 @@ impl Default for ViewState {
             system: String::new(),
             selection: Selections::default(),
             quiz: 0,
+            filter: FilterOptions::default(),
         };
         for p in LINKED {
             state
@@ -315,6 +319,17 @@ impl ViewState {
             "sys" => self.system.clone(),
             "area" => self.selection.to_link(),
             "quiz" => self.quiz.to_string(),
+            "mv" => flag(self.filter.mixed_valence),
+            "alloys" => flag(self.filter.include_alloys),
+            "cons" => self
+                .filter
+                .icsd24
+                .map(|f| f.consensus.to_string())
+                .unwrap_or_default(),
+            "comm" => self
+                .filter
+                .icsd24
+                .map_or("low".into(), |f| f.commonality.to_string()),
             _ => String::new(),
         }
     }
@@ -337,6 +352,30 @@ impl ViewState {
                 self.ox = match p.choice(value)? {
                     UPLOAD => OxChoice::Uploaded,
                     name => OxChoice::Builtin(OxidationSet::from_name(name).expect("listed")),
+                };
+                // The ICSD 2024 thresholds choose icsd24's states only.
+                if self.ox != OxChoice::Builtin(OxidationSet::Icsd24) {
+                    self.filter.icsd24 = None;
+                }
+            }
+            "mv" => self.filter.mixed_valence = p.flag(value)?,
+            "alloys" => self.filter.include_alloys = p.flag(value)?,
+            "cons" => self.filter.icsd24 = self.thresholds(value, None)?,
+            "comm" => {
+                let commonality = match p.choice(value)? {
+                    "medium" => Commonality::Medium,
+                    "high" => Commonality::High,
+                    "main" => Commonality::Main,
+                    _ => Commonality::Low,
+                };
+                if self.filter.icsd24.is_some() || commonality != Commonality::Low {
+                    let consensus = self.get("cons");
+                    let consensus = if consensus.is_empty() {
+                        "3"
+                    } else {
+                        &consensus
+                    };
+                    self.filter.icsd24 = self.thresholds(consensus, Some(commonality))?;
                 }
             }
             "ms" => self.max_stoich = p.whole(value)? as u32,
@@ -395,6 +434,36 @@ impl ViewState {
         Ok(())
     }
 
+    /// SMACT's ICSD24 filter at `consensus` reports ("" for the icsd24 file),
+    /// for the icsd24 set only.
+    fn thresholds(
+        &self,
+        consensus: &str,
+        commonality: Option<Commonality>,
+    ) -> Result<Option<Icsd24Filter>, String> {
+        if consensus.is_empty() {
+            return Ok(None);
+        }
+        if self.ox != OxChoice::Builtin(OxidationSet::Icsd24) {
+            return Err(
+                "the ICSD 2024 thresholds apply to the icsd24 set only; choose icsd24 first".into(),
+            );
+        }
+        let consensus = consensus
+            .parse::<u32>()
+            .ok()
+            .filter(|&c| c <= 100_000)
+            .ok_or_else(|| {
+                "the fewest reports must be a whole number from 0 to 100000".to_string()
+            })?;
+        let current = self.filter.icsd24.unwrap_or_default();
+        Ok(Some(Icsd24Filter {
+            consensus,
+            commonality: commonality.unwrap_or(current.commonality),
+            include_zero: current.include_zero,
+        }))
+    }
+
     /// The settings as `key=value` pairs, defaults left out, in a fixed order.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         LINKED
@@ -447,6 +516,10 @@ impl ViewState {
         }
         (state, errors)
     }
+}
+
+fn flag(on: bool) -> String {
+    if on { "1" } else { "0" }.into()
 }
 
 fn default_of(key: &str) -> Option<&'static str> {
@@ -588,6 +661,11 @@ mod tests {
             system: "Li-Zn-O".into(),
             selection,
             quiz: 9,
+            filter: FilterOptions {
+                mixed_valence: true,
+                include_alloys: false,
+                icsd24: None,
+            },
         };
         let fragment = state.to_fragment();
         let (back, errors) = ViewState::from_fragment(&format!("#{fragment}"));
@@ -684,6 +762,30 @@ mod tests {
             assert_eq!(state.view.map(View::rounded), state.view);
         }
         assert!(!ViewState::from_fragment("v=0.1,x,2,3").1.is_empty());
+    }
+
+    #[test]
+    fn smact_options_travel_in_links_and_thresholds_need_icsd24() {
+        let (state, errors) =
+            ViewState::from_fragment("mv=1&alloys=1&ox=icsd24&cons=10&comm=medium");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(state.filter.mixed_valence && state.filter.include_alloys);
+        let f = state.filter.icsd24.unwrap();
+        assert_eq!((f.consensus, f.commonality), (10, Commonality::Medium));
+        let (back, errors) = ViewState::from_fragment(&state.to_fragment());
+        assert!(errors.is_empty());
+        assert_eq!(back, state);
+        let (state, errors) = ViewState::from_fragment("cons=3");
+        assert_eq!(state.filter.icsd24, None);
+        assert!(
+            errors[0].problem.contains("apply to the icsd24 set only"),
+            "{errors:?}"
+        );
+        // Leaving icsd24 drops its thresholds.
+        let (mut state, _) = ViewState::from_fragment("ox=icsd24&cons=3");
+        state.set("ox", "wiki").unwrap();
+        assert_eq!(state.filter.icsd24, None);
+        assert!(!state.to_fragment().contains("cons"));
     }
 
     #[test]

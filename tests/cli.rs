@@ -107,6 +107,97 @@ fn explain_gives_category_and_reason() {
 }
 
 #[test]
+fn explain_leads_with_the_common_charges_and_lists_the_states_tried() {
+    let o = run(&["explain", "ZnO"]);
+    let text = stdout(&o);
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("ZnO\tstandard\tZnO is allowed: Zn(+2) + O(-2) is neutral"),
+        "{text}"
+    );
+    assert_eq!(
+        lines.next(),
+        Some("  states tried (smact14; [ ] = used above): Zn +1 [+2]; O [-2] -1 +1 +2")
+    );
+    let text = stdout(&run(&["explain", "ZnO3"]));
+    assert!(
+        text.contains("  would need: Zn(+6) in Zn(+6) + O(-2)x3"),
+        "{text}"
+    );
+}
+
+#[test]
+fn smact_validity_options_on_every_chemistry_command() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = run(args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap()
+    };
+    let off = json(&["explain", "Fe3O4", "--json"]);
+    assert_eq!(off["allowed"], false);
+    assert_eq!(
+        off["mixed_valence_alternative"]["species"][1]["oxidation_state"],
+        3
+    );
+    let on = json(&["explain", "Fe3O4", "--json", "--mixed-valence"]);
+    assert_eq!(on["allowed"], true);
+    assert_eq!(on["options"]["mixed_valence"], true);
+    assert_eq!(
+        json(&["explain", "CuZn", "--json", "--include-alloys"])["reason"]["kind"],
+        "alloy"
+    );
+    // The default counts are the paper's; each option allows more.
+    let allowed = |flags: &[&str]| {
+        let mut args = vec!["counts", "--order", "2", "--known", "none", "--json"];
+        args.extend(flags);
+        json(&args)["allowed"].as_u64().unwrap()
+    };
+    assert_eq!(allowed(&[]), 13_464);
+    assert!(allowed(&["--mixed-valence"]) > 13_464);
+    assert!(allowed(&["--include-alloys"]) > allowed(&["--mixed-valence"]));
+    // The ICSD24 filter at consensus 6 is SMACT's icsd24 file.
+    assert_eq!(
+        allowed(&["--ox-set", "icsd24", "--consensus", "6"]),
+        allowed(&["--ox-set", "icsd24"])
+    );
+    assert_ne!(
+        allowed(&["--ox-set", "icsd24", "--commonality", "main"]),
+        allowed(&["--ox-set", "icsd24"])
+    );
+    let system = stdout(&run(&["system", "Cu-Zn", "--include-alloys"]));
+    assert_eq!(system.lines().count(), 43);
+    assert!(
+        system.lines().all(|l| l.contains("is allowed as an alloy")),
+        "{system}"
+    );
+    let listed = stdout(&run(&[
+        "list",
+        "--order",
+        "2",
+        "--category",
+        "allowed",
+        "--mixed-valence",
+    ]));
+    assert!(listed.lines().any(|l| l == "Fe3O4"));
+    let sampled = stdout(&run(&[
+        "sample",
+        "--order",
+        "2",
+        "--per-category",
+        "5",
+        "--include-alloys",
+    ]));
+    assert_eq!(sampled.lines().count(), 20);
+}
+
+#[test]
 fn system_lists_table_1() {
     let o = run(&["system", "Li-Zn-Sn-O", "--json"]);
     let rows: Vec<serde_json::Value> = stdout(&o)
@@ -183,6 +274,35 @@ fn bad_input_is_one_line_and_exit_2() {
     assert!(usage_error(&["list", "--order", "2", "--category", "nice"]).contains("--category"));
     assert!(
         usage_error(&["sample", "--order", "2", "--per-category", "0"]).contains("--per-category")
+    );
+    assert!(
+        usage_error(&["counts", "--order", "2", "--consensus", "3"]).contains("--ox-set icsd24")
+    );
+    assert_eq!(
+        usage_error(&[
+            "explain",
+            "ZnO",
+            "--ox-set",
+            "icsd24",
+            "--commonality",
+            "often"
+        ]),
+        "crystal-atlas: --commonality 'often' is not one of low, medium, high, main or a percentage from 0 to 100\n"
+    );
+    assert!(
+        usage_error(&[
+            "counts",
+            "--order",
+            "2",
+            "--ox-set",
+            "icsd24",
+            "--consensus",
+            "-1"
+        ])
+        .contains("--consensus")
+    );
+    assert!(
+        usage_error(&["counts", "--order", "2", "--mixed-valence=yes"]).contains("takes no value")
     );
 }
 

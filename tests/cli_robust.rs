@@ -408,7 +408,7 @@ fn nearly_right_arguments_get_a_fix() {
     );
     assert_eq!(
         error(&["counts", "--order", "2", "--frob"]),
-        "crystal-atlas: counts: unknown flag --frob; its flags are --order, --json, --time, --max-stoich, --ox-set, --known (see crystal-atlas help)\n"
+        "crystal-atlas: counts: unknown flag --frob; its flags are --order, --json, --time, --max-stoich, --ox-set, --mixed-valence, --include-alloys, --include-zero, --consensus, --commonality, --known (see crystal-atlas help)\n"
     );
     // Every command names an unknown flag and lists its own flags, whether
     // the flag comes last, first or with a value.
@@ -419,23 +419,23 @@ fn nearly_right_arguments_get_a_fix() {
     for (args, flags) in [
         (
             vec!["counts", "--order", "2"],
-            "--order, --json, --time, --max-stoich, --ox-set, --known",
+            "--order, --json, --time, --max-stoich, --ox-set, --mixed-valence, --include-alloys, --include-zero, --consensus, --commonality, --known",
         ),
         (
             vec!["list", "--order", "2", "--category", "allowed"],
-            "--order, --category, --limit, --max-stoich, --ox-set, --known",
+            "--order, --category, --limit, --max-stoich, --ox-set, --mixed-valence, --include-alloys, --include-zero, --consensus, --commonality, --known",
         ),
         (
             vec!["explain", "ZnO"],
-            "--json, --max-stoich, --ox-set, --known",
+            "--json, --max-stoich, --ox-set, --mixed-valence, --include-alloys, --include-zero, --consensus, --commonality, --known",
         ),
         (
             vec!["system", "Zn-O"],
-            "--json, --max-stoich, --ox-set, --known",
+            "--json, --max-stoich, --ox-set, --mixed-valence, --include-alloys, --include-zero, --consensus, --commonality, --known",
         ),
         (
             vec!["sample", "--order", "2", "--per-category", "2"],
-            "--order, --per-category, --seed, --max-stoich, --ox-set, --known",
+            "--order, --per-category, --seed, --max-stoich, --ox-set, --mixed-valence, --include-alloys, --include-zero, --consensus, --commonality, --known",
         ),
         (
             vec![

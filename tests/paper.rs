@@ -8,7 +8,7 @@ use std::path::Path;
 use crystal_atlas::count::count_space;
 use crystal_atlas::data::{KnownSet, OxidationSet};
 use crystal_atlas::enumerate::{combinations, coprime_tuples};
-use crystal_atlas::filter::is_allowed;
+use crystal_atlas::filter::{FilterOptions, is_allowed};
 use crystal_atlas::{Composition, Element};
 
 fn allowed(formula: &str) -> bool {
@@ -16,6 +16,7 @@ fn allowed(formula: &str) -> bool {
         &Composition::parse(formula).unwrap(),
         OxidationSet::Smact14.states(),
         8,
+        &FilterOptions::PAPER,
     )
 }
 
@@ -49,6 +50,7 @@ fn binary_space_counts() {
         2,
         OxidationSet::Smact14.states(),
         8,
+        &FilterOptions::PAPER,
         &KnownSet::empty(),
         &mut |_| true,
     )
@@ -81,7 +83,7 @@ fn binary_allowed_set_equals_the_papers_labels() {
     for set in combinations(103, 2) {
         for t in coprime_tuples(2, 8) {
             let c = Composition::new([(elements[set[0]], t[0]), (elements[set[1]], t[1])]).unwrap();
-            if is_allowed(&c, OxidationSet::Smact14.states(), 8) {
+            if is_allowed(&c, OxidationSet::Smact14.states(), 8, &FilterOptions::PAPER) {
                 ours.insert(c);
             }
         }

@@ -2,15 +2,16 @@
 //! (proptest, a modest number of cases each so the suite stays fast).
 //!
 //! The references are the slow, obvious paths: `smact_filter` run set by set
-//! (SMACT's own algorithm), parsing what was written, listing what was drawn.
+//! (SMACT's own algorithm), `smact_validity` ratio by ratio with the filter's
+//! options, parsing what was written, listing what was drawn.
 
 use std::collections::BTreeSet;
 
-use crystal_atlas::count::SignatureTable;
+use crystal_atlas::count::{SignatureTable, allowed_in_pool};
 use crystal_atlas::data::{KnownSet, KnownSource, OxidationSet, OxidationStates};
 use crystal_atlas::enumerate::combinations;
 use crystal_atlas::explain::explain;
-use crystal_atlas::filter::{allowed_compositions, is_allowed, smact_filter};
+use crystal_atlas::filter::{FilterOptions, allowed_compositions, is_allowed, smact_filter};
 use crystal_atlas::label::Labeller;
 use crystal_atlas::sample::sample;
 use crystal_atlas::{Composition, Element};
@@ -52,6 +53,15 @@ fn oxidation_states() -> impl Strategy<Value = OxidationStates> {
     prop_oneof![builtin, custom]
 }
 
+/// The paper's filter or SMACT's smact_validity options (mixed valence, alloys).
+fn filter_options() -> impl Strategy<Value = FilterOptions> {
+    (any::<bool>(), any::<bool>()).prop_map(|(mixed_valence, include_alloys)| FilterOptions {
+        mixed_valence,
+        include_alloys,
+        icsd24: None,
+    })
+}
+
 fn composition(max_elements: usize, max_amount: u32) -> impl Strategy<Value = Composition> {
     distinct_elements(1, max_elements)
         .prop_flat_map(move |els| {
@@ -91,17 +101,18 @@ proptest! {
         elements in distinct_elements(2, 4),
         ox in oxidation_states(),
         threshold in 1u32..=6,
+        options in filter_options(),
         seed in any::<u64>(),
     ) {
         let mut permuted = elements.clone();
         permuted.rotate_left((seed % elements.len() as u64) as usize);
         permuted.swap(0, (seed / 7 % elements.len() as u64) as usize);
-        let a: BTreeSet<Composition> = allowed_compositions(&elements, &ox, threshold).into_iter().collect();
-        let b: BTreeSet<Composition> = allowed_compositions(&permuted, &ox, threshold).into_iter().collect();
+        let a: BTreeSet<Composition> = allowed_compositions(&elements, &ox, threshold, &options).into_iter().collect();
+        let b: BTreeSet<Composition> = allowed_compositions(&permuted, &ox, threshold, &options).into_iter().collect();
         prop_assert_eq!(&a, &b);
         for t in crystal_atlas::enumerate::coprime_tuples(elements.len(), threshold) {
             let c = Composition::new(elements.iter().copied().zip(t)).unwrap();
-            prop_assert_eq!(is_allowed(&c, &ox, threshold), a.contains(&c), "{}", c);
+            prop_assert_eq!(is_allowed(&c, &ox, threshold, &options), a.contains(&c), "{}", c);
         }
     }
 
@@ -112,11 +123,12 @@ proptest! {
         c in composition(6, 10),
         ox in oxidation_states(),
         threshold in 1u32..=8,
+        options in filter_options(),
     ) {
         let known = KnownSource::MaterialsProject.embedded().unwrap();
-        let labeller = Labeller { ox: &ox, threshold, known };
+        let labeller = Labeller { ox: &ox, threshold, options, known };
         let e = explain(&c, &labeller);
-        prop_assert_eq!(e.allowed, is_allowed(&c, &ox, threshold), "{}", e.summary);
+        prop_assert_eq!(e.allowed, is_allowed(&c, &ox, threshold, &options), "{}", e.summary);
         prop_assert_eq!(e.category, labeller.category(&c));
     }
 
@@ -145,26 +157,32 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
-    /// Table 2's signature counting equals `smact_filter` run on every element
-    /// set of a random pool (with elements lacking electronegativity or
-    /// states), for random limits and sets.
+    /// Table 2's signature counting equals `smact_filter` (or with options
+    /// `smact_validity`) run on every element set of a random pool (with
+    /// elements lacking electronegativity or states), for random limits and
+    /// sets.
     #[test]
     fn signature_counts_equal_the_sum_over_element_sets(
         pool in prop::collection::btree_set(element(), 5..=8),
         ox in oxidation_states(),
         order in 2usize..=4,
         threshold in 1u32..=8,
+        options in filter_options(),
     ) {
-        // Quaternaries at the top limits are slow through smact_filter.
+        // Quaternaries at the top limits are slow through the references.
         let threshold = if order == 4 { threshold.min(5) } else { threshold };
         let pool: Vec<Element> = pool.into_iter().collect();
         let mut expected = 0u64;
         for set in combinations(pool.len(), order) {
             let els: Vec<Element> = set.iter().map(|&i| pool[i]).collect();
-            expected += allowed_compositions(&els, &ox, threshold).len() as u64;
+            expected += allowed_compositions(&els, &ox, threshold, &options).len() as u64;
         }
-        let table = SignatureTable::for_pool(order, &ox, threshold, pool.iter().copied());
-        prop_assert_eq!(table.allowed_total(&mut |_| true), Some(expected));
+        let got = allowed_in_pool(order, &ox, threshold, &options, &pool, &mut |_| true);
+        prop_assert_eq!(got, Some(expected));
+        if options == FilterOptions::PAPER {
+            let table = SignatureTable::for_pool(order, &ox, threshold, &options, pool.iter().copied());
+            prop_assert_eq!(table.allowed_total(&mut |_| true), Some(expected));
+        }
     }
 }
 
@@ -180,10 +198,11 @@ proptest! {
         set in prop::sample::select(OxidationSet::ALL.to_vec()),
         threshold in 1u32..=8,
         with_known in any::<bool>(),
+        options in filter_options(),
     ) {
         let none = KnownSet::empty();
         let known = if with_known { KnownSource::MaterialsProject.embedded().unwrap() } else { &none };
-        let labeller = Labeller { ox: set.states(), threshold, known };
+        let labeller = Labeller { ox: set.states(), threshold, options, known };
         let s = sample(order, per_category, seed, &labeller).unwrap();
         prop_assert_eq!(s.compositions.len(), s.categories.len());
         for (c, &category) in s.compositions.iter().zip(&s.categories) {

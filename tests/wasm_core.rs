@@ -22,6 +22,7 @@ fn smact14_with(known: &KnownSet) -> Labeller<'_> {
     Labeller {
         ox: OxidationSet::Smact14.states(),
         threshold: 8,
+        options: Default::default(),
         known,
     }
 }
@@ -43,7 +44,15 @@ fn table_2_binaries_count_13464_allowed() {
     let mp = KnownSource::MaterialsProject
         .embedded()
         .expect("MP is compiled into the page");
-    let counts = count_space(2, OxidationSet::Smact14.states(), 8, mp, &mut |_| true).unwrap();
+    let counts = count_space(
+        2,
+        OxidationSet::Smact14.states(),
+        8,
+        &Default::default(),
+        mp,
+        &mut |_| true,
+    )
+    .unwrap();
     assert_eq!((counts.unique, counts.allowed), (225_879, 13_464));
     assert_eq!(counts.standard + counts.missing, counts.allowed);
 }
@@ -72,6 +81,7 @@ fn the_worker_pipeline_answers_in_wasm() {
         },
         threshold: 8,
         known: KnownChoice::Builtin { name: "mp".into() },
+        filter: Default::default(),
     };
     let mut out = Vec::new();
     runner.handle(

@@ -8,7 +8,6 @@ use std::sync::OnceLock;
 
 use crystal_atlas::data::{KnownSet, OxidationStates};
 use crystal_atlas::explain::explain;
-use crystal_atlas::filter::is_allowed;
 use crystal_atlas::label::Labeller;
 use crystal_atlas::{Composition, Element};
 use libfuzzer_sys::fuzz_target;
@@ -43,11 +42,12 @@ fuzz_target!(|text: &str| {
         let labeller = Labeller {
             ox: &ox,
             threshold,
+            options: Default::default(),
             known: &known,
         };
         for c in compositions() {
             let e = explain(c, &labeller);
-            assert_eq!(e.allowed, is_allowed(c, &ox, threshold), "{c}");
+            assert_eq!(e.allowed, labeller.allowed(c), "{c}");
         }
     }
 });

@@ -294,6 +294,17 @@ impl OxidationStates {
         })
     }
 
+    /// A set from per-element lists (H..Lr, by element index), as
+    /// [`crate::data::icsd24::Icsd24Filter`] builds one.
+    pub(crate) fn from_lists(name: &str, states: Vec<Vec<i8>>) -> OxidationStates {
+        debug_assert_eq!(states.len(), ELEMENT_COUNT);
+        OxidationStates {
+            name: name.to_string(),
+            states,
+            notes: Vec::new(),
+        }
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }

@@ -31,6 +31,7 @@ impl Chem {
         Labeller {
             ox: &self.ox,
             threshold: self.settings.threshold,
+            options: self.settings.filter,
             known: &self.known,
         }
     }
@@ -141,7 +142,7 @@ impl Runner {
         if let Some(chem) = self.chem.as_ref().filter(|c| &c.settings == settings) {
             return Ok(chem.clone());
         }
-        let ox = settings.ox.states(uploads)?.into_owned();
+        let ox = settings.oxidation_states(uploads)?.into_owned();
         let known = Rc::new(
             settings
                 .known
@@ -250,6 +251,7 @@ impl Runner {
                         order,
                         &chem.ox,
                         chem.settings.threshold,
+                        &chem.settings.filter,
                     ) {
                         Ok(counts) => Response::Frequencies { id, order, counts },
                         Err(e) => error(id, e.to_string()),
@@ -364,11 +366,17 @@ impl Runner {
             true
         };
         let l = chem.labeller();
-        let response =
-            match crate::count::count_space(order, l.ox, l.threshold, l.known, &mut progress) {
-                Ok(counts) => Response::Counts { id, counts },
-                Err(e) => error(id, e.to_string()),
-            };
+        let response = match crate::count::count_space(
+            order,
+            l.ox,
+            l.threshold,
+            &l.options,
+            l.known,
+            &mut progress,
+        ) {
+            Ok(counts) => Response::Counts { id, counts },
+            Err(e) => error(id, e.to_string()),
+        };
         emit(response, None);
     }
 
@@ -668,6 +676,7 @@ mod tests {
             },
             threshold: 8,
             known,
+            filter: Default::default(),
         }
     }
 
@@ -739,6 +748,93 @@ mod tests {
         assert_eq!(
             (li_zn_o2.system.as_str(), li_zn_o2.category),
             ("Li-Zn-O", Category::Standard)
+        );
+    }
+
+    #[test]
+    fn filter_options_reach_every_answer() {
+        let mut runner = Runner::new();
+        let paper = chem(KnownChoice::Empty);
+        let mut options = paper.clone();
+        options.filter.mixed_valence = true;
+        options.filter.include_alloys = true;
+        let allowed = |runner: &mut Runner, chem: &ChemSettings| {
+            let out = run(
+                runner,
+                Request::Counts {
+                    id: 1,
+                    chem: chem.clone(),
+                    order: 2,
+                    uploads: Vec::new(),
+                },
+            );
+            let Some(Response::Counts { counts, .. }) = out.last() else {
+                panic!("{out:?}")
+            };
+            counts.allowed
+        };
+        assert!(allowed(&mut runner, &options) > allowed(&mut runner, &paper));
+        let frequencies = |runner: &mut Runner, chem: &ChemSettings| {
+            let out = run(
+                runner,
+                Request::Frequencies {
+                    id: 2,
+                    chem: chem.clone(),
+                    order: 2,
+                    uploads: Vec::new(),
+                },
+            );
+            let [Response::Frequencies { counts, .. }] = &out[..] else {
+                panic!("{out:?}")
+            };
+            counts.iter().sum::<u64>()
+        };
+        assert_eq!(frequencies(&mut runner, &paper), 2 * 13_464);
+        assert_eq!(
+            frequencies(&mut runner, &options),
+            2 * allowed(&mut runner, &options)
+        );
+        for (formula, chem, want) in [("Fe3O4", &paper, false), ("Fe3O4", &options, true)] {
+            let out = run(
+                &mut runner,
+                Request::Explain {
+                    id: 3,
+                    chem: chem.clone(),
+                    formula: formula.into(),
+                    uploads: Vec::new(),
+                },
+            );
+            let [Response::Explanation { explanation, .. }] = &out[..] else {
+                panic!("{out:?}")
+            };
+            assert_eq!(explanation.allowed, want, "{}", explanation.summary);
+        }
+        let out = run(
+            &mut runner,
+            Request::System {
+                id: 4,
+                chem: options.clone(),
+                system: "Cu-Zn".into(),
+                uploads: Vec::new(),
+            },
+        );
+        let [Response::System { rows, .. }] = &out[..] else {
+            panic!("{out:?}")
+        };
+        assert!(rows.iter().all(|r| r.category == Category::Missing));
+        options.filter.icsd24 = Some(crate::data::Icsd24Filter::default());
+        let out = run(
+            &mut runner,
+            Request::Counts {
+                id: 5,
+                chem: options,
+                order: 2,
+                uploads: Vec::new(),
+            },
+        );
+        assert!(
+            matches!(&out[..], [Response::Error { id: 5, message }] if message.contains("icsd24 set only")),
+            "{out:?}"
         );
     }
 

@@ -1,6 +1,6 @@
 //! The inputs of each stage, so a stage's cache can be keyed on exactly what
 //! it depends on: [`ChemSettings`] (oxidation states, stoichiometry limit,
-//! known set) decide categories; [`SampleSettings`] add order, size and seed;
+//! the filter's options, known set) decide categories; [`SampleSettings`] add order, size and seed;
 //! [`EmbedSettings`] add the element embedding and pooling; a
 //! [`ReducerParams`] finishes a map.
 //!
@@ -14,6 +14,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{KnownSet, KnownSource, OxidationSet, OxidationStates};
+use crate::filter::FilterOptions;
 pub use crate::reduce::Method;
 
 /// An uploaded file as settings name it: enough to tell two files apart.
@@ -97,6 +98,9 @@ pub struct ChemSettings {
     /// Largest stoichiometric factor (SMACT's threshold).
     pub threshold: u32,
     pub known: KnownChoice,
+    /// SMACT's smact_validity options; absent means the paper's filter.
+    #[serde(default)]
+    pub filter: FilterOptions,
 }
 
 impl ChemSettings {
@@ -118,6 +122,8 @@ impl ChemSettings {
 pub enum SettingsError {
     UnknownOxSet(String),
     UnknownDatabase(String),
+    /// Filter options that do not fit the chosen oxidation states.
+    Filter(crate::filter::FilterOptionsError),
     BadUpload {
         what: &'static str,
         name: String,
@@ -138,6 +144,7 @@ impl fmt::Display for SettingsError {
                     "'{n}' is not a database; choose mp, oqmd, aflow or none, or upload a formula list"
                 )
             }
+            SettingsError::Filter(e) => write!(f, "{e}"),
             SettingsError::BadUpload {
                 what,
                 name,
@@ -169,6 +176,20 @@ pub fn parse_known_upload(upload: &Upload) -> Result<KnownSet, SettingsError> {
             problem: e.to_string(),
         }
     })
+}
+
+impl ChemSettings {
+    /// The states the filter uses: the chosen set (an uploaded file's text
+    /// from `uploads`), or the ICSD24 filter's when the options give
+    /// thresholds for the icsd24 set.
+    pub fn oxidation_states(
+        &self,
+        uploads: &[Upload],
+    ) -> Result<Cow<'static, OxidationStates>, SettingsError> {
+        self.filter
+            .oxidation_states(self.ox.states(uploads)?)
+            .map_err(SettingsError::Filter)
+    }
 }
 
 impl OxSource {
@@ -410,6 +431,7 @@ mod tests {
             },
             threshold: 8,
             known: KnownChoice::Empty,
+            filter: FilterOptions::default(),
         };
         assert!(cache_key(&chem).len() < 200);
     }
@@ -422,6 +444,7 @@ mod tests {
             },
             threshold: 8,
             known: KnownChoice::Empty,
+            filter: FilterOptions::default(),
         };
         let a = SampleSettings {
             chem: chem.clone(),
@@ -435,5 +458,41 @@ mod tests {
         assert_ne!(cache_key(&a), cache_key(&b));
         let back: SampleSettings = serde_json::from_str(&cache_key(&a)).unwrap();
         assert_eq!(back, a);
+        // Options change the key; settings written before them read as the paper's filter.
+        b.seed = 42;
+        b.chem.filter.mixed_valence = true;
+        assert_ne!(cache_key(&a), cache_key(&b));
+        let old =
+            r#"{"ox":{"kind":"builtin","name":"smact14"},"threshold":8,"known":{"kind":"empty"}}"#;
+        let old: ChemSettings = serde_json::from_str(old).unwrap();
+        assert_eq!(old, chem);
+    }
+
+    #[test]
+    fn icsd24_thresholds_choose_the_states() {
+        let mut chem = ChemSettings {
+            ox: OxSource::Builtin {
+                name: "icsd24".into(),
+            },
+            threshold: 8,
+            known: KnownChoice::Empty,
+            filter: FilterOptions::default(),
+        };
+        let file = chem.oxidation_states(&[]).unwrap();
+        assert_eq!(file.name(), "icsd24");
+        chem.filter.icsd24 = Some(crate::data::Icsd24Filter::default());
+        let filtered = chem.oxidation_states(&[]).unwrap();
+        assert_eq!(filtered.name(), "icsd24 (consensus 3, commonality low)");
+        // Consensus 3 keeps more states than the file's 6.
+        assert!(filtered.species_count() > file.species_count());
+        chem.ox = OxSource::Builtin {
+            name: "smact14".into(),
+        };
+        assert!(
+            chem.oxidation_states(&[])
+                .unwrap_err()
+                .to_string()
+                .contains("apply to the icsd24 set only")
+        );
     }
 }

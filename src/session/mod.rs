@@ -419,6 +419,7 @@ impl Session {
             ox,
             threshold: self.state.max_stoich,
             known,
+            filter: self.state.filter,
         }
     }
 

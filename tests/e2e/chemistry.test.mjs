@@ -143,3 +143,40 @@ tests.push({
     await shot("-located");
   },
 });
+
+tests.push({
+  name: "Fe3O4 fails without mixed valence, says why, and passes with it",
+  async run({ page, url, shot }) {
+    await page.goto(url + "#sel=Fe3O4");
+    await page.locator("#details-body .summary").waitFor({ timeout: 20_000 });
+    assert.match(await page.textContent("#details-body .summary"), /Fe3O4 is forbidden/);
+    assert.match(await page.textContent("#details-body"), /With mixed valence \(in the settings\)/);
+    // The states tried, those of the closest charges marked.
+    assert.equal(await page.textContent('#details-body .states-row:has(strong:text-is("Fe")) .state.used'), "+3");
+    await shot("-without");
+    await page.check("#mixed-valence");
+    await page.waitForFunction(() => /mv=1/.test(location.hash));
+    await page.waitForFunction(() => /Fe3O4 is allowed/.test(document.querySelector("#details-body .summary")?.textContent ?? ""), null, { timeout: 20_000 });
+    const charges = await page.textContent("#details-body .charges");
+    assert.match(charges, /Fe\(\+2\)/);
+    assert.match(charges, /Fe\(\+3\)× 2/);
+    // Table 2 counts with the option: 22,241 binaries (tests/smact_differential.rs checks it against SMACT).
+    await page.waitForFunction(() => document.querySelector('#counts-table [data-order="2"] [data-allowed]')?.dataset.allowed === "22241", null, { timeout: 30_000 });
+    await shot("-with");
+  },
+});
+
+tests.push({
+  name: "ZnO leads with the charges a chemist writes and ZnO3 says which state it would need",
+  async run({ page, url }) {
+    await page.goto(url + "#sel=ZnO");
+    await page.locator("#details-body .charges").first().waitFor({ timeout: 20_000 });
+    const first = await page.textContent("#details-body .charges");
+    assert.match(first, /Zn\(\+2\)/);
+    assert.match(first, /O\(−2\)/);
+    await page.fill("#explain-input", "ZnO3");
+    await page.click("#explain-form button[type=submit]");
+    await page.waitForFunction(() => /ZnO3 is forbidden/.test(document.querySelector("#details-body .summary")?.textContent ?? ""), null, { timeout: 20_000 });
+    assert.match(await page.textContent("#details-body"), /It would need Zn\(\+6\), a state smact14 does not list for Zn/);
+  },
+});

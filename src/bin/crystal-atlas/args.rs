@@ -28,7 +28,17 @@ pub struct Args {
 }
 
 /// Flags that take no value.
-const SWITCHES: [&str; 6] = ["json", "help", "time", "standardise", "list", "quality"];
+const SWITCHES: [&str; 9] = [
+    "json",
+    "help",
+    "time",
+    "standardise",
+    "list",
+    "mixed-valence",
+    "include-alloys",
+    "include-zero",
+    "quality",
+];
 
 impl Args {
     pub fn parse(command: &str, raw: &[String]) -> Result<Args, CliError> {

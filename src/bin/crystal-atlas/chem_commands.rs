@@ -1,7 +1,7 @@
 //! counts, list, explain, system, sample: the chemistry commands.
 
 use crystal_atlas::chem::{ChemicalSystem, Composition, shown};
-use crystal_atlas::explain::{explain as explain_composition, system_table};
+use crystal_atlas::explain::{Explanation, Reason, explain as explain_composition, system_table};
 use crystal_atlas::label::Category;
 
 use crate::args::{Args, CliError};
@@ -23,8 +23,83 @@ pub fn explain(mut args: Args) -> Result<(), CliError> {
     if json {
         json_line(&serde_json::to_value(&e).expect("serialisable"))
     } else {
-        out(&format!("{}\t{}\t{}", e.formula, e.category, e.summary))
+        out(&format!("{}\t{}\t{}", e.formula, e.category, e.summary))?;
+        for line in details(&e) {
+            out(&format!("  {line}"))?;
+        }
+        Ok(())
     }
+}
+
+/// The explanation's lists, for people: the states tried per element (those
+/// of the leading assignment in brackets), the ranked assignments, the
+/// states a forbidden formula would need.
+fn details(e: &Explanation) -> Vec<String> {
+    let signed = |q: i8| {
+        if q > 0 {
+            format!("+{q}")
+        } else {
+            q.to_string()
+        }
+    };
+    let mut lines = Vec::new();
+    if e.elements.iter().any(|el| !el.states.is_empty()) {
+        let tried: Vec<String> = e
+            .elements
+            .iter()
+            .map(|el| {
+                let states: Vec<String> = el
+                    .states
+                    .iter()
+                    .map(|s| {
+                        let q = signed(s.oxidation_state);
+                        if s.used { format!("[{q}]") } else { q }
+                    })
+                    .collect();
+                format!("{} {}", el.element, states.join(" "))
+            })
+            .collect();
+        lines.push(format!(
+            "states tried ({}; [ ] = used above): {}",
+            e.oxidation_states_set,
+            tried.join("; ")
+        ));
+    }
+    let scored = |a: &crystal_atlas::explain::Assignment| {
+        format!("{} ({:.2})", a.written(), a.log_frequency)
+    };
+    match &e.reason {
+        Reason::Allowed { assignments } if e.passing_assignments > 1 => {
+            let passing_assignments = e.passing_assignments;
+            let listed: Vec<String> = assignments.iter().map(scored).collect();
+            lines.push(format!(
+                "passing assignments, most plausible first (ln ICSD 2024 frequency per formula unit){}: {}",
+                if passing_assignments > assignments.len() as u64 {
+                    format!(", {} of {passing_assignments}", assignments.len())
+                } else {
+                    String::new()
+                },
+                listed.join("; ")
+            ));
+        }
+        Reason::NotNeutral { .. } if !e.needed_states.is_empty() => {
+            let listed: Vec<String> = e
+                .needed_states
+                .iter()
+                .map(|n| {
+                    format!(
+                        "{}({}) in {}",
+                        n.element,
+                        signed(n.oxidation_state),
+                        n.assignment.written()
+                    )
+                })
+                .collect();
+            lines.push(format!("would need: {}", listed.join("; ")));
+        }
+        _ => {}
+    }
+    lines
 }
 
 pub fn system(mut args: Args) -> Result<(), CliError> {
@@ -156,6 +231,7 @@ pub fn counts(mut args: Args) -> Result<(), CliError> {
         order,
         &settings.ox,
         settings.threshold,
+        &settings.options,
         &settings.known,
         &mut |_| true,
     )?;

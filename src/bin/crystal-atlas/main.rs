@@ -31,6 +31,10 @@ USAGE
 
 Common options: --max-stoich (default 8), --ox-set smact14|icsd16|icsd24|pymatgen_sp|wiki|FILE
 (default smact14, the paper's set), --known mp|oqmd|aflow|none|FILE (default mp).
+SMACT's smact_validity options (off by default: the paper's smact_filter): --mixed-valence (atoms of
+Fe, Mn, Co, Cu, ... may take different states: Fe3O4), --include-alloys (compositions of metals only
+are allowed); with --ox-set icsd24, the ICSD24 filter's --consensus N (default 3) and --commonality
+low|medium|high|main|PERCENT (default low), --include-zero. The icsd24 file alone is consensus 6.
 
 embed: compositional embeddings, the paper's eq. 2 and ElementEmbeddings 0.8.0's
 CompositionalEmbedding(formula, NAME).feature_vector(stats), computed in float64.

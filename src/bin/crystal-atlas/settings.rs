@@ -1,21 +1,26 @@
 //! The settings every chemistry command shares: oxidation-state set,
-//! stoichiometry limit and known-composition set, read from flags.
+//! stoichiometry limit, SMACT's smact_validity options and known-composition
+//! set, read from flags.
 
 use std::borrow::Cow;
 
 use crystal_atlas::data::known::MAX_USER_LIST_BYTES;
 use crystal_atlas::data::oxidation::MAX_OX_FILE_BYTES;
-use crystal_atlas::data::{KnownSet, KnownSource, OxidationSet, OxidationStates};
+use crystal_atlas::data::{
+    Commonality, Icsd24Filter, KnownSet, KnownSource, OxidationSet, OxidationStates,
+};
 use crystal_atlas::enumerate::MAX_STOICH_LIMIT;
-use crystal_atlas::filter::DEFAULT_THRESHOLD;
+use crystal_atlas::filter::{DEFAULT_THRESHOLD, FilterOptions};
 use crystal_atlas::label::Labeller;
 
 use crate::args::{Args, CliError};
 use crate::io::{ReadError, note, read_capped};
 
 pub struct Settings {
+    /// The states filtered with (ICSD24 thresholds applied).
     pub ox: Cow<'static, OxidationStates>,
     pub threshold: u32,
+    pub options: FilterOptions,
     pub known: Cow<'static, KnownSet>,
 }
 
@@ -29,6 +34,13 @@ impl Settings {
                 None => Cow::Owned(read_ox_file(&name)?),
             },
         };
+        let options = filter_options(args)?;
+        let ox = options.oxidation_states(ox).map_err(|_| {
+            CliError(
+                "--consensus, --commonality and --include-zero choose states from the ICSD 2024 counts, so they need --ox-set icsd24"
+                    .into(),
+            )
+        })?;
         let known = match args.value("known") {
             None => Cow::Borrowed(embedded(KnownSource::MaterialsProject)),
             Some(name) if name == "none" => Cow::Owned(KnownSet::empty()),
@@ -40,6 +52,7 @@ impl Settings {
         Ok(Settings {
             ox,
             threshold,
+            options,
             known,
         })
     }
@@ -48,9 +61,45 @@ impl Settings {
         Labeller {
             ox: &self.ox,
             threshold: self.threshold,
+            options: self.options,
             known: &self.known,
         }
     }
+}
+
+/// `--mixed-valence`, `--include-alloys`, and the ICSD24 filter's
+/// `--consensus`, `--commonality`, `--include-zero` (SMACT's names).
+fn filter_options(args: &mut Args) -> Result<FilterOptions, CliError> {
+    let mixed_valence = args.switch("mixed-valence");
+    let include_alloys = args.switch("include-alloys");
+    let include_zero = args.switch("include-zero");
+    let consensus = args.value("consensus");
+    let commonality = args.value("commonality");
+    let icsd24 = if consensus.is_some() || commonality.is_some() || include_zero {
+        let defaults = Icsd24Filter::default();
+        let consensus = match consensus {
+            None => defaults.consensus,
+            Some(_) => args.number("consensus", None, 0..=u32::MAX)?,
+        };
+        let commonality = match commonality {
+            None => defaults.commonality,
+            Some(text) => text
+                .parse::<Commonality>()
+                .map_err(|e| CliError(format!("--{e}")))?,
+        };
+        Some(Icsd24Filter {
+            consensus,
+            commonality,
+            include_zero,
+        })
+    } else {
+        None
+    };
+    Ok(FilterOptions {
+        mixed_valence,
+        include_alloys,
+        icsd24,
+    })
 }
 
 fn embedded(source: KnownSource) -> &'static KnownSet {

@@ -12,7 +12,7 @@ use super::show_note;
 use crate::params::{self, Kind, Param, Section, UPLOAD};
 use crate::pipeline::protocol::UploadKind;
 use crate::session::{Field, Input, Session};
-use crate::view_state::{KnownSetting, Tab};
+use crate::view_state::{KnownSetting, OxChoice, Tab};
 
 pub struct Controls {
     form: HtmlElement,
@@ -34,6 +34,14 @@ fn control(p: &Param) -> HtmlElement {
                 append(&label, make("span", "", &format!(" {}", c.label)));
             }
             group
+        }
+        Kind::Flag => {
+            let label = make("label", "check", "");
+            let input: HtmlInputElement = append(&label, make("input", "", "")).unchecked_into();
+            input.set_type("checkbox");
+            input.set_id(p.field);
+            append(&label, make("span", "", &format!(" {}", p.label)));
+            label
         }
         Kind::Choice(_) if p.key == "pal" => {
             let label = make("label", "check", "");
@@ -68,9 +76,11 @@ fn control(p: &Param) -> HtmlElement {
             let step = if hi <= 1.0 { "0.05" } else { "1" };
             number(p, &lo.to_string(), &hi.to_string(), step, "decimal")
         }
-        Kind::Flag | Kind::Text => {
+        Kind::Text => {
             let input: HtmlInputElement = make("input", "", "").unchecked_into();
             input.set_id(p.field);
+            dom::set_attr(&input, "inputmode", "numeric");
+            dom::set_attr(&input, "placeholder", "the icsd24 file");
             input.unchecked_into()
         }
     }
@@ -95,7 +105,8 @@ fn labelled(host: &HtmlElement, p: &Param) -> HtmlElement {
         dom::set_attr(&field, "data-reducer", r);
     }
     let head = append(&field, make("div", "field-head", ""));
-    if p.key != "pal" {
+    let checkbox = p.key == "pal" || matches!(p.kind, Kind::Flag);
+    if !checkbox {
         let label = append(&head, make("label", "", p.label));
         if p.key != "red" {
             dom::set_attr(&label, "for", p.field);
@@ -108,7 +119,7 @@ fn labelled(host: &HtmlElement, p: &Param) -> HtmlElement {
     dom::set_attr(&toggle, "aria-controls", &help_id);
     dom::set_attr(&toggle, "aria-label", &format!("What is {}?", p.label));
     let c = append(&field, control(p));
-    if p.key == "pal" {
+    if checkbox {
         head.insert_adjacent_element("afterbegin", &c).ok();
     }
     let help = append(&field, make("p", "help", p.help));
@@ -186,6 +197,13 @@ impl Controls {
                         let v = if input.checked() { "cb" } else { "paper" };
                         return d.input(field_input("pal", v.into()));
                     }
+                    ("checkbox", id) => {
+                        if let Some(p) = params::by_field(id) {
+                            let v = if input.checked() { "1" } else { "0" };
+                            d.input(field_input(p.key, v.into()));
+                        }
+                        return;
+                    }
                     _ => {}
                 }
             }
@@ -230,6 +248,9 @@ impl Controls {
                     }
                 }
                 "pal" => by_id::<HtmlInputElement>(p.field).set_checked(value == "cb"),
+                _ if matches!(p.kind, Kind::Flag) => {
+                    by_id::<HtmlInputElement>(p.field).set_checked(value == "1")
+                }
                 "ox" | "db" => {
                     self.upload_options(session, p);
                     set_value(p.field, &value);
@@ -237,6 +258,13 @@ impl Controls {
                 _ => set_value(p.field, &value),
             }
             show_note(&by_id(&format!("note-{}", p.key)), note);
+        }
+        // The ICSD 2024 thresholds belong to the icsd24 set.
+        let icsd24 = state.ox == OxChoice::Builtin(crate::data::OxidationSet::Icsd24);
+        for key in ["cons", "comm"] {
+            for e in dom::query_all(&self.form, &format!("[data-key={key}]")) {
+                dom::set_hidden(e.unchecked_ref(), !icsd24);
+            }
         }
         for e in dom::query_all(&self.form, "[data-reducer]") {
             let shown = e.get_attribute("data-reducer").as_deref() == Some(state.reducer.name());

@@ -132,12 +132,13 @@ impl Details {
         match &e.reason {
             Reason::Allowed { assignments } => {
                 let shown = assignments.len().min(SHOWN_ASSIGNMENTS);
-                let lead = if assignments.len() == 1 {
+                let ways = e.passing_assignments.max(assignments.len() as u64);
+                let lead = if ways == 1 {
                     "Charge neutral:".to_string()
                 } else {
                     format!(
                         "Charge neutral in {} ways (SMACT needs one); the most usual charges first:",
-                        assignments.len()
+                        crate::plot::grouped(ways)
                     )
                 };
                 append(body, make("p", "verdict good", &lead));
@@ -190,8 +191,42 @@ impl Details {
                 append(body, make("p", "verdict bad", &text));
                 electronegativity_scale(body, assignment);
             }
+            Reason::Alloy => {
+                append(
+                    body,
+                    make(
+                        "p",
+                        "verdict good",
+                        "Every element is a metal, and the 'count alloys as allowed' option is on.",
+                    ),
+                );
+            }
             _ => {}
         }
+        for needed in &e.needed_states {
+            let text = format!(
+                "It would need {}({}), a state {} does not list for {}:",
+                needed.element,
+                signed(i64::from(needed.oxidation_state)),
+                e.oxidation_states_set,
+                needed.element
+            );
+            append(body, make("p", "verdict bad", &text));
+            charges(body, &needed.assignment);
+        }
+        if let Some(mixed) = &e.mixed_valence_alternative {
+            append(
+                body,
+                make(
+                    "p",
+                    "note",
+                    "SMACT gives every atom of an element the same charge. With mixed valence (in the \
+                     settings), its atoms may differ, and this would pass:",
+                ),
+            );
+            charges(body, mixed);
+        }
+        states_tried(body, e);
         learn(body, "What is charge neutrality?", NEUTRALITY);
         learn(body, "What is electronegativity balance?", BALANCE);
         let known = if e.known { "is" } else { "is not" };
@@ -227,6 +262,50 @@ impl Details {
         let close = append(&links, make("button", "", "Close"));
         dom::set_attr(&close, "type", "button");
         dom::set_attr(&close, "data-action", "close");
+    }
+}
+
+/// Each element with the states the filter tried, those of the charges
+/// shown marked, so a student sees what the set offers (and lacks).
+fn states_tried(host: &HtmlElement, e: &Explanation) {
+    if e.elements.is_empty() {
+        return;
+    }
+    let d = append(host, make("div", "states-tried", ""));
+    append(
+        &d,
+        make(
+            "p",
+            "note",
+            &format!(
+                "States tried ({}); the ones used above are marked:",
+                e.oxidation_states_set
+            ),
+        ),
+    );
+    for el in &e.elements {
+        let row = append(&d, make("div", "states-row", ""));
+        append(&row, make("strong", "", &el.element));
+        if el.states.is_empty() {
+            append(&row, make("span", "note", " none in this set"));
+        }
+        for s in &el.states {
+            let q = signed(i64::from(s.oxidation_state));
+            let chip = append(
+                &row,
+                make("span", if s.used { "state used" } else { "state" }, &q),
+            );
+            let title = format!(
+                "{}({q}): reported {} times in ICSD 2024{}",
+                el.element,
+                s.icsd24_reports,
+                if s.used { "; used above" } else { "" }
+            );
+            dom::set_attr(&chip, "title", &title);
+            if s.used {
+                dom::set_attr(&chip, "aria-label", &format!("{q}, used"));
+            }
+        }
     }
 }
 

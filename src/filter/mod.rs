@@ -8,11 +8,25 @@
 //! electronegative than every anion. A composition is allowed when some
 //! assignment makes it neutral and passes.
 //!
-//! These functions mirror SMACT one to one and are the reference the fast
-//! counting in [`crate::count`] is tested against.
+//! On top of that, SMACT's newer `smact_validity` options ([`FilterOptions`]:
+//! mixed valence, alloys, the ICSD24 filter's thresholds), off by default,
+//! exactly as smact 4.0.2 implements them ([`options`] says what each does).
+//!
+//! [`smact_filter`] and [`smact_validity`] mirror SMACT one to one and are the
+//! reference that [`is_allowed`] and the fast counting in [`crate::count`] are
+//! tested against. [`plausibility`] ranks assignments for explanations.
+
+pub mod options;
+pub mod plausibility;
+pub(crate) mod search;
 
 use crate::chem::{Composition, Element, MAX_COMPOSITION_ELEMENTS, gcd};
 use crate::data::OxidationStates;
+
+pub use options::{
+    FilterOptions, FilterOptionsError, MAX_MIXED_VALENCE_COMBOS, METALS, MIXED_VALENCE_ELEMENTS,
+    is_metal, is_mixed_valence_element, mixed_valence_combinations,
+};
 
 /// SMACT's default stoichiometry threshold.
 pub const DEFAULT_THRESHOLD: u32 = 8;
@@ -116,20 +130,103 @@ pub fn smact_filter(
     out
 }
 
-/// The distinct compositions `smact_filter` allows for the system `elements`
-/// (exactly those elements, each with amount >= 1), sorted.
+/// The distinct compositions the filter allows for the system `elements`
+/// (exactly those elements, each with amount >= 1, factors up to
+/// `threshold`), sorted: `smact_filter`'s, or with options
+/// [`smact_validity`]'s ratio by ratio.
 pub fn allowed_compositions(
     elements: &[Element],
     ox: &OxidationStates,
     threshold: u32,
+    options: &FilterOptions,
 ) -> Vec<Composition> {
-    let mut out: Vec<Composition> = smact_filter(elements, ox, threshold)
-        .into_iter()
-        .filter_map(|r| Composition::new(elements.iter().copied().zip(r.ratio)))
-        .collect();
+    let mut out: Vec<Composition> = if *options == FilterOptions::PAPER {
+        smact_filter(elements, ox, threshold)
+            .into_iter()
+            .filter_map(|r| Composition::new(elements.iter().copied().zip(r.ratio)))
+            .collect()
+    } else {
+        crate::enumerate::coprime_tuples(elements.len(), threshold)
+            .into_iter()
+            .filter_map(|ratio| Composition::new(elements.iter().copied().zip(ratio)))
+            .filter(|c| smact_validity(c, ox, options))
+            .collect()
+    };
     out.sort();
     out.dedup();
     out
+}
+
+/// `smact_validity(composition, use_pauling_test=True, include_alloys,
+/// check_metallicity=False, oxidation_states_set=ox, mixed_valence)`, one to
+/// one: every assignment of the Cartesian product is tried, and under mixed
+/// valence every assignment of the expanded sites (see [`options`]). Unlike
+/// [`is_allowed`] it has no stoichiometry limit and calls a single element
+/// valid, as SMACT does. `options.icsd24` is not read: pass the states it
+/// chooses ([`FilterOptions::oxidation_states`]).
+pub fn smact_validity(c: &Composition, ox: &OxidationStates, options: &FilterOptions) -> bool {
+    let parts = c.parts();
+    if parts.len() == 1 {
+        return true;
+    }
+    if options.include_alloys && parts.iter().all(|&(e, _)| is_metal(e)) {
+        return true;
+    }
+    let lists: Vec<&[i8]> = parts.iter().map(|&(e, _)| ox.of(e)).collect();
+    if lists.iter().any(|l| l.is_empty()) {
+        return false;
+    }
+    let enegs: Vec<Option<f64>> = parts.iter().map(|&(e, _)| e.pauling_eneg()).collect();
+    let amounts: Vec<u32> = parts.iter().map(|&(_, a)| a).collect();
+    if any_valid_assignment(&lists, &amounts, &enegs) {
+        return true;
+    }
+    if !(options.mixed_valence && parts.iter().any(|&(e, _)| is_mixed_valence_element(e))) {
+        return false;
+    }
+    let combinations =
+        mixed_valence_combinations(parts.iter().zip(&lists).map(|(&(e, a), l)| (e, l.len(), a)));
+    if combinations > MAX_MIXED_VALENCE_COMBOS {
+        return false;
+    }
+    // `_expand_mixed_valence_comp`: each atom of a mixed-valence element is a site of amount 1.
+    let (mut site_lists, mut site_amounts, mut site_enegs) = (Vec::new(), Vec::new(), Vec::new());
+    for ((&(e, a), &list), &eneg) in parts.iter().zip(&lists).zip(&enegs) {
+        let sites = if is_mixed_valence_element(e) { a } else { 1 };
+        for _ in 0..sites {
+            site_lists.push(list);
+            site_amounts.push(a / sites);
+            site_enegs.push(eneg);
+        }
+    }
+    any_valid_assignment(&site_lists, &site_amounts, &site_enegs)
+}
+
+/// `_is_valid_oxi_state` with the composition's own ratio: some assignment,
+/// in product order, is neutral and passes [`pauling_test`].
+fn any_valid_assignment(lists: &[&[i8]], amounts: &[u32], enegs: &[Option<f64>]) -> bool {
+    let mut index = vec![0usize; lists.len()];
+    let mut states: Vec<i8> = lists.iter().map(|l| l[0]).collect();
+    loop {
+        if charge(&states, amounts) == 0 && pauling_test(&states, enegs) {
+            return true;
+        }
+        // The next assignment, last position fastest (itertools.product).
+        let mut i = lists.len();
+        loop {
+            if i == 0 {
+                return false;
+            }
+            i -= 1;
+            index[i] += 1;
+            if index[i] < lists[i].len() {
+                states[i] = lists[i][index[i]];
+                break;
+            }
+            index[i] = 0;
+            states[i] = lists[i][0];
+        }
+    }
 }
 
 /// Most assignments [`is_allowed`] tries one by one; past this (many elements
@@ -138,15 +235,30 @@ pub fn allowed_compositions(
 /// range instead.
 const MAX_ASSIGNMENTS_TRIED: u64 = 4096;
 
-/// Whether `smact_filter` on the composition's elements allows it: its factors
-/// are within `threshold` and some assignment is neutral and passes
-/// [`pauling_test`].
-pub fn is_allowed(c: &Composition, ox: &OxidationStates, threshold: u32) -> bool {
+/// Whether the filter allows `c`: its factors are within `threshold` and,
+/// as [`smact_validity`] decides with `options` (by default as
+/// `smact_filter` on its elements), some assignment is neutral and passes
+/// [`pauling_test`], or it counts as an alloy.
+pub fn is_allowed(
+    c: &Composition,
+    ox: &OxidationStates,
+    threshold: u32,
+    options: &FilterOptions,
+) -> bool {
     if c.order() < 2 || c.max_amount() > threshold {
         // A single element is never an output of smact_filter's enumeration of
         // 2..4-element systems; the atlas's space starts at binaries.
         return false;
     }
+    if options.include_alloys && c.elements().all(is_metal) {
+        return true;
+    }
+    single_valence_allowed(c, ox) || (options.mixed_valence && mixed_valence_allowed(c, ox))
+}
+
+/// Whether some assignment of one state per element is neutral and passes
+/// [`pauling_test`].
+fn single_valence_allowed(c: &Composition, ox: &OxidationStates) -> bool {
     // Stack arrays: this runs for every sampled and every known composition.
     let n = c.order();
     let mut lists: [&[i8]; MAX_COMPOSITION_ELEMENTS] = [&[]; MAX_COMPOSITION_ELEMENTS];
@@ -175,6 +287,32 @@ pub fn is_allowed(c: &Composition, ox: &OxidationStates, threshold: u32) -> bool
         0,
         0,
     )
+}
+
+/// Whether SMACT's mixed-valence expansion of `c` (within its limit) has a
+/// neutral assignment passing [`pauling_test`]: the sites, each atom of a
+/// mixed-valence element one of amount 1, decided cut by cut.
+fn mixed_valence_allowed(c: &Composition, ox: &OxidationStates) -> bool {
+    let parts = c.parts();
+    if !parts.iter().any(|&(e, _)| is_mixed_valence_element(e))
+        || parts
+            .iter()
+            .any(|&(e, _)| e.pauling_eneg().is_none() || ox.of(e).is_empty())
+        || mixed_valence_combinations(parts.iter().map(|&(e, a)| (e, ox.of(e).len(), a)))
+            > MAX_MIXED_VALENCE_COMBOS
+    {
+        return false;
+    }
+    let (mut lists, mut amounts, mut enegs) = (Vec::new(), Vec::new(), Vec::new());
+    for &(e, a) in parts {
+        let sites = if is_mixed_valence_element(e) { a } else { 1 };
+        for _ in 0..sites {
+            lists.push(ox.of(e));
+            amounts.push(i64::from(a / sites));
+            enegs.push(e.pauling_eneg().unwrap_or_default());
+        }
+    }
+    any_passing_neutral(&lists, &amounts, &enegs)
 }
 
 /// Depth-first over assignments with a running charge; true at the first
@@ -298,233 +436,6 @@ fn any_passing_neutral(lists: &[&[i8]], amounts: &[i64], enegs: &[f64]) -> bool 
     })
 }
 
-/// The oxidation-state assignments of one composition (every electronegativity
-/// known), searched without listing them, for [`crate::explain`]. For each
-/// region (every assignment, or those of one cut: see [`cut_allows`]) it keeps
-/// bitsets of the totals each suffix of positions can reach, so a depth-first
-/// search in `itertools.product` order never enters a branch that cannot end
-/// at a wanted total: finding k assignments costs k x positions x states x
-/// regions steps. Counts come from a dynamic programme over totals. Memory is
-/// regions x positions x charge range bits: under 25 kB for 8 elements,
-/// states up to |9| and amounts up to [`crate::enumerate::MAX_STOICH_LIMIT`].
-pub(crate) struct AssignmentSearch<'a> {
-    lists: &'a [&'a [i8]],
-    amounts: &'a [i64],
-    ranks: Vec<usize>,
-    /// Largest |total|; total t is bit t + bound.
-    bound: i64,
-    words: usize,
-    everything: Region,
-    cuts: Vec<Region>,
-}
-
-struct Region {
-    /// `[position][index in its list]`: whether the region uses that state.
-    uses: Vec<Vec<bool>>,
-    /// `[depth * words + word]`: totals positions depth.. reach in the region.
-    reach: Vec<u64>,
-}
-
-impl<'a> AssignmentSearch<'a> {
-    pub(crate) fn new(lists: &'a [&'a [i8]], amounts: &'a [i64], enegs: &[f64]) -> Self {
-        let (ranks, top) = electronegativity_ranks(enegs);
-        let bound = charge_bound(lists, amounts);
-        let words = usize::try_from(2 * bound + 1).map_or(usize::MAX, |w| w.div_ceil(64));
-        let region = |uses: &dyn Fn(usize, i8) -> bool| -> Region {
-            let n = lists.len();
-            let uses: Vec<Vec<bool>> = (0..n)
-                .map(|i| lists[i].iter().map(|&q| uses(i, q)).collect())
-                .collect();
-            let mut reach = vec![0u64; (n + 1) * words];
-            reach[n * words + (bound / 64) as usize] = 1 << (bound % 64);
-            for d in (0..n).rev() {
-                let (head, tail) = reach.split_at_mut((d + 1) * words);
-                for (&q, _) in lists[d].iter().zip(&uses[d]).filter(|(_, u)| **u) {
-                    shift_or(
-                        &mut head[d * words..],
-                        &tail[..words],
-                        i64::from(q) * amounts[d],
-                    );
-                }
-            }
-            Region { uses, reach }
-        };
-        let everything = region(&|_, _| true);
-        let cuts = (0..=top)
-            .map(|cut| region(&|i, q| cut_allows(ranks[i], cut, q)))
-            .collect();
-        AssignmentSearch {
-            lists,
-            amounts,
-            ranks,
-            bound,
-            words,
-            everything,
-            cuts,
-        }
-    }
-
-    fn regions(&self, passing: bool) -> Vec<&Region> {
-        if passing {
-            self.cuts.iter().collect()
-        } else {
-            vec![&self.everything]
-        }
-    }
-
-    fn reaches(&self, region: &Region, depth: usize, total: i64) -> bool {
-        let Ok(bit) = usize::try_from(total + self.bound) else {
-            return false;
-        };
-        region
-            .reach
-            .get(depth * self.words + bit / 64)
-            .is_some_and(|w| bit < self.words * 64 && w >> (bit % 64) & 1 == 1)
-    }
-
-    /// The first `limit` assignments (of those passing [`pauling_test`], or of
-    /// all) whose total is one of `targets`, in `itertools.product` order.
-    pub(crate) fn first(&self, passing: bool, targets: &[i64], limit: usize) -> Vec<Vec<i8>> {
-        let regions = self.regions(passing);
-        let alive = (0..regions.len())
-            .filter(|&r| targets.iter().any(|&t| self.reaches(regions[r], 0, t)))
-            .fold(0u32, |m, r| m | 1 << r);
-        let mut found = Vec::new();
-        let mut states = vec![0i8; self.lists.len()];
-        if alive != 0 && limit > 0 {
-            self.descend(
-                &regions,
-                targets,
-                limit,
-                0,
-                0,
-                alive,
-                &mut states,
-                &mut found,
-            );
-        }
-        found
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn descend(
-        &self,
-        regions: &[&Region],
-        targets: &[i64],
-        limit: usize,
-        depth: usize,
-        total: i64,
-        alive: u32,
-        states: &mut [i8],
-        found: &mut Vec<Vec<i8>>,
-    ) {
-        if depth == self.lists.len() {
-            found.push(states.to_vec());
-            return;
-        }
-        for (k, &q) in self.lists[depth].iter().enumerate() {
-            let total = total + i64::from(q) * self.amounts[depth];
-            let still = (0..regions.len())
-                .filter(|&r| alive >> r & 1 == 1 && regions[r].uses[depth][k])
-                .filter(|&r| {
-                    targets
-                        .iter()
-                        .any(|&t| self.reaches(regions[r], depth + 1, t - total))
-                })
-                .fold(0u32, |m, r| m | 1 << r);
-            if still != 0 {
-                states[depth] = q;
-                self.descend(
-                    regions,
-                    targets,
-                    limit,
-                    depth + 1,
-                    total,
-                    still,
-                    states,
-                    found,
-                );
-                if found.len() == limit {
-                    return;
-                }
-            }
-        }
-    }
-
-    /// `ways` (assignments of earlier positions, by total) extended by
-    /// position `i` with the states `uses` admits. Counts cannot overflow:
-    /// there are at most 19^8 < 2^64 assignments.
-    fn extend(&self, ways: &[u64], i: usize, uses: impl Fn(i8) -> bool) -> Vec<u64> {
-        let mut next = vec![0u64; ways.len()];
-        let a = self.amounts[i];
-        for (t, &w) in ways.iter().enumerate().filter(|(_, w)| **w > 0) {
-            for &q in self.lists[i].iter().filter(|&&q| uses(q)) {
-                next[(t as i64 + i64::from(q) * a) as usize] += w;
-            }
-        }
-        next
-    }
-
-    fn start(&self) -> Vec<u64> {
-        let mut ways = vec![0u64; self.words * 64];
-        ways[self.bound as usize] = 1;
-        ways
-    }
-
-    fn neutral(&self, ways: &[u64]) -> u64 {
-        ways[self.bound as usize]
-    }
-
-    /// Number of neutral assignments.
-    pub(crate) fn count_neutral(&self) -> u64 {
-        let ways = (0..self.lists.len()).fold(self.start(), |w, i| self.extend(&w, i, |_| true));
-        self.neutral(&ways)
-    }
-
-    /// Number of neutral assignments that pass [`pauling_test`], by one
-    /// dynamic programme over positions in electronegativity order: tie
-    /// groups are all cation-or-zero until the first group with an anion,
-    /// anion-or-zero from there on (a cation and an anion never tie).
-    pub(crate) fn count_passing_neutral(&self) -> u64 {
-        let (mut before_anions, mut after) = (self.start(), vec![0u64; self.words * 64]);
-        for rank in 1..self.cuts.len() {
-            let group: Vec<usize> = (0..self.lists.len())
-                .filter(|&i| self.ranks[i] == rank)
-                .collect();
-            let mut either: Vec<u64> = before_anions
-                .iter()
-                .zip(&after)
-                .map(|(b, a)| b + a)
-                .collect();
-            let mut cations = before_anions.clone();
-            for &i in &group {
-                either = self.extend(&either, i, |q| q <= 0);
-                cations = self.extend(&cations, i, |q| q >= 0);
-            }
-            // Groups that stayed all zero were counted as cation groups.
-            if group.iter().all(|&i| self.lists[i].contains(&0)) {
-                either
-                    .iter_mut()
-                    .zip(&before_anions)
-                    .for_each(|(e, b)| *e -= b);
-            }
-            (before_anions, after) = (cations, either);
-        }
-        self.neutral(&before_anions) + self.neutral(&after)
-    }
-
-    /// The smallest |total| of any assignment (passing [`pauling_test`], or
-    /// any), or `None` when there is no such assignment.
-    pub(crate) fn nearest_total(&self, passing: bool) -> Option<i64> {
-        let regions = self.regions(passing);
-        (0..=self.bound).find(|&d| {
-            regions
-                .iter()
-                .any(|r| self.reaches(r, 0, d) || self.reaches(r, 0, -d))
-        })
-    }
-}
-
 /// gcd of a ratio; 1 for a reduced one.
 pub fn ratio_gcd(ratio: &[u32]) -> u32 {
     ratio.iter().fold(0, |g, &x| gcd(g, x))
@@ -624,7 +535,8 @@ mod tests {
         assert!(is_allowed(
             &Composition::parse("FeMnCrVTiCoNiCu").unwrap(),
             &ox,
-            16
+            16,
+            &FilterOptions::PAPER
         ));
         // Seven elements with states of 2 mod 4 and one (Cu) of 0 mod 4 never
         // total 0 mod 4; doubling one of the seven makes neutral totals possible.
@@ -642,14 +554,18 @@ mod tests {
             let enegs: Vec<Option<f64>> = c.elements().map(|e| e.pauling_eneg()).collect();
             let mut states = [0i8; 8];
             let tried = any_neutral_balanced(&lists, &amounts, &enegs, &mut states, 0, 0);
-            assert_eq!((is_allowed(&c, &ox, 16), tried), (allowed, allowed), "{f}");
+            assert_eq!(
+                (is_allowed(&c, &ox, 16, &FilterOptions::PAPER), tried),
+                (allowed, allowed),
+                "{f}"
+            );
         }
     }
 
     #[test]
     fn zinc_oxides_of_table_1() {
         let ox = OxidationSet::Smact14.states();
-        let allowed: Vec<String> = allowed_compositions(&els("Zn-O"), ox, 8)
+        let allowed: Vec<String> = allowed_compositions(&els("Zn-O"), ox, 8, &FilterOptions::PAPER)
             .iter()
             .map(|c| c.to_string())
             .collect();
@@ -657,10 +573,109 @@ mod tests {
             assert!(allowed.contains(&f.to_string()), "{f} allowed");
         }
         assert!(!allowed.contains(&"ZnO3".to_string()));
-        for c in allowed_compositions(&els("Li-Zn-Sn-O"), ox, 8) {
-            assert!(is_allowed(&c, ox, 8));
+        for c in allowed_compositions(&els("Li-Zn-Sn-O"), ox, 8, &FilterOptions::PAPER) {
+            assert!(is_allowed(&c, ox, 8, &FilterOptions::PAPER));
         }
-        assert!(!is_allowed(&Composition::parse("ZnO3").unwrap(), ox, 8));
-        assert!(!is_allowed(&Composition::parse("Zn9O").unwrap(), ox, 8));
+        assert!(!is_allowed(
+            &Composition::parse("ZnO3").unwrap(),
+            ox,
+            8,
+            &FilterOptions::PAPER
+        ));
+        assert!(!is_allowed(
+            &Composition::parse("Zn9O").unwrap(),
+            ox,
+            8,
+            &FilterOptions::PAPER
+        ));
+    }
+
+    fn options(mixed_valence: bool, include_alloys: bool) -> FilterOptions {
+        FilterOptions {
+            mixed_valence,
+            include_alloys,
+            icsd24: None,
+        }
+    }
+
+    #[test]
+    fn mixed_valence_and_alloys_as_smact_validity_answers() {
+        // Checked with smact 4.0.2's smact_validity(oxidation_states_set="smact14").
+        let ox = OxidationSet::Smact14.states();
+        let decide = |f: &str, o: FilterOptions| {
+            let c = Composition::parse(f).unwrap();
+            let fast = is_allowed(&c, ox, 8, &o);
+            assert_eq!(fast, smact_validity(&c, ox, &o), "{f} {o:?}");
+            fast
+        };
+        assert!(!decide("Fe3O4", options(false, false)));
+        assert!(decide("Fe3O4", options(true, false)));
+        assert!(decide("Fe5O7", options(true, false)));
+        // 8^6 x 4 and 8^7 x 4 assignments: past SMACT's limit, so not tried.
+        assert!(!decide("Fe6O7", options(true, false)));
+        assert!(!decide("Fe7O8", options(true, false)));
+        // Pb is not one of SMACT's mixed-valence elements.
+        assert!(!decide("Pb3O4", options(true, false)));
+        assert!(!decide("CuZn", options(false, false)));
+        assert!(decide("CuZn", options(false, true)));
+        assert!(!decide("ZnO3", options(false, true)));
+    }
+
+    /// The fast decision agrees with the one-to-one port of smact_validity
+    /// on random sets and compositions, every option combination.
+    #[test]
+    fn is_allowed_agrees_with_the_smact_validity_port() {
+        use rand::rngs::StdRng;
+        use rand::{RngExt, SeedableRng};
+        let mut rng = StdRng::seed_from_u64(9);
+        // Mixed-valence elements, metals, anions, ties (Ru, Os) and He (no electronegativity).
+        let pool: Vec<Element> = [
+            "Fe", "Mn", "Sn", "Cu", "Ru", "Os", "Zn", "Pb", "Li", "O", "S", "Cl", "N", "He",
+        ]
+        .iter()
+        .map(|s| Element::from_symbol(s).unwrap())
+        .collect();
+        let mut seen = [0usize; 4];
+        for _ in 0..6 {
+            let text: String = Element::all()
+                .map(|e| {
+                    let states: Vec<String> = (-4i8..=6)
+                        .filter(|_| rng.random_range(0..3u32) == 0)
+                        .map(|q| q.to_string())
+                        .collect();
+                    format!("{e} {}\n", states.join(" "))
+                })
+                .collect();
+            let ox = OxidationStates::parse_smact_file("random", &text).unwrap();
+            for _ in 0..400 {
+                let n = rng.random_range(2..=4u32) as usize;
+                let mut elements = pool.clone();
+                for i in 0..n {
+                    let j = rng.random_range(i as u32..pool.len() as u32) as usize;
+                    elements.swap(i, j);
+                }
+                let c = Composition::new(
+                    elements[..n]
+                        .iter()
+                        .map(|&e| (e, rng.random_range(1..=6u32))),
+                )
+                .unwrap();
+                for (k, o) in [
+                    options(false, false),
+                    options(true, false),
+                    options(false, true),
+                    options(true, true),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    let allowed = smact_validity(&c, &ox, &o);
+                    assert_eq!(is_allowed(&c, &ox, 8, &o), allowed, "{c} {o:?}");
+                    seen[k] += usize::from(allowed);
+                }
+            }
+        }
+        // Each option allowed more than the paper's filter.
+        assert!(seen[1] > seen[0] && seen[2] > seen[0], "{seen:?}");
     }
 }
