@@ -64,8 +64,17 @@ pub struct PlacedMark {
     pub focus: bool,
 }
 
-/// Half the diagonal of a placed formula's diamond, in point radii.
-const PLACED_SIZE: f64 = 2.6;
+/// Half the diagonal of a placed formula's diamond, in point radii, and at
+/// least in CSS pixels: a few times a point, so it reads among thousands.
+const PLACED_SIZE: f64 = 3.0;
+const PLACED_MIN_PX: f64 = 7.0;
+
+/// Half the diagonal of a placed formula's diamond in pixels under `style`.
+pub fn placed_radius(style: &MapStyle) -> i32 {
+    (f64::from(style.radius) * PLACED_SIZE)
+        .max(PLACED_MIN_PX * style.pixel_ratio)
+        .round() as i32
+}
 
 /// Pixel corners of the diamond of half-diagonal `r` around `p`.
 fn diamond((x, y): (i32, i32), r: i32) -> [(i32, i32); 5] {
@@ -101,7 +110,7 @@ pub fn draw_placed<DB: DrawingBackend>(
     style: &MapStyle,
 ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
     let line = |w: f64| (w * style.pixel_ratio).round().max(1.0) as u32;
-    let r = (f64::from(style.radius) * PLACED_SIZE).round().max(3.0) as i32;
+    let r = placed_radius(style);
     let margin = f64::from(r) + 8.0 * style.pixel_ratio;
     let ring = rgb(style.ring);
     for (m, at) in placed.iter().zip(placed_pixels(placed, view, margin)) {
@@ -487,12 +496,13 @@ mod tests {
             [buf[i], buf[i + 1], buf[i + 2]]
         };
         assert_eq!(at(px, py), [255, 18, 1], "the mark covers the point");
-        // radius 3 x 2.6 = 8 px to the corners: black outline there, white halo beyond.
-        assert_eq!(at(px + 8, py), [0, 0, 0]);
-        assert_eq!(at(px, py - 8), [0, 0, 0]);
-        assert_eq!(at(px + 10, py), [255, 255, 255]);
+        // radius 3 x 3 = 9 px to the corners: black outline there, white halo beyond.
+        assert_eq!(placed_radius(&style), 9);
+        assert_eq!(at(px + 9, py), [0, 0, 0]);
+        assert_eq!(at(px, py - 9), [0, 0, 0]);
+        assert_eq!(at(px + 11, py), [255, 255, 255]);
         // A diamond, not a square: its bounding box's corner stays white.
-        assert_eq!(at(px + 6, py + 6), [255, 255, 255]);
+        assert_eq!(at(px + 7, py + 7), [255, 255, 255]);
         assert_eq!(
             placed_pixels(&placed, &view, 0.0),
             [Some((px as i32, py as i32)), None]

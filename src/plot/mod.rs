@@ -27,7 +27,7 @@ pub use colour::{Palette, Rgb};
 pub use hit_grid::HitGrid;
 pub use map::{
     Layers, LegendEntry, MapLabels, MapScene, MapStyle, PlacedMark, category_layer, draw_labels,
-    draw_placed, draw_points, grouped, placed_pixels, render_svg, render_svg_layers,
+    draw_placed, draw_points, grouped, placed_pixels, placed_radius, render_svg, render_svg_layers,
     render_svg_with_contours,
 };
 pub use map_model::{MapLook, MapModel, MapPoints};

@@ -170,7 +170,7 @@ fn a_typed_formula_lands_on_the_umap_map_without_recomputing_it() {
     let v = page.session.state().view.unwrap();
     assert_eq!((v.cx as f32, v.cy as f32), (want[[0, 0]], want[[0, 1]]));
     page.input(Input::Unplace("Zn2O".into()));
-    assert_eq!(page.session.state().place, [sampled.clone()]);
+    assert_eq!(page.session.state().place, std::slice::from_ref(&sampled));
     assert!(!page.session.on_map(&formula("Zn2O")));
     assert!(page.url.contains(&format!("place={sampled}")));
     page.input(Input::ClearPlaced);

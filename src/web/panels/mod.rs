@@ -11,6 +11,9 @@ pub mod glossary;
 pub mod grid;
 pub mod map_panel;
 pub mod messages;
+pub mod neighbours;
+pub mod place;
+pub mod selection;
 pub mod system;
 pub mod tour;
 
@@ -19,6 +22,7 @@ use web_sys::HtmlElement;
 use super::dom::{append, make};
 use crate::anion::AnionClass;
 use crate::chem::Composition;
+use crate::label::Category;
 use crate::plot::colour::ColourBy;
 use crate::session::{FieldNote, Session};
 
@@ -60,6 +64,18 @@ pub fn colour_note(session: &Session, c: &Composition) -> String {
             None => " · no data".into(),
         },
     }
+}
+
+/// A category as a coloured dot and its name (text in the page's ink, so
+/// it reads on any palette).
+pub fn category_chip(host: &HtmlElement, palette: crate::plot::Palette, category: Category) {
+    let chip = append(host, make("span", "cat", ""));
+    let dot = append(&chip, make("span", "cat-dot", ""));
+    let _ = dot.style().set_property(
+        "background",
+        &crate::plot::colour::hex(palette.category(category)),
+    );
+    append(&chip, make("span", "", category.name()));
 }
 
 /// A charge as a chemist writes it: +2, −2 (a true minus sign), 0.
