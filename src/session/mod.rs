@@ -705,6 +705,17 @@ impl Session {
         if old.system != self.state.system || chem_changed {
             self.render(Panel::System);
         }
+        if old.place != self.state.place || old.density != self.state.density {
+            self.render(Panel::Placed);
+        }
+        if old.focus != self.state.focus || chem_changed {
+            self.render(Panel::Neighbours);
+        }
+        if old.palette != self.state.palette {
+            for panel in [Panel::Placed, Panel::Neighbours, Panel::Selection] {
+                self.render(panel);
+            }
+        }
     }
 
     /// Requests what the panel on screen needs and does not have.

@@ -270,10 +270,20 @@ impl Session {
             (Some(m), _) => NearbyList::Unavailable(m.clone()),
             (None, None) => NearbyList::Unavailable("There is no map yet.".into()),
             (None, Some(layout)) => {
-                let wanted = format!("{key}\u{1}{}", stages::embed_key(&layout.embed));
-                match self.nearby.sample.as_ref().filter(|(k, _)| *k == wanted) {
-                    Some((_, rows)) => NearbyList::Ready(rows),
-                    None => NearbyList::Searching,
+                let embed = stages::embed_key(&layout.embed);
+                let wanted = format!("{key}\u{1}{embed}");
+                let matrix_failed = self
+                    .place
+                    .matrix_failed
+                    .as_ref()
+                    .filter(|(k, _)| *k == embed);
+                match (
+                    self.nearby.sample.as_ref().filter(|(k, _)| *k == wanted),
+                    matrix_failed,
+                ) {
+                    (Some((_, rows)), _) => NearbyList::Ready(rows),
+                    (None, Some((_, message))) => NearbyList::Unavailable(message.clone()),
+                    (None, None) => NearbyList::Searching,
                 }
             }
         };

@@ -61,6 +61,9 @@ struct PlacedSet {
 #[derive(Debug, Default)]
 pub(super) struct Placing {
     result: Option<PlacedSet>,
+    /// The map the list last described (its key, and whether its formulas
+    /// were drawn on it), so the list is rendered again when that changes.
+    listed: Option<(String, bool)>,
     /// Placing for this key failed, with why.
     pub failed: Option<(String, String)>,
     /// Gathering the matrix of this map (embedding key) failed, with why.
@@ -342,6 +345,15 @@ impl Session {
     }
 
     fn follow_place(&mut self) {
+        let listed = self
+            .map
+            .shown
+            .as_ref()
+            .map(|l| (l.key.clone(), self.placed_rows().is_some()));
+        if listed != self.place.listed {
+            self.place.listed = listed;
+            self.render(Panel::Placed);
+        }
         if self.state.place.is_empty() {
             if !self
                 .requests

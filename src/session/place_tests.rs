@@ -173,8 +173,37 @@ fn a_typed_formula_lands_on_the_umap_map_without_recomputing_it() {
     assert_eq!(page.session.state().place, std::slice::from_ref(&sampled));
     assert!(!page.session.on_map(&formula("Zn2O")));
     assert!(page.url.contains(&format!("place={sampled}")));
-    page.input(Input::ClearPlaced);
+    let effects = page.input(Input::ClearPlaced);
     assert!(page.session.map_model().placed.is_empty() && !page.url.contains("place="));
+    let rendered = |effects: &[Effect], panel| {
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Render(p) if *p == panel))
+    };
+    assert!(
+        rendered(&effects, Panel::Placed),
+        "the emptied list is shown"
+    );
+    let effects = page.input(Input::CloseDetails);
+    assert!(
+        rendered(&effects, Panel::Neighbours),
+        "the neighbours go with the focus"
+    );
+    assert!(page.session.nearby().is_none());
+    // A new map on screen: the list says its formulas wait for it.
+    page.input(Input::Place("Zn2O".into()));
+    page.run(Role::Place);
+    page.field("nn", "10");
+    assert_eq!(
+        page.session.placed_list()[0].state,
+        PlacedState::Placed,
+        "on the old map meanwhile"
+    );
+    let answers = page.answers(Role::Reduce);
+    let preview = answers.into_iter().next().unwrap();
+    let effects = page.feed(Role::Reduce, vec![preview]);
+    assert!(rendered(&effects, Panel::Placed));
+    assert_eq!(page.session.placed_list()[0].state, PlacedState::Waiting);
 }
 
 #[test]

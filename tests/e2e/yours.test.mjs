@@ -4,7 +4,7 @@
 // focus, a selection's summary, density contours; on a desktop and a phone.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { canvasPixels, waitForMap } from "./harness.mjs";
+import { axe, canvasPixels, waitForMap } from "./harness.mjs";
 
 /// Records the kind of every request the page posts to its workers.
 async function watchRequests(context) {
@@ -190,6 +190,7 @@ export const tests = [
       assert.equal(counts.reduce((a, b) => a + b, 0), selected);
       await page.locator("#selection-card").scrollIntoViewIfNeeded();
       await shot("-card");
+      assert.deepEqual(await axe(page), [], "the selection card passes axe-core");
       const [file] = await Promise.all([page.waitForEvent("download"), page.click("#selection-export")]);
       const csv = (await readFile(await file.path())).toString();
       assert.equal(file.suggestedFilename(), "crystal-atlas-n2-mat2vec-pca-selection-summary.csv");
@@ -230,6 +231,7 @@ export const tests = [
       const b = await page.locator("#neighbours").boundingBox();
       assert.ok(b.x >= 0 && b.x + b.width <= 390);
       await shot("-neighbours");
+      assert.deepEqual(await axe(page), [], "the placed list and the neighbours pass axe-core");
     },
   },
 ];
