@@ -698,31 +698,11 @@ impl Runner {
         let data = ArrayView2::from_shape((rows, cols), matrix).map_err(|e| e.to_string())?;
         let layout =
             Array2::from_shape_vec((rows, 2), layout.to_vec()).map_err(|e| e.to_string())?;
-        let failed = |e: ReduceError| format!("the {} map: {e}", request.map.params.title());
-        let map = match request.map.params {
-            ReducerParams::Pca => {
-                FittedMap::Pca(crate::reduce::pca::PcaModel::fit(data, 2).map_err(failed)?)
-            }
-            ReducerParams::Tsne { .. } => FittedMap::Tsne {
-                model: crate::reduce::tsne::TsneModel::new(data, layout).map_err(failed)?,
-                params: Default::default(),
-            },
-            ReducerParams::Umap {
-                n_neighbors,
-                min_dist,
-                seed,
-            } => {
-                let params = crate::reduce::umap::UmapParams {
-                    n_neighbors,
-                    min_dist,
-                    seed,
-                    ..Default::default()
-                };
-                FittedMap::Umap(
-                    crate::reduce::umap::UmapModel::new(data, layout, &params).map_err(failed)?,
-                )
-            }
-        };
+        let map = request
+            .map
+            .params
+            .fitted_map(data, layout)
+            .map_err(|e| format!("the {} map: {e}", request.map.params.title()))?;
         let map = Rc::new(map);
         self.fitted.push((key.clone(), map.clone()));
         if self.fitted.len() > FITTED_KEPT {

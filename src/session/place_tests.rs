@@ -13,10 +13,8 @@ use super::*;
 use crate::chem::Composition;
 use crate::data::embeddings::{ElementEmbedding, EmbeddingInfo};
 use crate::embed::{PoolingStat, embed_batch, feature_vector};
-use crate::pipeline::ReducerParams;
 use crate::plot::Selection;
 use crate::reduce::Silent;
-use crate::reduce::fitted::FittedMap;
 
 fn table(name: &str) -> &'static ElementEmbedding {
     EmbeddingInfo::from_name(name)
@@ -43,35 +41,13 @@ fn fitted_rows(page: &Page) -> (Rc<LayoutData>, Array2<f32>) {
 }
 
 /// Where the map's own method puts `formulas` (mean-pooled `embedding`) on
-/// the map shown: `reduce::fitted`, which is tested against umap-learn's,
-/// openTSNE's and scikit-learn's `transform`.
+/// the map shown, computed here from the page's matrix and layout:
+/// `reduce::fitted`, which is tested against umap-learn's, openTSNE's and
+/// scikit-learn's `transform`.
 fn reference_placement(page: &Page, embedding: &str, formulas: &[&str]) -> Array2<f32> {
     let (layout, data) = fitted_rows(page);
     let coords = Array2::from_shape_vec((layout.kept.len(), 2), layout.coords.clone()).unwrap();
-    let map = match layout.params {
-        ReducerParams::Pca => {
-            FittedMap::Pca(crate::reduce::pca::PcaModel::fit(data.view(), 2).unwrap())
-        }
-        ReducerParams::Umap {
-            n_neighbors,
-            min_dist,
-            seed,
-        } => {
-            let params = crate::reduce::umap::UmapParams {
-                n_neighbors,
-                min_dist,
-                seed,
-                ..Default::default()
-            };
-            FittedMap::Umap(
-                crate::reduce::umap::UmapModel::new(data.view(), coords, &params).unwrap(),
-            )
-        }
-        ReducerParams::Tsne { .. } => FittedMap::Tsne {
-            model: crate::reduce::tsne::TsneModel::new(data.view(), coords).unwrap(),
-            params: Default::default(),
-        },
-    };
+    let map = layout.params.fitted_map(data.view(), coords).unwrap();
     let new: Vec<Composition> = formulas.iter().map(|f| formula(f)).collect();
     let rows = embed_batch(&new, table(embedding), &[PoolingStat::Mean], false).matrix;
     map.transform(rows.view(), &mut Silent).unwrap()
