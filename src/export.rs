@@ -13,6 +13,7 @@
 //! the first four columns.
 
 use crate::label::Category;
+use crate::selection_summary::SelectionSummary;
 
 /// One row of the plain export.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -203,9 +204,77 @@ pub fn map_csv<'a>(
     out
 }
 
+/// A selection's summary ([`crate::selection_summary`]) as CSV: the
+/// provenance lines, then `part,name,count,share` rows: the points selected,
+/// each category, the most frequent elements and chemical systems (share of
+/// the points holding each), and the shares known and allowed.
+pub fn summary_csv(provenance: &Provenance, summary: &SelectionSummary) -> String {
+    let mut out = provenance.comment_lines();
+    out.push_str("part,name,count,share\n");
+    let share = |n: usize| {
+        if summary.points == 0 {
+            String::new()
+        } else {
+            format!("{:.4}", n as f64 / summary.points as f64)
+        }
+    };
+    out.push_str(&format!("points,selected,{},\n", summary.points));
+    for (category, n) in summary.per_category {
+        out.push_str(&format!("category,{category},{n},{}\n", share(n)));
+    }
+    for (element, n) in &summary.top_elements {
+        out.push_str(&format!("element,{},{n},{}\n", element.symbol(), share(*n)));
+    }
+    for (system, n) in &summary.top_systems {
+        out.push_str(&format!("system,{},{n},{}\n", field(system), share(*n)));
+    }
+    for (name, value) in [
+        ("known", summary.known_share),
+        ("allowed", summary.allowed_share),
+    ] {
+        let value = value.map_or(String::new(), |v| format!("{v:.4}"));
+        out.push_str(&format!("share,{name},,{value}\n"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_selection_summary_reads_as_a_table() {
+        let rows: Vec<(crate::chem::Composition, Category)> = [
+            ("ZnO", Category::Standard),
+            ("Zn2O", Category::Missing),
+            ("ZnO3", Category::Unlikely),
+            ("NaCl", Category::Standard),
+        ]
+        .iter()
+        .map(|(f, c)| (crate::chem::Composition::parse(f).unwrap(), *c))
+        .collect();
+        let summary = crate::selection_summary::summarise(rows.iter().map(|(c, k)| (c, *k)), 2);
+        let csv = summary_csv(&Provenance::new("0.1.0"), &summary);
+        let data: Vec<&str> = csv.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(
+            data,
+            [
+                "part,name,count,share",
+                "points,selected,4,",
+                "category,standard,2,0.5000",
+                "category,missing,1,0.2500",
+                "category,interesting,0,0.0000",
+                "category,unlikely,1,0.2500",
+                "element,O,3,0.7500",
+                "element,Zn,3,0.7500",
+                "system,Zn-O,3,0.7500",
+                "system,Na-Cl,1,0.2500",
+                "share,known,,0.5000",
+                "share,allowed,,0.7500",
+            ]
+        );
+        assert!(csv.starts_with("# Crystal Atlas 0.1.0\n"));
+    }
 
     #[test]
     fn rows_and_columns() {

@@ -632,8 +632,31 @@ pub const AREA: Param = view(
      takes points away.",
 );
 
+/// Most formulas placed on a map at once: all of them travel in the link.
+pub const MAX_PLACED: usize = 100;
+
+pub const PLACE: Param = view(
+    "place",
+    "Formulas placed on the map",
+    "Your formulas placed on the map shown without recomputing it, comma-separated (at most 100), \
+     e.g. place=Zn2O,LiZnO.",
+);
+
+pub const DENSITY: Param = Param {
+    key: "dens",
+    field: "",
+    flag: None,
+    label: "Density contours",
+    help: "Lines around where each category's points crowd on the map, drawn under the points: the \
+           densest quarter, half and three quarters of each category.",
+    kind: Kind::Flag,
+    default: "0",
+    section: Section::View,
+    only_for: None,
+};
+
 /// Every setting a link can carry, in the order links write them.
-pub const LINKED: [&Param; 27] = [
+pub const LINKED: [&Param; 29] = [
     &TAB,
     &ORDER,
     &EMBEDDING,
@@ -661,6 +684,8 @@ pub const LINKED: [&Param; 27] = [
     &SYSTEM,
     &AREA,
     &QUIZ,
+    &PLACE,
+    &DENSITY,
 ];
 
 /// The settings of the form, section by section.

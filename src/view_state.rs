@@ -192,6 +192,11 @@ pub struct ViewState {
     pub quiz: u64,
     /// SMACT's smact_validity options (all off: the paper's filter).
     pub filter: FilterOptions,
+    /// Formulas placed on the map (canonical, in the order given, at most
+    /// [`params::MAX_PLACED`]).
+    pub place: Vec<String>,
+    /// Density contours under the points.
+    pub density: bool,
 }
 
 impl Default for ViewState {
@@ -222,6 +227,8 @@ impl Default for ViewState {
             selection: Selections::default(),
             quiz: 0,
             filter: FilterOptions::default(),
+            place: Vec::new(),
+            density: false,
         };
         for p in LINKED {
             state
@@ -330,6 +337,8 @@ impl ViewState {
                 .filter
                 .icsd24
                 .map_or("low".into(), |f| f.commonality.to_string()),
+            "place" => self.place.join(","),
+            "dens" => if self.density { "1" } else { "0" }.into(),
             _ => String::new(),
         }
     }
@@ -429,6 +438,8 @@ impl ViewState {
             }
             "area" => self.selection = Selections::from_link(value)?,
             "quiz" => self.quiz = p.whole(value)?,
+            "place" => self.place = read_placed(value)?,
+            "dens" => self.density = p.flag(value)?,
             _ => return Err("not a setting of this page".into()),
         }
         Ok(())
@@ -535,9 +546,31 @@ fn fallback(p: &Param) -> String {
         ("v", _) => "showing the whole map".into(),
         ("sel", _) => "no details shown".into(),
         ("area", _) => "nothing selected".into(),
+        ("place", _) => "nothing placed".into(),
         (_, Kind::Text) => format!("using {}", p.default),
         _ => format!("using {}", p.default),
     }
+}
+
+/// A link's comma-separated formulas to place, canonical and without
+/// repeats; more than [`params::MAX_PLACED`] are refused as a whole.
+fn read_placed(value: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for piece in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let c = Composition::parse(piece).map_err(|e| format!("'{piece}': {e}"))?;
+        let formula = c.to_string();
+        if !out.contains(&formula) {
+            out.push(formula);
+        }
+    }
+    if out.len() > params::MAX_PLACED {
+        return Err(format!(
+            "{} formulas; a link places at most {}, so place fewer or share them as a file",
+            out.len(),
+            params::MAX_PLACED
+        ));
+    }
+    Ok(out)
 }
 
 fn read_view(value: &str) -> Result<Option<View>, String> {
@@ -666,6 +699,8 @@ mod tests {
                 include_alloys: false,
                 icsd24: None,
             },
+            place: vec!["Zn2O".into(), "LiZnO".into()],
+            density: true,
         };
         let fragment = state.to_fragment();
         let (back, errors) = ViewState::from_fragment(&format!("#{fragment}"));
@@ -676,6 +711,7 @@ mod tests {
             "hide=missing,unlikely",
             "db=oqmd,upload",
             "area=b:0.5,-1,2,3.25",
+            "place=Zn2O,LiZnO&dens=1",
         ] {
             assert!(fragment.contains(part), "{part} in {fragment}");
         }
@@ -711,6 +747,35 @@ mod tests {
         // All 21 of 21 bad parameters are reported, not the last few.
         let many: Vec<String> = (0..21).map(|i| format!("bad{i}=x")).collect();
         assert_eq!(ViewState::from_fragment(&many.join("&")).1.len(), 21);
+    }
+
+    #[test]
+    fn placed_formulas_are_canonical_and_capped() {
+        let (state, errors) = ViewState::from_fragment("place=OZn2,%20LiZnO,Zn2O,,");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(state.place, ["Zn2O", "LiZnO"]);
+        assert_eq!(state.to_fragment(), "place=Zn2O,LiZnO");
+        let (state, errors) = ViewState::from_fragment("place=Zn2O,Qq2&n=3");
+        assert_eq!((state.place.len(), state.order), (0, 3));
+        assert_eq!(
+            errors[0].to_string(),
+            "link setting 'place=Zn2O,Qq2': 'Qq2': column 1: 'Qq' is not an element symbol; nothing placed"
+        );
+        // Every composition Li1O1 .. Li101O1 is a different formula: one too many.
+        let many: Vec<String> = (1..=params::MAX_PLACED + 1)
+            .map(|i| format!("Li{i}O{}", i + 1))
+            .collect();
+        let (state, errors) = ViewState::from_fragment(&format!("place={}", many.join(",")));
+        assert!(state.place.is_empty());
+        assert!(
+            errors[0]
+                .problem
+                .starts_with("101 formulas; a link places at most 100"),
+            "{}",
+            errors[0].problem
+        );
+        let (state, _) = ViewState::from_fragment(&format!("place={}", many[..100].join(",")));
+        assert_eq!(state.place.len(), 100);
     }
 
     #[test]

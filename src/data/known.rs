@@ -412,13 +412,7 @@ impl KnownSet {
             return Err(UserListError::TooLarge { bytes: bytes.len() });
         }
         let text = std::str::from_utf8(bytes).map_err(|_| UserListError::NotText)?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let trimmed = text.trim_start();
-        let formulas = if trimmed.starts_with('[') || trimmed.starts_with('{') {
-            json_formulas(text)?
-        } else {
-            table_formulas(text)?
-        };
+        let formulas = listed_formulas(text)?;
         if formulas.is_empty() {
             return Err(UserListError::Empty);
         }
@@ -455,6 +449,29 @@ impl KnownSet {
 
 /// Where a formula was found: ("line", 3) or ("item", 2), 1-based.
 type Place = (&'static str, usize);
+
+/// The formulas of a list in any shape [`KnownSet::parse_user_list`] reads
+/// (one per line, a CSV, TSV or semicolon table, a JSON list), unparsed, each
+/// with where it was found ("line 3", "item 2"): for readers that report
+/// every bad formula at once rather than stop at the first, as the page does
+/// with formulas to place on a map.
+pub fn list_formulas(text: &str) -> Result<Vec<(String, String)>, UserListError> {
+    Ok(listed_formulas(text)?
+        .into_iter()
+        .map(|((kind, number), formula)| (format!("{kind} {number}"), formula.into_owned()))
+        .collect())
+}
+
+/// (place, formula) pairs of a list's text, JSON or table by its first character.
+fn listed_formulas(text: &str) -> Result<Vec<(Place, Cow<'_, str>)>, UserListError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        json_formulas(text)
+    } else {
+        table_formulas(text)
+    }
+}
 
 /// (place, formula) pairs of a JSON list.
 fn json_formulas(text: &str) -> Result<Vec<(Place, Cow<'_, str>)>, UserListError> {
@@ -690,6 +707,18 @@ mod tests {
         assert!(!mp.contains(&Composition::parse("Zn2O").unwrap()));
         let back: Vec<Composition> = mp.compositions().take(100).collect();
         assert!(back.iter().all(|c| mp.contains(c)));
+    }
+
+    #[test]
+    fn listed_formulas_keep_their_places_and_the_bad_ones() {
+        let got = list_formulas("\u{feff}ZnO\nQq\n# a note\nLi2O\n").unwrap();
+        let want = [("line 1", "ZnO"), ("line 2", "Qq"), ("line 4", "Li2O")];
+        assert_eq!(got, want.map(|(p, f)| (p.to_string(), f.to_string())));
+        let got = list_formulas("id,formula\n1,Zn2O\n2,LiZnO\n").unwrap();
+        assert_eq!(got[1], ("line 3".to_string(), "LiZnO".to_string()));
+        let got = list_formulas(r#"["ZnO", {"formula": "Zn2O"}]"#).unwrap();
+        assert_eq!(got[1], ("item 2".to_string(), "Zn2O".to_string()));
+        assert!(list_formulas("[1]").is_err());
     }
 
     #[test]

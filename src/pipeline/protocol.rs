@@ -83,6 +83,36 @@ pub enum Request {
         rows: usize,
         cols: usize,
     },
+    /// Label formulas under `chem` and place those not already on the map
+    /// on the fitted map `map`: [`Response::Placed`]. The payload is the
+    /// fitted matrix (`rows` x `cols`, the map's embedded sample) followed
+    /// by its layout (`rows` x 2), so any map the page shows can be placed
+    /// on, whichever worker made it.
+    Place {
+        id: u32,
+        chem: ChemSettings,
+        #[serde(default)]
+        uploads: Vec<Upload>,
+        map: FittedMapRef,
+        rows: usize,
+        cols: usize,
+        formulas: Vec<String>,
+        /// Formulas already points of the map: labelled, not placed.
+        on_map: Vec<bool>,
+    },
+    /// The `k` known compositions (of `chem`'s known set) nearest to
+    /// `formula` in the space of `embedding` pooled by `pooling`:
+    /// [`Response::Neighbours`].
+    Neighbours {
+        id: u32,
+        chem: ChemSettings,
+        #[serde(default)]
+        uploads: Vec<Upload>,
+        embedding: String,
+        pooling: String,
+        formula: String,
+        k: usize,
+    },
     /// The paper's grid of embeddings x reducers for one sample: one
     /// [`Response::GridPanel`] per cell, then [`Response::GridDone`].
     Grid {
@@ -106,6 +136,8 @@ impl Request {
             | Request::Embed { id, .. }
             | Request::CheckUpload { id, .. }
             | Request::Reduce { id, .. }
+            | Request::Place { id, .. }
+            | Request::Neighbours { id, .. }
             | Request::Grid { id, .. } => *id,
         }
     }
@@ -126,6 +158,49 @@ pub struct SystemRow {
     pub formula: String,
     pub category: Category,
     pub summary: String,
+}
+
+/// The fitted map formulas are placed on: the key of its layout (the worker
+/// keeps the last few fitted maps by it) and how it was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedMapRef {
+    pub key: String,
+    pub embedding: String,
+    pub pooling: String,
+    pub params: ReducerParams,
+}
+
+/// What became of a formula sent to be placed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Placement {
+    /// Placed by the map's method; its position is in the payload.
+    Placed,
+    /// A point of the map already (in the sample): not placed twice.
+    OnMap,
+    /// The embedding has no vector for `element`.
+    Uncovered { element: String },
+    /// Its pooled vector is not finite (a geometric mean of negative values).
+    NotFinite,
+}
+
+/// A formula labelled and placed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlacedRow {
+    pub formula: String,
+    pub category: Category,
+    /// Why, in a sentence (the explanation's summary).
+    pub summary: String,
+    pub placement: Placement,
+}
+
+/// A composition near the one asked about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeighbourRow {
+    pub formula: String,
+    pub category: Category,
+    /// Euclidean distance between the two embedding vectors.
+    pub distance: f32,
 }
 
 /// A worker's answer.
@@ -217,6 +292,22 @@ pub enum Response {
     GridDone {
         id: u32,
     },
+    /// Payload: for each row placed ([`Placement::Placed`]), in order, its
+    /// map x and y then its embedding vector (`cols` values).
+    Placed {
+        id: u32,
+        rows: Vec<PlacedRow>,
+        cols: usize,
+    },
+    /// Payload: the formula's embedding vector. `known` lists the nearest
+    /// known compositions (the formula itself left out), nearest first, of
+    /// `searched` with a vector (`none` when no database is chosen).
+    Neighbours {
+        id: u32,
+        formula: String,
+        known: Vec<NeighbourRow>,
+        searched: usize,
+    },
     /// The request failed; `message` says what is wrong and what to do.
     Error {
         id: u32,
@@ -242,6 +333,8 @@ impl Response {
             | Response::GridPanelStarted { id, .. }
             | Response::GridPanelFailed { id, .. }
             | Response::GridDone { id }
+            | Response::Placed { id, .. }
+            | Response::Neighbours { id, .. }
             | Response::Error { id, .. } => Some(*id),
         }
     }

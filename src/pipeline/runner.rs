@@ -4,7 +4,9 @@ use std::rc::Rc;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::protocol::{Request, Response, SystemRow, UploadKind};
+use super::protocol::{
+    FittedMapRef, NeighbourRow, PlacedRow, Placement, Request, Response, SystemRow, UploadKind,
+};
 use super::settings::{
     ChemSettings, EmbedSettings, ReducerParams, SampleSettings, SettingsError, Upload,
     parse_known_upload, parse_ox_upload,
@@ -14,6 +16,8 @@ use crate::data::embeddings::{ElementEmbedding, EmbeddingInfo};
 use crate::data::{KnownSet, OxidationStates};
 use crate::embed::{PoolingStat, embed_batch};
 use crate::label::{Category, Labeller};
+use crate::neighbours::EmbeddedSet;
+use crate::reduce::fitted::FittedMap;
 use crate::reduce::{Control, Method, ReduceError, Stage, Step};
 
 /// Receives each response, with its float payload when it has one.
@@ -54,6 +58,9 @@ struct EmbedStage {
     non_finite: usize,
 }
 
+/// Fitted maps kept for placing formulas (the map on screen and the one before).
+const FITTED_KEPT: usize = 2;
+
 /// A worker's state: fetched data files and the last result of each stage.
 #[derive(Default)]
 pub struct Runner {
@@ -62,6 +69,11 @@ pub struct Runner {
     chem: Option<Rc<Chem>>,
     sample: Option<Rc<SampleStage>>,
     embedded: Option<Rc<EmbedStage>>,
+    /// Fitted maps formulas were placed on, by layout key, most recent last.
+    fitted: Vec<(String, Rc<FittedMap>)>,
+    /// The known set last embedded for neighbour searches (one: OQMD with a
+    /// 200-wide embedding is over 100 MB), by known set, embedding and pooling.
+    known_embedded: Option<(String, Rc<EmbeddedSet>)>,
 }
 
 fn error(id: u32, message: impl ToString) -> Response {
@@ -93,6 +105,10 @@ impl Runner {
                 &sample.chem,
                 embeddings.iter().map(String::as_str).collect(),
             ),
+            Request::Place { chem, map, .. } => (chem, vec![map.embedding.as_str()]),
+            Request::Neighbours {
+                chem, embedding, ..
+            } => (chem, vec![embedding.as_str()]),
             Request::Reduce { .. } | Request::CheckUpload { .. } => return Vec::new(),
         };
         let known = chem.known.asset().filter(|path| {
@@ -195,29 +211,11 @@ impl Runner {
             return Ok(e.clone());
         }
         let sample = self.sample(&settings.sample, uploads)?;
-        let table = match EmbeddingInfo::from_name(&settings.embedding) {
-            None => {
-                return Err(format!(
-                    "no element embedding is called '{}'",
-                    settings.embedding
-                ));
-            }
-            Some(info) => info
-                .embedded()
-                .or_else(|| {
-                    self.fetched_embeddings
-                        .iter()
-                        .find(|e| e.name() == info.name)
-                })
-                .ok_or_else(|| {
-                    format!(
-                        "the {} embedding has not been loaded; reload the page to fetch it",
-                        info.name
-                    )
-                })?,
-        };
-        let stat = PoolingStat::from_name(&settings.pooling)
-            .ok_or_else(|| format!("'{}' is not a pooling statistic", settings.pooling))?;
+        let (table, stat) = embedding_table(
+            &self.fetched_embeddings,
+            &settings.embedding,
+            &settings.pooling,
+        )?;
         let stage = Rc::new(embed_finite(
             settings.clone(),
             &sample.compositions,
@@ -323,6 +321,52 @@ impl Runner {
                     ),
                 }
             }
+            Request::Place {
+                chem,
+                uploads,
+                map,
+                rows,
+                cols,
+                formulas,
+                on_map,
+                ..
+            } => {
+                let fitted = payload.unwrap_or_default();
+                let request = PlaceRequest {
+                    map: &map,
+                    rows,
+                    cols,
+                    fitted: &fitted,
+                    formulas: &formulas,
+                    on_map: &on_map,
+                };
+                match self.place(&chem, &uploads, &request) {
+                    Ok((rows, cols, placed)) => {
+                        emit(Response::Placed { id, rows, cols }, Some(&placed))
+                    }
+                    Err(message) => emit(error(id, message), None),
+                }
+            }
+            Request::Neighbours {
+                chem,
+                uploads,
+                embedding,
+                pooling,
+                formula,
+                k,
+                ..
+            } => match self.neighbours(&chem, &uploads, &embedding, &pooling, &formula, k) {
+                Ok((formula, known, searched, vector)) => emit(
+                    Response::Neighbours {
+                        id,
+                        formula,
+                        known,
+                        searched,
+                    },
+                    Some(&vector),
+                ),
+                Err(message) => emit(error(id, message), None),
+            },
             Request::Grid {
                 sample,
                 pooling,
@@ -525,6 +569,219 @@ impl Runner {
             }
         }
         emit(Response::GridDone { id }, None);
+    }
+}
+
+/// The element embedding called `name` (compiled in, or among those
+/// `fetched`) and the pooling statistic called `pooling`.
+fn embedding_table<'a>(
+    fetched: &'a [ElementEmbedding],
+    name: &str,
+    pooling: &str,
+) -> Result<(&'a ElementEmbedding, PoolingStat), String> {
+    let table = match EmbeddingInfo::from_name(name) {
+        None => return Err(format!("no element embedding is called '{name}'")),
+        Some(info) => info
+            .embedded()
+            .or_else(|| fetched.iter().find(|e| e.name() == info.name))
+            .ok_or_else(|| {
+                format!(
+                    "the {} embedding has not been loaded; reload the page to fetch it",
+                    info.name
+                )
+            })?,
+    };
+    let stat = PoolingStat::from_name(pooling)
+        .ok_or_else(|| format!("'{pooling}' is not a pooling statistic"))?;
+    Ok((table, stat))
+}
+
+/// A [`Request::Place`]'s inputs.
+struct PlaceRequest<'a> {
+    map: &'a FittedMapRef,
+    rows: usize,
+    cols: usize,
+    /// The fitted matrix, then its layout.
+    fitted: &'a [f32],
+    formulas: &'a [String],
+    on_map: &'a [bool],
+}
+
+/// Placed rows, the embedding's width, and per row placed its x, y and vector.
+type Placed = (Vec<PlacedRow>, usize, Vec<f32>);
+
+/// A neighbour search's answer: the formula as written back, the nearest
+/// known compositions, how many were searched, and the formula's vector.
+type Nearest = (String, Vec<NeighbourRow>, usize, Vec<f32>);
+
+impl Runner {
+    /// Labels `request.formulas` under `chem` and places those not on the
+    /// map on its fitted map (rebuilt from the matrix and layout sent, or
+    /// kept from an earlier request for the same map).
+    fn place(
+        &mut self,
+        chem: &ChemSettings,
+        uploads: &[Upload],
+        request: &PlaceRequest,
+    ) -> Result<Placed, String> {
+        let chem = self.chem(chem, uploads).map_err(|e| e.to_string())?;
+        let labeller = chem.labeller();
+        let (table, stat) = embedding_table(
+            &self.fetched_embeddings,
+            &request.map.embedding,
+            &request.map.pooling,
+        )?;
+        let compositions = request
+            .formulas
+            .iter()
+            .map(|f| Composition::parse(f).map_err(|e| format!("'{}': {e}", f.trim())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut rows: Vec<PlacedRow> = compositions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let explanation = crate::explain::explain(c, &labeller);
+                let on_map = request.on_map.get(i).copied().unwrap_or(false);
+                PlacedRow {
+                    formula: c.to_string(),
+                    category: explanation.category,
+                    summary: explanation.summary,
+                    placement: if on_map {
+                        Placement::OnMap
+                    } else {
+                        Placement::Placed
+                    },
+                }
+            })
+            .collect();
+        let wanted: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i].placement == Placement::Placed)
+            .collect();
+        let new: Vec<Composition> = wanted.iter().map(|&i| compositions[i].clone()).collect();
+        let batch = embed_batch(&new, table, &[stat], false);
+        for &(j, element) in &batch.left_out {
+            rows[wanted[j]].placement = Placement::Uncovered {
+                element: element.symbol().to_string(),
+            };
+        }
+        let finite: Vec<usize> = (0..batch.kept_rows.len())
+            .filter(|&r| batch.matrix.row(r).iter().all(|v| v.is_finite()))
+            .collect();
+        for r in 0..batch.kept_rows.len() {
+            if !finite.contains(&r) {
+                rows[wanted[batch.kept_rows[r]]].placement = Placement::NotFinite;
+            }
+        }
+        let cols = batch.matrix.ncols();
+        if finite.is_empty() {
+            return Ok((rows, cols, Vec::new()));
+        }
+        let vectors = batch.matrix.select(ndarray::Axis(0), &finite);
+        let map = self.fitted_map(request)?;
+        let at = map
+            .transform(vectors.view(), &mut crate::reduce::Silent)
+            .map_err(|e| format!("placing on the {}: {e}", request.map.params.title()))?;
+        let mut payload = Vec::with_capacity(finite.len() * (2 + cols));
+        for (k, vector) in vectors.rows().into_iter().enumerate() {
+            payload.extend([at[[k, 0]], at[[k, 1]]]);
+            payload.extend(vector.iter());
+        }
+        Ok((rows, cols, payload))
+    }
+
+    /// The fitted map `request` names: kept, or rebuilt from its matrix and layout.
+    fn fitted_map(&mut self, request: &PlaceRequest) -> Result<Rc<FittedMap>, String> {
+        let key = &request.map.key;
+        if let Some((_, map)) = self.fitted.iter().find(|(k, _)| k == key) {
+            return Ok(map.clone());
+        }
+        let (rows, cols) = (request.rows, request.cols);
+        if request.fitted.len() != rows * (cols + 2) {
+            return Err(format!(
+                "the map came with {} values, not {rows} x {cols} plus {rows} x 2",
+                request.fitted.len()
+            ));
+        }
+        let (matrix, layout) = request.fitted.split_at(rows * cols);
+        let data = ArrayView2::from_shape((rows, cols), matrix).map_err(|e| e.to_string())?;
+        let layout =
+            Array2::from_shape_vec((rows, 2), layout.to_vec()).map_err(|e| e.to_string())?;
+        let map = request
+            .map
+            .params
+            .fitted_map(data, layout)
+            .map_err(|e| format!("the {} map: {e}", request.map.params.title()))?;
+        let map = Rc::new(map);
+        self.fitted.push((key.clone(), map.clone()));
+        if self.fitted.len() > FITTED_KEPT {
+            self.fitted.remove(0);
+        }
+        Ok(map)
+    }
+
+    /// The `k` known compositions nearest to `formula` (itself left out),
+    /// with the formula's vector.
+    fn neighbours(
+        &mut self,
+        chem: &ChemSettings,
+        uploads: &[Upload],
+        embedding: &str,
+        pooling: &str,
+        formula: &str,
+        k: usize,
+    ) -> Result<Nearest, String> {
+        let query =
+            Composition::parse(formula).map_err(|e| format!("'{}': {e}", formula.trim()))?;
+        let chem = self.chem(chem, uploads).map_err(|e| e.to_string())?;
+        let (table, stat) = embedding_table(&self.fetched_embeddings, embedding, pooling)?;
+        let batch = embed_batch(std::slice::from_ref(&query), table, &[stat], false);
+        if let Some(&(_, element)) = batch.left_out.first() {
+            let e = crate::neighbours::NeighboursError::Uncovered {
+                formula: query.to_string(),
+                element,
+                embedding: embedding.to_string(),
+            };
+            return Err(e.to_string());
+        }
+        let vector = batch.matrix.row(0).to_vec();
+        if vector.iter().any(|v| !v.is_finite()) {
+            let e = crate::neighbours::NeighboursError::NotFinite {
+                formula: query.to_string(),
+                embedding: embedding.to_string(),
+            };
+            return Err(e.to_string());
+        }
+        if chem.known.is_empty() {
+            return Ok((query.to_string(), Vec::new(), 0, vector));
+        }
+        let key = format!(
+            "{}|{embedding}|{pooling}",
+            super::settings::cache_key(&chem.settings.known)
+        );
+        let set = match &self.known_embedded {
+            Some((k, set)) if *k == key => set.clone(),
+            _ => {
+                // Dropped first: two embedded sets at once could be too many for a worker.
+                self.known_embedded = None;
+                let set = Rc::new(EmbeddedSet::new(chem.known.compositions(), table, &[stat]));
+                self.known_embedded = Some((key, set.clone()));
+                set
+            }
+        };
+        let labeller = chem.labeller();
+        let known = set
+            .nearest_to_vector(&vector, k + 1)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter(|n| *n.composition != query)
+            .take(k)
+            .map(|n| NeighbourRow {
+                formula: n.composition.to_string(),
+                category: labeller.category(n.composition),
+                distance: n.distance,
+            })
+            .collect();
+        Ok((query.to_string(), known, set.len(), vector))
     }
 }
 
@@ -1102,6 +1359,87 @@ mod tests {
                 "failed megnet16",
                 "done"
             ]
+        );
+    }
+
+    #[test]
+    fn placing_and_neighbour_searches_say_what_is_wrong() {
+        let mut runner = Runner::new();
+        let map = FittedMapRef {
+            key: "k".into(),
+            embedding: "magpie".into(),
+            pooling: "mean".into(),
+            params: ReducerParams::Pca,
+        };
+        let place = |formulas: &[&str]| Request::Place {
+            id: 1,
+            chem: chem(KnownChoice::Empty),
+            uploads: Vec::new(),
+            map: map.clone(),
+            rows: 3,
+            cols: 22,
+            formulas: formulas.iter().map(|f| f.to_string()).collect(),
+            on_map: vec![false; formulas.len()],
+        };
+        let mut out = Vec::new();
+        runner.handle(place(&["ZnO"]), Some(vec![0.0; 10]), &mut |r, _| {
+            out.push(r)
+        });
+        assert_eq!(
+            out,
+            [error(
+                1,
+                "the map came with 10 values, not 3 x 22 plus 3 x 2"
+            )]
+        );
+        // Nothing to place (magpie has no californium): no map is needed.
+        let out = run(&mut runner, place(&["CfO2"]));
+        let [Response::Placed { rows, .. }] = &out[..] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            rows[0].placement,
+            Placement::Uncovered {
+                element: "Cf".into()
+            }
+        );
+        let neighbours = |known| Request::Neighbours {
+            id: 2,
+            chem: chem(known),
+            uploads: Vec::new(),
+            embedding: "magpie".into(),
+            pooling: "mean".into(),
+            formula: "Zn2O".into(),
+            k: 3,
+        };
+        let mut vector = Vec::new();
+        let mut out = Vec::new();
+        runner.handle(neighbours(KnownChoice::Empty), None, &mut |r, p| {
+            vector = p.unwrap_or_default().to_vec();
+            out.push(r)
+        });
+        assert!(
+            matches!(&out[..], [Response::Neighbours { known, searched: 0, .. }] if known.is_empty())
+        );
+        let zn2o = Composition::parse("Zn2O").unwrap();
+        let table = EmbeddingInfo::from_name("magpie")
+            .unwrap()
+            .embedded()
+            .unwrap();
+        let want = crate::embed::feature_vector(&zn2o, table, &[PoolingStat::Mean]).unwrap();
+        assert_eq!(vector, want.iter().map(|&v| v as f32).collect::<Vec<_>>());
+        let out = run(
+            &mut runner,
+            neighbours(KnownChoice::Builtin { name: "mp".into() }),
+        );
+        let [Response::Neighbours { known, .. }] = &out[..] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(known.len(), 3);
+        assert!(
+            known
+                .iter()
+                .all(|n| n.category.known() && n.formula != "Zn2O")
         );
     }
 

@@ -322,6 +322,38 @@ impl ReducerParams {
     pub fn title(&self) -> &'static str {
         self.method().title()
     }
+
+    /// The map of `data` (N x D) these parameters made, `layout` (N x 2),
+    /// ready to place new rows on: PCA is fitted again (the same bits as
+    /// its layout), t-SNE and UMAP keep `layout` as it is.
+    pub fn fitted_map(
+        &self,
+        data: ndarray::ArrayView2<f32>,
+        layout: ndarray::Array2<f32>,
+    ) -> Result<crate::reduce::fitted::FittedMap, crate::reduce::ReduceError> {
+        use crate::reduce::fitted::FittedMap;
+        use crate::reduce::{pca, tsne, umap};
+        Ok(match *self {
+            ReducerParams::Pca => FittedMap::Pca(pca::PcaModel::fit(data, 2)?),
+            ReducerParams::Tsne { .. } => FittedMap::Tsne {
+                model: tsne::TsneModel::new(data, layout)?,
+                params: Default::default(),
+            },
+            ReducerParams::Umap {
+                n_neighbors,
+                min_dist,
+                seed,
+            } => {
+                let params = umap::UmapParams {
+                    n_neighbors,
+                    min_dist,
+                    seed,
+                    ..Default::default()
+                };
+                FittedMap::Umap(umap::UmapModel::new(data, layout, &params)?)
+            }
+        })
+    }
 }
 
 /// A cache key: the settings' canonical JSON (field order is fixed by the

@@ -53,6 +53,92 @@ impl Default for MapStyle {
     }
 }
 
+/// A formula placed on the map: drawn as a diamond in its colour, outlined
+/// in black and white so it stands out from the points around it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlacedMark {
+    pub x: f32,
+    pub y: f32,
+    pub colour: Rgb,
+    /// Its details are open: ringed as a point in focus is.
+    pub focus: bool,
+}
+
+/// Half the diagonal of a placed formula's diamond, in point radii, and at
+/// least in CSS pixels: a few times a point, so it reads among thousands.
+const PLACED_SIZE: f64 = 3.0;
+const PLACED_MIN_PX: f64 = 7.0;
+
+/// Half the diagonal of a placed formula's diamond in pixels under `style`.
+pub fn placed_radius(style: &MapStyle) -> i32 {
+    (f64::from(style.radius) * PLACED_SIZE)
+        .max(PLACED_MIN_PX * style.pixel_ratio)
+        .round() as i32
+}
+
+/// Pixel corners of the diamond of half-diagonal `r` around `p`.
+fn diamond((x, y): (i32, i32), r: i32) -> [(i32, i32); 5] {
+    [(x, y - r), (x + r, y), (x, y + r), (x - r, y), (x, y - r)]
+}
+
+/// Pixel centres of the placed marks on screen, in order (`None` off screen).
+pub fn placed_pixels(
+    placed: &[PlacedMark],
+    view: &Viewport,
+    margin: f64,
+) -> Vec<Option<(i32, i32)>> {
+    placed
+        .iter()
+        .map(|m| {
+            let (px, py) = view.to_pixel(f64::from(m.x), f64::from(m.y));
+            let inside = px.is_finite()
+                && py.is_finite()
+                && px > -margin
+                && py > -margin
+                && px < f64::from(view.width) + margin
+                && py < f64::from(view.height) + margin;
+            inside.then(|| (px.round() as i32, py.round() as i32))
+        })
+        .collect()
+}
+
+/// Draws the placed formulas over the points (after [`draw_points`]).
+pub fn draw_placed<DB: DrawingBackend>(
+    backend: &mut DB,
+    placed: &[PlacedMark],
+    view: &Viewport,
+    style: &MapStyle,
+) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+    let line = |w: f64| (w * style.pixel_ratio).round().max(1.0) as u32;
+    let r = placed_radius(style);
+    let margin = f64::from(r) + 8.0 * style.pixel_ratio;
+    let ring = rgb(style.ring);
+    for (m, at) in placed.iter().zip(placed_pixels(placed, view, margin)) {
+        let Some(p) = at else {
+            continue;
+        };
+        let halo = r + line(1.5) as i32;
+        backend.fill_polygon(diamond(p, halo).into_iter().take(4), &WHITE)?;
+        backend.fill_polygon(diamond(p, r).into_iter().take(4), &rgb(m.colour))?;
+        backend.draw_path(diamond(p, r), &ring.stroke_width(line(1.5)))?;
+        if m.focus {
+            let radius = (halo + line(4.0) as i32) as u32;
+            backend.draw_circle(p, radius + 1, &WHITE.stroke_width(line(2.5) + 2), false)?;
+            backend.draw_circle(p, radius, &ring.stroke_width(line(2.5)), false)?;
+        }
+    }
+    Ok(())
+}
+
+/// What is drawn with the points: density contours under them (in the
+/// palette's colours) and placed formulas over them.
+#[derive(Debug, Clone, Copy)]
+pub struct Layers<'a> {
+    pub contours: &'a [CategoryContours],
+    pub palette: Palette,
+    pub placed: &'a [PlacedMark],
+}
+
 /// One legend line: a swatch and its text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LegendEntry {
@@ -261,6 +347,24 @@ pub fn render_svg_with_contours(
     labels: &MapLabels,
     legend: &[LegendEntry],
 ) -> Result<String, String> {
+    let layers = Layers {
+        contours,
+        palette,
+        placed: &[],
+    };
+    render_svg_layers(scene, &layers, view, style, labels, legend)
+}
+
+/// [`render_svg`] with the contours under the points and the placed
+/// formulas over them.
+pub fn render_svg_layers(
+    scene: &MapScene,
+    layers: &Layers,
+    view: &Viewport,
+    style: &MapStyle,
+    labels: &MapLabels,
+    legend: &[LegendEntry],
+) -> Result<String, String> {
     let mut svg = String::new();
     {
         let mut backend = SVGBackend::with_string(&mut svg, (view.width, view.height));
@@ -273,8 +377,10 @@ pub fn render_svg_with_contours(
                 true,
             )
             .map_err(|e| failed(&e))?;
-        draw_contours(&mut backend, contours, palette, view, style).map_err(|e| failed(&e))?;
+        draw_contours(&mut backend, layers.contours, layers.palette, view, style)
+            .map_err(|e| failed(&e))?;
         draw_points(&mut backend, scene, view, style).map_err(|e| failed(&e))?;
+        draw_placed(&mut backend, layers.placed, view, style).map_err(|e| failed(&e))?;
         let area = backend.into_drawing_area();
         draw_labels(&area, labels, Some(legend), style).map_err(|e| failed(&e))?;
         area.present().map_err(|e| failed(&e))?;
@@ -344,6 +450,81 @@ mod tests {
             "hidden green left out"
         );
         assert!(svg.contains("UMAP of mat2vec") && svg.contains("standard (1)"));
+    }
+
+    #[test]
+    fn placed_formulas_are_diamonds_over_the_points() {
+        let (coords, colours) = scene_parts();
+        let view = Viewport::fit(Bounds::of(&coords).unwrap(), 120, 100, 10.0);
+        let scene = MapScene {
+            coords: &coords,
+            colours: &colours,
+            order: &[0, 1, 2],
+            highlighted: &[],
+            focus: None,
+            hover: None,
+            outlines: &[],
+        };
+        // One mark exactly on point 2 (green), in the missing red; one off the map.
+        let placed = [
+            PlacedMark {
+                x: 5.0,
+                y: 5.0,
+                colour: [255, 18, 1],
+                focus: false,
+            },
+            PlacedMark {
+                x: 500.0,
+                y: 5.0,
+                colour: [0, 0, 0],
+                focus: false,
+            },
+        ];
+        let style = MapStyle::default();
+        let (w, h) = (view.width, view.height);
+        let mut buf = vec![0u8; (w * h * 4) as usize];
+        {
+            let mut canvas = RgbaCanvas::new(&mut buf, w, h).unwrap();
+            canvas.clear([255, 255, 255, 255]);
+            draw_points(&mut canvas, &scene, &view, &style).unwrap();
+            draw_placed(&mut canvas, &placed, &view, &style).unwrap();
+        }
+        let (px, py) = view.to_pixel(5.0, 5.0);
+        let (px, py) = (px.round() as u32, py.round() as u32);
+        let at = |x: u32, y: u32| {
+            let i = ((y * w + x) * 4) as usize;
+            [buf[i], buf[i + 1], buf[i + 2]]
+        };
+        assert_eq!(at(px, py), [255, 18, 1], "the mark covers the point");
+        // radius 3 x 3 = 9 px to the corners: black outline there, white halo beyond.
+        assert_eq!(placed_radius(&style), 9);
+        assert_eq!(at(px + 9, py), [0, 0, 0]);
+        assert_eq!(at(px, py - 9), [0, 0, 0]);
+        assert_eq!(at(px + 11, py), [255, 255, 255]);
+        // A diamond, not a square: its bounding box's corner stays white.
+        assert_eq!(at(px + 7, py + 7), [255, 255, 255]);
+        assert_eq!(
+            placed_pixels(&placed, &view, 0.0),
+            [Some((px as i32, py as i32)), None]
+        );
+        let svg = render_svg_layers(
+            &scene,
+            &Layers {
+                contours: &[],
+                palette: Palette::Paper,
+                placed: &placed,
+            },
+            &view,
+            &style,
+            &MapLabels::default(),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            svg.matches("<polygon").count(),
+            2,
+            "halo and fill of the one mark on screen"
+        );
     }
 
     #[test]

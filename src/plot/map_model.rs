@@ -4,8 +4,8 @@
 //! quote. The page's canvas, the exports and the tests all draw from this
 //! model, so what is counted is what is drawn.
 
-use super::colour::{ColourBy, Palette, Range, anion_colour, sequential};
-use super::map::{MapScene, category_layer};
+use super::colour::{ColourBy, Palette, Range, Rgb, anion_colour, sequential};
+use super::map::{MapScene, PlacedMark, category_layer};
 use super::selection::{Selection, Selections};
 use crate::anion::AnionClass;
 use crate::chem::{Composition, Element};
@@ -77,6 +77,28 @@ pub struct MapModel {
     pub selected: Vec<usize>,
     /// Shown points per category, in [`Category::ALL`] order.
     pub shown: [usize; 4],
+    /// Formulas placed on the map, drawn over the points (set by whoever
+    /// placed them: [`MapModel::build`] leaves it empty).
+    pub placed: Vec<PlacedMark>,
+}
+
+/// The colour of a composition of `category` under `look`; `value` is its
+/// property value and `range` the map's, when colouring by a property.
+fn colour(
+    look: &MapLook,
+    c: &Composition,
+    category: Category,
+    value: Option<f64>,
+    range: Option<Range>,
+) -> Rgb {
+    match look.colour {
+        ColourBy::Category => look.palette.category(category),
+        ColourBy::Anion => anion_colour(AnionClass::of(c)),
+        ColourBy::Property(_) => sequential(match (value, range) {
+            (Some(v), Some(r)) => r.unit(v),
+            _ => f64::NAN,
+        }),
+    }
 }
 
 fn category_index(c: Category) -> usize {
@@ -106,14 +128,14 @@ impl MapModel {
         let range = Range::of(values.iter().flatten().copied());
         let colours = (0..n)
             .map(|i| {
-                let rgb = match look.colour {
-                    ColourBy::Category => look.palette.category(points.category(i)),
-                    ColourBy::Anion => anion_colour(AnionClass::of(points.composition(i))),
-                    ColourBy::Property(_) => sequential(match (values[i], range) {
-                        (Some(v), Some(r)) => r.unit(v),
-                        _ => f64::NAN,
-                    }),
-                };
+                let value = values.get(i).copied().flatten();
+                let rgb = colour(
+                    look,
+                    points.composition(i),
+                    points.category(i),
+                    value,
+                    range,
+                );
                 [rgb[0], rgb[1], rgb[2], POINT_ALPHA]
             })
             .collect();
@@ -143,7 +165,18 @@ impl MapModel {
             focus,
             selected,
             shown,
+            placed: Vec::new(),
         }
+    }
+
+    /// The colour a composition of `category` that is not one of the map's
+    /// points (a placed formula) takes under `look`, on this map's scale.
+    pub fn colour_of(&self, look: &MapLook, c: &Composition, category: Category) -> Rgb {
+        let value = match look.colour {
+            ColourBy::Property(p) => p.of_composition(c),
+            _ => None,
+        };
+        colour(look, c, category, value, self.range)
     }
 
     /// Points drawn in all.

@@ -26,8 +26,9 @@ pub mod viewport;
 pub use colour::{Palette, Rgb};
 pub use hit_grid::HitGrid;
 pub use map::{
-    LegendEntry, MapLabels, MapScene, MapStyle, category_layer, draw_labels, draw_points, grouped,
-    render_svg, render_svg_with_contours,
+    Layers, LegendEntry, MapLabels, MapScene, MapStyle, PlacedMark, category_layer, draw_labels,
+    draw_placed, draw_points, grouped, placed_pixels, placed_radius, render_svg, render_svg_layers,
+    render_svg_with_contours,
 };
 pub use map_model::{MapLook, MapModel, MapPoints};
 pub use raster::RgbaCanvas;

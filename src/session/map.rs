@@ -417,7 +417,8 @@ impl Session {
             focus: focus.as_ref(),
             selection: &self.state.selection,
         };
-        let model = MapModel::build(&layout.points(), &look);
+        let mut model = MapModel::build(&layout.points(), &look);
+        model.placed = self.placed_marks(&model, &look);
         if model != self.map.model {
             self.map.model = model;
             self.redraw = true;
@@ -427,10 +428,14 @@ impl Session {
 
     /// Centres the map on point `i` of the layout shown, zoomed in to at least [`LOCATE_ZOOM`].
     fn centre_on(&mut self, i: u32) {
+        if let Some((cx, cy)) = self.map.shown.as_ref().and_then(|l| l.xy(i)) {
+            self.centre_at(cx, cy);
+        }
+    }
+
+    /// Centres the map on (cx, cy), zoomed in to at least [`LOCATE_ZOOM`].
+    fn centre_at(&mut self, cx: f64, cy: f64) {
         let Some(layout) = self.map.shown.clone() else {
-            return;
-        };
-        let Some((cx, cy)) = layout.xy(i) else {
             return;
         };
         let zoom = self.state.view.map_or(1.0, |v| v.zoom).max(LOCATE_ZOOM);
@@ -451,6 +456,8 @@ impl Session {
         });
         if let Some(i) = self.map.shown.as_ref().and_then(|l| l.point_of(&c)) {
             self.centre_on(i);
+        } else if let Some((x, y)) = self.placed_xy(&c) {
+            self.centre_at(f64::from(x), f64::from(y));
         }
     }
 
@@ -774,12 +781,14 @@ impl Session {
         }
     }
 
-    /// Whether composition `c` is a point of the map on screen.
+    /// Whether composition `c` is on the map on screen: one of its points,
+    /// or a formula placed on it.
     pub fn on_map(&self, c: &Composition) -> bool {
         self.map
             .shown
             .as_ref()
             .and_then(|l| l.point_of(c))
             .is_some()
+            || self.placed_xy(c).is_some()
     }
 }

@@ -36,6 +36,8 @@ pub enum Field {
     KnownFile,
     /// The share button.
     Share,
+    /// The formulas to place on the map (typed or uploaded).
+    Place,
 }
 
 /// A message beside a field.

@@ -22,6 +22,11 @@ mod chem;
 mod grid;
 mod map;
 pub mod messages;
+mod nearby;
+mod overlays;
+mod place;
+#[cfg(test)]
+mod place_tests;
 mod quiz;
 mod requests;
 pub mod stages;
@@ -44,6 +49,9 @@ pub use chem::{CountsRow, DetailsView, Frequencies};
 pub use grid::{CellState, GridCell, GridStatus};
 pub use map::{MapAction, MapStatus, Progress};
 pub use messages::{Banner, Field, FieldNote, Tone};
+pub use nearby::{NEIGHBOURS_SHOWN, NearbyList, NearbyRow, NearbyView};
+pub use overlays::SelectionView;
+pub use place::{CsvExport, PlacedItem, PlacedState};
 pub use quiz::{QuizAnswer, QuizView, charges_note};
 use requests::{Job, Requests};
 pub use stages::{LayoutData, SampleData};
@@ -63,15 +71,19 @@ pub enum Role {
     Reduce,
     /// The small multiples.
     Grid,
+    /// Formulas placed on a map, and neighbour searches: never stopped with
+    /// a map, so its fitted maps and embedded known sets are kept.
+    Place,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Counts,
         Role::Chem,
         Role::Data,
         Role::Reduce,
         Role::Grid,
+        Role::Place,
     ];
 
     pub fn title(self) -> &'static str {
@@ -81,6 +93,7 @@ impl Role {
             Role::Data => "sampling and embedding",
             Role::Reduce => "map",
             Role::Grid => "small-multiples",
+            Role::Place => "placing",
         }
     }
 
@@ -164,6 +177,22 @@ pub enum Input {
     DismissBanner(u32),
     /// Something the shell could not do (an export, say): shown as an error.
     Failed(String),
+    /// Formulas typed or pasted to place on the map (one per line, or
+    /// separated by commas).
+    Place(String),
+    /// A file of formulas to place was read (or could not be).
+    PlaceFile {
+        name: String,
+        text: Result<String, String>,
+    },
+    /// Take one placed formula off the map.
+    Unplace(String),
+    ClearPlaced,
+    /// A CSV export; `link` is the page's address, for its provenance.
+    ExportCsv {
+        what: CsvExport,
+        link: String,
+    },
     /// Time passes (messages fade; silent workers are noticed).
     Tick,
     /// The quiz: the student says allowed (true) or forbidden, with the
@@ -192,6 +221,13 @@ pub enum Panel {
     Quiz,
     Messages,
     Debug,
+    /// The formulas placed on the map, the density toggle and the placed
+    /// layer's legend line.
+    Placed,
+    /// The neighbours of the composition in focus.
+    Neighbours,
+    /// The summary of the selection.
+    Selection,
 }
 
 /// Something for the shell to do.
@@ -217,6 +253,12 @@ pub enum Effect {
     SetView(Option<View>),
     /// Replace the URL's fragment (without '#').
     WriteUrl(String),
+    /// Offer `text` as a file named `name`.
+    Download {
+        name: String,
+        mime: &'static str,
+        text: String,
+    },
 }
 
 /// Files the user uploaded, kept for the session (not part of a link).
@@ -262,6 +304,9 @@ pub struct Session {
     map: map::MapPanel,
     grid: grid::GridPanel,
     quiz: quiz::QuizPanel,
+    place: place::Placing,
+    nearby: nearby::Nearby,
+    overlays: overlays::Overlays,
     messages: messages::Messages,
     timings: Timings,
     now: f64,
@@ -338,7 +383,13 @@ impl Session {
             Input::Tick => self.tick(),
             Input::QuizAnswer { allowed, charges } => self.quiz_answer(allowed, charges),
             Input::QuizNext => self.quiz_next(),
+            Input::Place(text) => self.place_typed(&text),
+            Input::PlaceFile { name, text } => self.place_file(&name, text),
+            Input::Unplace(formula) => self.change(|s| s.place.retain(|f| *f != formula)),
+            Input::ClearPlaced => self.change(|s| s.place.clear()),
+            Input::ExportCsv { what, link } => self.export_csv(what, &link),
         }
+        self.follow_map();
         self.finish()
     }
 
@@ -676,6 +727,17 @@ impl Session {
         if old.system != self.state.system || chem_changed {
             self.render(Panel::System);
         }
+        if old.place != self.state.place || old.density != self.state.density {
+            self.render(Panel::Placed);
+        }
+        if old.focus != self.state.focus || chem_changed {
+            self.render(Panel::Neighbours);
+        }
+        if old.palette != self.state.palette {
+            for panel in [Panel::Placed, Panel::Neighbours, Panel::Selection] {
+                self.render(panel);
+            }
+        }
     }
 
     /// Requests what the panel on screen needs and does not have.
@@ -833,12 +895,21 @@ impl Session {
             Response::Explanation { explanation, .. } => self.explained(id, *explanation),
             Response::System { system, rows, .. } => self.system_done(id, system, rows),
             Response::UploadChecked { summary, .. } => self.upload_checked(id, summary),
+            // The matrix of a map shown, asked for to place formulas on it:
+            // the map's own sample stands for the one sent with it.
+            Response::Sample { .. } if self.matrix_job(id) => {}
             Response::Sample {
                 formulas,
                 categories,
                 shortfalls,
                 ..
             } => self.sampled(id, formulas, categories, shortfalls),
+            Response::Embedded {
+                kept,
+                cols,
+                non_finite,
+                ..
+            } if self.matrix_job(id) => self.matrix_arrived(id, kept, cols, non_finite, payload),
             Response::Embedded {
                 kept,
                 cols,
@@ -870,6 +941,13 @@ impl Session {
                 ..
             } => self.grid_panel_failed(&embedding, &params, message),
             Response::GridDone { .. } => self.grid_done(id),
+            Response::Placed { rows, cols, .. } => self.placed_arrived(id, rows, cols, payload),
+            Response::Neighbours {
+                formula,
+                known,
+                searched,
+                ..
+            } => self.neighbours_arrived(id, formula, known, searched, payload),
         }
     }
 
@@ -882,6 +960,8 @@ impl Session {
             Some(Job::System { .. }) => Panel::System,
             Some(Job::Explain { .. }) => Panel::Details,
             Some(Job::CheckUpload { .. }) => Panel::Controls,
+            Some(Job::Place { .. } | Job::Matrix { .. }) => Panel::Placed,
+            Some(Job::Neighbours { .. }) => Panel::Neighbours,
             _ => Panel::MapStatus,
         }
     }
@@ -918,6 +998,9 @@ impl Session {
             }
             Job::Reduce { key, .. } => self.map_failed(key, message),
             Job::Grid { .. } => self.grid_failed(message),
+            Job::Place { key } => self.place.failed = Some((key, message)),
+            Job::Matrix { key, .. } => self.place.matrix_failed = Some((key, message)),
+            Job::Neighbours { key } => self.nearby.failed = Some((key, message)),
         }
         for panel in [
             Panel::Counts,
@@ -927,6 +1010,8 @@ impl Session {
             Panel::Controls,
             Panel::Map,
             Panel::Grid,
+            Panel::Placed,
+            Panel::Neighbours,
         ] {
             self.render(panel);
         }

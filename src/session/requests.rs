@@ -52,6 +52,22 @@ pub enum Job {
         kind: UploadKind,
         upload: Upload,
     },
+    /// Formulas placed on a map (`key`: of the formulas, the chemistry and
+    /// the map).
+    Place {
+        key: String,
+    },
+    /// The embedded sample of a map on screen whose matrix the page no
+    /// longer holds (`key`: of the embedding settings), to place on it.
+    Matrix {
+        key: String,
+        settings: EmbedSettings,
+    },
+    /// The known compositions nearest to the one in focus (`key`: of the
+    /// formula, embedding, pooling and chemistry).
+    Neighbours {
+        key: String,
+    },
 }
 
 /// A request sent and not yet answered in full.

@@ -11,24 +11,24 @@ use crate::plot::Selection;
 
 /// A page without a browser: the session, the URL it writes, the views it
 /// asks the canvas for, and one real [`Runner`] per worker.
-struct Page {
-    session: Session,
-    now: f64,
-    url: String,
+pub(super) struct Page {
+    pub session: Session,
+    pub now: f64,
+    pub url: String,
     /// Requests posted and not yet answered, per worker.
-    outbox: Vec<Posted>,
-    views: Vec<Option<View>>,
-    stopped: Vec<Role>,
+    pub outbox: Vec<Posted>,
+    pub views: Vec<Option<View>>,
+    pub stopped: Vec<Role>,
     runners: Vec<(Role, Runner)>,
 }
 
-type Answer = (Response, Option<Vec<f32>>);
+pub(super) type Answer = (Response, Option<Vec<f32>>);
 
 /// A request posted to a worker, with its matrix.
-type Posted = (Role, Request, Option<Rc<[f32]>>);
+pub(super) type Posted = (Role, Request, Option<Rc<[f32]>>);
 
 impl Page {
-    fn open(fragment: &str) -> Page {
+    pub(super) fn open(fragment: &str) -> Page {
         let mut page = Page {
             session: Session::new(),
             now: 0.0,
@@ -44,7 +44,7 @@ impl Page {
         page
     }
 
-    fn input(&mut self, input: Input) -> Vec<Effect> {
+    pub(super) fn input(&mut self, input: Input) -> Vec<Effect> {
         self.now += 1.0;
         let effects = self.session.update(self.now, input);
         for e in &effects {
@@ -69,7 +69,7 @@ impl Page {
         effects
     }
 
-    fn field(&mut self, key: &str, value: &str) -> Vec<Effect> {
+    pub(super) fn field(&mut self, key: &str, value: &str) -> Vec<Effect> {
         self.input(Input::Field {
             key: key.into(),
             value: value.into(),
@@ -77,7 +77,7 @@ impl Page {
     }
 
     /// Runs the requests waiting for `role` in its worker; returns the answers.
-    fn answers(&mut self, role: Role) -> Vec<Answer> {
+    pub(super) fn answers(&mut self, role: Role) -> Vec<Answer> {
         let (mine, rest) = std::mem::take(&mut self.outbox)
             .into_iter()
             .partition(|(r, _, _)| *r == role);
@@ -100,7 +100,7 @@ impl Page {
         out
     }
 
-    fn feed(&mut self, role: Role, answers: Vec<Answer>) -> Vec<Effect> {
+    pub(super) fn feed(&mut self, role: Role, answers: Vec<Answer>) -> Vec<Effect> {
         let mut effects = Vec::new();
         for (response, payload) in answers {
             effects.extend(self.input(Input::Response {
@@ -112,13 +112,13 @@ impl Page {
         effects
     }
 
-    fn run(&mut self, role: Role) -> Vec<Effect> {
+    pub(super) fn run(&mut self, role: Role) -> Vec<Effect> {
         let answers = self.answers(role);
         self.feed(role, answers)
     }
 
     /// Runs the map's workers until the map is finished.
-    fn finish_map(&mut self) {
+    pub(super) fn finish_map(&mut self) {
         for _ in 0..4 {
             self.run(Role::Data);
             self.run(Role::Reduce);
@@ -132,7 +132,7 @@ impl Page {
         );
     }
 
-    fn sent(&self, role: Role) -> Vec<&Request> {
+    pub(super) fn sent(&self, role: Role) -> Vec<&Request> {
         self.outbox
             .iter()
             .filter(|(r, _, _)| *r == role)
@@ -140,7 +140,7 @@ impl Page {
             .collect()
     }
 
-    fn status(&self) -> MapStatus {
+    pub(super) fn status(&self) -> MapStatus {
         self.session.map_status().expect("a status line")
     }
 }

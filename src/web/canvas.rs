@@ -19,9 +19,10 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 
 use super::dispatch::{CanvasEvent, Dispatch, Msg, Pointer};
 use super::dom::{self, blit, by_id, context_2d};
+use crate::plot::density::draw_contours;
 use crate::plot::{
     Bounds, HitGrid, MapStyle, RgbaCanvas, Selection, SelectionOp, Viewport, draw_labels,
-    draw_points,
+    draw_placed, draw_points, placed_pixels, placed_radius,
 };
 use crate::session::{Input, LayoutData, Session};
 use crate::view_state::View;
@@ -36,6 +37,7 @@ const HIT_SLOP_PX: f64 = 4.0;
 const TOUCH_HIT_SLOP_PX: f64 = 14.0;
 /// Radius of a point (CSS pixels).
 const POINT_RADIUS_PX: f64 = 2.2;
+
 /// Zoom per CSS pixel of wheel travel (exp(-delta * this)).
 const WHEEL_ZOOM_PER_PX: f64 = 0.0015;
 /// Arrow keys move the map by this many CSS pixels; + and - zoom by this factor.
@@ -270,7 +272,10 @@ impl MapCanvas {
                     .scene(&layout.coords, self.hover, &outlines);
                 if let Some(mut raster) = RgbaCanvas::new(&mut pixels, w, h) {
                     raster.clear([255, 255, 255, 255]);
+                    let palette = session.state().palette;
+                    let _ = draw_contours(&mut raster, session.contours(), palette, &vp, &style);
                     let _ = draw_points(&mut raster, &scene, &vp, &style);
+                    let _ = draw_placed(&mut raster, &session.map_model().placed, &vp, &style);
                 }
                 true
             }
@@ -302,6 +307,24 @@ impl MapCanvas {
             let _ = c.set_attribute("data-method", layout.method.title());
             let _ = c.set_attribute("data-final", if layout.last { "true" } else { "false" });
         }
+        // Where the placed formulas are drawn, in CSS pixels.
+        let placed: Vec<String> = self
+            .viewport
+            .map(|vp| placed_pixels(&model.placed, &vp, 0.0))
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .map(|(x, y)| {
+                format!(
+                    "{:.1},{:.1}",
+                    f64::from(x) / self.pixel_ratio,
+                    f64::from(y) / self.pixel_ratio
+                )
+            })
+            .collect();
+        let _ = c.set_attribute("data-placed", &placed.len().to_string());
+        let _ = c.set_attribute("data-placed-xy", &placed.join(";"));
+        let _ = c.set_attribute("data-contours", &session.contours().len().to_string());
         let labels = session.map_labels();
         let _ = c.set_attribute(
             "aria-label",
@@ -327,6 +350,28 @@ impl MapCanvas {
             visible.get(i) == Some(&true)
         })
         .map(|i| i as u32)
+    }
+
+    /// The placed formula whose mark is under the device-pixel position, if any.
+    fn placed_hit(&self, session: &Session, px: f64, py: f64, touch: bool) -> Option<String> {
+        let vp = self.viewport?;
+        let slop = if touch {
+            TOUCH_HIT_SLOP_PX
+        } else {
+            HIT_SLOP_PX
+        };
+        let reach = f64::from(placed_radius(&self.style())) + slop * self.pixel_ratio;
+        let formulas = session.placed_drawn();
+        placed_pixels(&session.map_model().placed, &vp, 0.0)
+            .into_iter()
+            .zip(formulas)
+            .filter_map(|(at, f)| {
+                let (x, y) = at?;
+                let d = ((f64::from(x) - px).powi(2) + (f64::from(y) - py).powi(2)).sqrt();
+                (d <= reach).then_some((d, f))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, f)| f)
     }
 
     fn device(&self, p: &Pointer) -> (f64, f64) {
@@ -495,6 +540,11 @@ impl MapCanvas {
         };
         let drawing = self.drawing.take();
         if completed && !drag.moved {
+            if let Some(formula) = self.placed_hit(session, px, py, p.touch) {
+                show_card(&self.wrap, p.x, p.y);
+                out.push(Input::Focus(formula));
+                return out;
+            }
             match self.hit(session, px, py, p.touch) {
                 Some(i) => {
                     if let Some(formula) = self.formula(i) {

@@ -68,6 +68,8 @@ pub enum Msg {
         kind: UploadKind,
         file: web_sys::File,
     },
+    /// A file of formulas to place on the map was chosen.
+    PlaceFileChosen(web_sys::File),
     /// The next animation frame: draw what changed.
     Frame,
     /// The view has been still for a moment since `token` was issued.
@@ -87,10 +89,16 @@ pub enum Msg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Export {
-    Png { scale: u32 },
+    Png {
+        scale: u32,
+    },
     Svg,
     Csv,
+    /// The map's CSV with the embedding vectors.
+    CsvWithVectors,
     SelectionCsv,
+    /// The selection's summary.
+    SummaryCsv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,7 @@
-//! Exports: the map as PNG (for slides: 1x, 2x or 4x the size on screen,
-//! with title and legend large enough to read when projected) or SVG
-//! (plotters' SVG backend), the sample or the selection as CSV.
+//! Exports of the map as a picture: PNG (for slides: 1x, 2x or 4x the size
+//! on screen, with title and legend large enough to read when projected) or
+//! SVG (plotters' SVG backend), with the density contours and the placed
+//! formulas as on screen. The CSV files are made by the session.
 
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
@@ -8,13 +9,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use super::canvas::MapCanvas;
-use super::dispatch::Export;
 use super::dom;
 use super::dom::blit;
-use crate::export::{CsvPoint, points_csv};
 use crate::plot::colour::{ColourBy, anion_colour, sequential};
+use crate::plot::density::draw_contours;
 use crate::plot::{
-    LegendEntry, MapStyle, RgbaCanvas, Viewport, draw_labels, draw_points, grouped, render_svg,
+    Layers, LegendEntry, MapStyle, RgbaCanvas, Viewport, draw_labels, draw_placed, draw_points,
+    grouped, render_svg_layers,
 };
 use crate::session::Session;
 
@@ -22,8 +23,21 @@ use crate::session::Session;
 /// to the figure, so it reads when projected.
 const SLIDE_TEXT: f64 = 1.6;
 
-/// What the colours mean, with counts, for an exported figure.
+/// What the colours mean, with counts, for an exported figure; last, the
+/// placed formulas' diamonds when there are any.
 fn legend_entries(session: &Session) -> Vec<LegendEntry> {
+    let mut entries = colour_entries(session);
+    let placed = session.map_model().placed.len();
+    if placed > 0 {
+        entries.push(LegendEntry {
+            colour: [30, 30, 30],
+            label: format!("◆ placed formulas ({placed})"),
+        });
+    }
+    entries
+}
+
+fn colour_entries(session: &Session) -> Vec<LegendEntry> {
     let state = session.state();
     match state.colour {
         ColourBy::Category => session
@@ -62,21 +76,23 @@ fn legend_entries(session: &Session) -> Vec<LegendEntry> {
     }
 }
 
-fn file_stem(session: &Session) -> String {
-    let state = session.state();
-    let method = session.shown_layout().map_or("map", |l| l.method.name());
-    format!(
-        "crystal-atlas-n{}-{}-{}",
-        state.order, state.embedding, method
-    )
-}
-
 fn text_parts(text: &str) -> js_sys::Array {
     js_sys::Array::of1(&JsValue::from_str(text))
 }
 
-/// Carries out an export; an error is the message to show.
-pub fn export(what: Export, session: &Session, canvas: &MapCanvas) -> Result<(), String> {
+/// The picture's image format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Image {
+    /// Scaled 1x, 2x or 4x the size on screen.
+    Png {
+        scale: u32,
+    },
+    Svg,
+}
+
+/// Exports the map as a picture (the CSV files are the session's:
+/// `Input::ExportCsv`); an error is the message to show.
+pub fn image(what: Image, session: &Session, canvas: &MapCanvas) -> Result<(), String> {
     let (Some(layout), Some(view)) = (session.shown_layout(), canvas.view()) else {
         return Err("There is no map to export yet; wait for it to be drawn.".into());
     };
@@ -99,26 +115,29 @@ pub fn export(what: Export, session: &Session, canvas: &MapCanvas) -> Result<(),
         .shapes()
         .map(|(_, s)| s.clone())
         .collect();
-    let scene = session.map_model().scene(&layout.coords, None, &outlines);
+    let model = session.map_model();
+    let scene = model.scene(&layout.coords, None, &outlines);
+    let layers = Layers {
+        contours: session.contours(),
+        palette: session.state().palette,
+        placed: &model.placed,
+    };
     let labels = session.map_labels();
     let legend = legend_entries(session);
+    let stem = session.export_stem();
     match what {
-        Export::Svg => {
+        Image::Svg => {
             let vp = fitted(1.0).ok_or("the map has no finite points")?;
             let style = MapStyle {
                 radius: 2,
                 pixel_ratio: 1.0,
                 ..MapStyle::default()
             };
-            let svg = render_svg(&scene, &vp, &style, &labels, &legend)
+            let svg = render_svg_layers(&scene, &layers, &vp, &style, &labels, &legend)
                 .map_err(|e| format!("The SVG could not be made: {e}."))?;
-            dom::download(
-                &format!("{}.svg", file_stem(session)),
-                "image/svg+xml",
-                &text_parts(&svg),
-            );
+            dom::download(&format!("{stem}.svg"), "image/svg+xml", &text_parts(&svg));
         }
-        Export::Png { scale } => {
+        Image::Png { scale } => {
             let scale = f64::from(scale.max(1));
             let vp = fitted(scale).ok_or("the map has no finite points")?;
             let png: web_sys::HtmlCanvasElement = dom::make("canvas", "", "").unchecked_into();
@@ -132,7 +151,9 @@ pub fn export(what: Export, session: &Session, canvas: &MapCanvas) -> Result<(),
             let mut pixels = vec![0u8; vp.width as usize * vp.height as usize * 4];
             if let Some(mut raster) = RgbaCanvas::new(&mut pixels, vp.width, vp.height) {
                 raster.clear([255, 255, 255, 255]);
+                let _ = draw_contours(&mut raster, layers.contours, layers.palette, &vp, &points);
                 let _ = draw_points(&mut raster, &scene, &vp, &points);
+                let _ = draw_placed(&mut raster, layers.placed, &vp, &points);
             }
             if let Some(context) = dom::context_2d(&png) {
                 blit(&context, &pixels, vp.width, vp.height);
@@ -144,7 +165,7 @@ pub fn export(what: Export, session: &Session, canvas: &MapCanvas) -> Result<(),
             if let Some(backend) = CanvasBackend::with_canvas_object(png.clone()) {
                 let _ = draw_labels(&backend.into_drawing_area(), &labels, Some(&legend), &text);
             }
-            let name = format!("{}-{}x.png", file_stem(session), scale as u32);
+            let name = format!("{stem}-{}x.png", scale as u32);
             let callback = Closure::once_into_js(move |blob: JsValue| {
                 if let Ok(blob) = blob.dyn_into::<web_sys::Blob>() {
                     dom::download_blob(&name, &blob);
@@ -152,38 +173,6 @@ pub fn export(what: Export, session: &Session, canvas: &MapCanvas) -> Result<(),
             });
             png.to_blob(callback.unchecked_ref())
                 .map_err(|_| "The PNG could not be made.".to_string())?;
-        }
-        Export::Csv | Export::SelectionCsv => {
-            let selection = what == Export::SelectionCsv;
-            let sample = &layout.sample;
-            let mut xy: Vec<Option<(f32, f32)>> = vec![None; sample.formulas.len()];
-            for (i, &row) in layout.kept.iter().enumerate() {
-                xy[row as usize] = Some((layout.coords[2 * i], layout.coords[2 * i + 1]));
-            }
-            let rows: Vec<usize> = if selection {
-                session
-                    .map_model()
-                    .selected
-                    .iter()
-                    .map(|&i| layout.kept[i] as usize)
-                    .collect()
-            } else {
-                (0..sample.formulas.len()).collect()
-            };
-            let csv = points_csv(
-                layout.method.name(),
-                rows.iter().map(|&r| CsvPoint {
-                    formula: &sample.formulas[r],
-                    category: sample.categories[r],
-                    xy: xy[r],
-                }),
-            );
-            let suffix = if selection { "-selection" } else { "" };
-            dom::download(
-                &format!("{}{suffix}.csv", file_stem(session)),
-                "text/csv",
-                &text_parts(&csv),
-            );
         }
     }
     Ok(())

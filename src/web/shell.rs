@@ -9,8 +9,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::canvas::{MapCanvas, Tool};
-use super::dispatch::{Dispatch, Handler, Msg};
+use super::dispatch::{Dispatch, Export, Handler, Msg};
 use super::dom::{self, by_id};
+use super::export::Image;
 use super::panels::controls::{Controls, Tabs};
 use super::panels::counts::CountsPanel;
 use super::panels::details::Details;
@@ -18,13 +19,16 @@ use super::panels::elements::ElementsPanel;
 use super::panels::grid::GridPanel;
 use super::panels::map_panel::MapPanel;
 use super::panels::messages::Messages;
+use super::panels::neighbours::NeighboursPanel;
+use super::panels::place::PlacePanel;
 use super::panels::quiz::QuizPanel;
+use super::panels::selection::SelectionPanel;
 use super::panels::system::SystemPanel;
 use super::panels::tour::Tour;
 use super::workers::{Arrival, Workers};
 use crate::pipeline::Response;
 use crate::pipeline::protocol::UploadKind;
-use crate::session::{Effect, Input, Panel, Session};
+use crate::session::{CsvExport, Effect, Input, Panel, Session};
 
 /// How often time passes for the session while it waits (ms).
 const TICK_MS: i32 = 1000;
@@ -44,6 +48,9 @@ pub struct Shell {
     messages: Messages,
     quiz: QuizPanel,
     tour: Tour,
+    place: PlacePanel,
+    neighbours: NeighboursPanel,
+    selection: SelectionPanel,
     ticking: bool,
 }
 
@@ -65,6 +72,9 @@ pub fn start() {
         messages: Messages::mount(&dispatch),
         quiz: QuizPanel::mount(&dispatch),
         tour: Tour::mount(&dispatch),
+        place: PlacePanel::mount(&dispatch),
+        neighbours: NeighboursPanel::mount(&dispatch),
+        selection: SelectionPanel::mount(&dispatch),
         ticking: false,
     };
     super::panels::glossary::mount();
@@ -130,6 +140,13 @@ impl Handler for Shell {
                 self.arrived(role, arrival, d);
             }
             Msg::UploadChosen { kind, file } => read_upload(kind, file, d.clone()),
+            Msg::PlaceFileChosen(file) => {
+                let name = file.name();
+                let d = d.clone();
+                read_text(file, MAX_PLACE_FILE_BYTES, move |text| {
+                    d.input(Input::PlaceFile { name, text })
+                });
+            }
             Msg::Frame => {
                 self.canvas.draw(&self.session);
                 self.debug();
@@ -140,8 +157,26 @@ impl Handler for Shell {
                 }
             }
             Msg::Export(what) => {
-                if let Err(message) = super::export::export(what, &self.session, &self.canvas) {
-                    self.update(Input::Failed(message), d);
+                let file = match what {
+                    Export::Png { scale } => Err(Image::Png { scale }),
+                    Export::Svg => Err(Image::Svg),
+                    Export::Csv => Ok(CsvExport::Map { vectors: false }),
+                    Export::CsvWithVectors => Ok(CsvExport::Map { vectors: true }),
+                    Export::SelectionCsv => Ok(CsvExport::Selection),
+                    Export::SummaryCsv => Ok(CsvExport::Summary),
+                };
+                match file {
+                    Ok(what) => {
+                        let link = dom::window().location().href().unwrap_or_default();
+                        self.update(Input::ExportCsv { what, link }, d);
+                    }
+                    Err(picture) => {
+                        if let Err(message) =
+                            super::export::image(picture, &self.session, &self.canvas)
+                        {
+                            self.update(Input::Failed(message), d);
+                        }
+                    }
                 }
                 if let Some(menu) = dom::document()
                     .query_selector("details.export")
@@ -233,6 +268,9 @@ impl Shell {
                 self.canvas.request_draw(d);
             }
             Effect::WriteUrl(fragment) => write_url(&fragment),
+            Effect::Download { name, mime, text } => {
+                dom::download(&name, mime, &js_sys::Array::of1(&text.into()))
+            }
         }
     }
 
@@ -263,6 +301,12 @@ impl Shell {
             Panel::Quiz => self.quiz.render(s),
             Panel::Messages => self.messages.render(s),
             Panel::Debug => self.debug(),
+            Panel::Placed => {
+                self.place.render(s);
+                self.canvas.request_draw(d);
+            }
+            Panel::Neighbours => self.neighbours.render(s),
+            Panel::Selection => self.selection.render(s),
         }
     }
 
@@ -379,6 +423,9 @@ fn write_url(fragment: &str) {
     }
 }
 
+/// Largest file of formulas to place read: a hundred formulas fit in far less.
+const MAX_PLACE_FILE_BYTES: usize = 1 << 20;
+
 /// Reads the chosen file off the page's thread (the browser does), then
 /// hands its text to the session, which has a worker check it.
 fn read_upload(kind: UploadKind, file: web_sys::File, dispatch: Dispatch) {
@@ -387,13 +434,24 @@ fn read_upload(kind: UploadKind, file: web_sys::File, dispatch: Dispatch) {
         UploadKind::OxidationStates => crate::data::oxidation::MAX_OX_FILE_BYTES,
         UploadKind::KnownList => crate::data::known::MAX_USER_LIST_BYTES,
     };
+    read_text(file, limit, move |text| {
+        dispatch.input(Input::UploadRead { kind, name, text })
+    });
+}
+
+/// Reads `file` as text (refusing one over `limit` bytes) and hands the text,
+/// or why it could not be read, to `done`.
+fn read_text(
+    file: web_sys::File,
+    limit: usize,
+    done: impl FnOnce(Result<String, String>) + 'static,
+) {
     if file.size() > limit as f64 {
-        let text = Err(format!(
+        return done(Err(format!(
             "it is {:.1} MB, larger than the {:.0} MB accepted",
             file.size() / 1e6,
             limit as f64 / 1e6
-        ));
-        return dispatch.input(Input::UploadRead { kind, name, text });
+        )));
     }
     wasm_bindgen_futures::spawn_local(async move {
         let text = match JsFuture::from(file.text()).await {
@@ -402,6 +460,6 @@ fn read_upload(kind: UploadKind, file: web_sys::File, dispatch: Dispatch) {
                 .ok_or_else(|| "the file is not text; save it as plain UTF-8 text".to_string()),
             Err(_) => Err("it could not be read; choose the file again".to_string()),
         };
-        dispatch.input(Input::UploadRead { kind, name, text });
+        done(text);
     });
 }

@@ -111,10 +111,11 @@ export const tests = [
       };
       const csv = await save("#export-csv");
       assert.equal(csv.name, "crystal-atlas-n2-mat2vec-pca.csv");
-      const lines = csv.body.toString().trim().split("\n");
-      assert.equal(lines[0], "formula,category,pca_1,pca_2");
+      // Provenance lines lead (see yours.test.mjs), then the rows.
+      const lines = csv.body.toString().trim().split("\n").filter((l) => !l.startsWith("#"));
+      assert.equal(lines[0], "formula,category,pca_1,pca_2,source,selected");
       assert.equal(lines.length - 1, 11936, "one row per sampled composition");
-      assert.ok(lines.slice(1).every((l) => /^[A-Za-z0-9]+,(standard|missing|interesting|unlikely),-?[0-9.e-]+,-?[0-9.e-]+$/.test(l)));
+      assert.ok(lines.slice(1).every((l) => /^[A-Za-z0-9]+,(standard|missing|interesting|unlikely),-?[0-9.e-]+,-?[0-9.e-]+,sample,false$/.test(l)));
       const svg = await save("#export-svg");
       assert.match(svg.body.toString(), /^<svg/);
       assert.equal((svg.body.toString().match(/<circle/g) ?? []).length >= 11000, true);
@@ -137,7 +138,7 @@ export const tests = [
       const selected = Number((await page.textContent("#chips")).match(/([0-9,]+) selected/)[1].replaceAll(",", ""));
       await page.click(".export summary");
       const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-selection")]);
-      const rows = (await readFile(await download.path())).toString().trim().split("\n").length - 1;
+      const rows = (await readFile(await download.path())).toString().trim().split("\n").filter((l) => !l.startsWith("#")).length - 1;
       assert.equal(rows, selected);
       // A lasso around the same box's left half selects fewer.
       await page.check("input[name=mode][value=lasso]", { force: true });
