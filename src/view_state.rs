@@ -579,17 +579,7 @@ fn read_view(value: &str) -> Result<Option<View>, String> {
     }
     // Links carry the view as f32 (short), so it is read as f32: a value
     // past f32's range would be written back as "inf".
-    let parts: Vec<f64> = value
-        .split(',')
-        .map(|p| {
-            p.trim()
-                .parse::<f32>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .map(f64::from)
-        })
-        .collect::<Option<_>>()
-        .unwrap_or_default();
+    let parts = crate::plot::selection::finite_f32s(value).unwrap_or_default();
     match parts[..] {
         [cx, cy, zoom] if (ZOOM_LIMITS.0..=ZOOM_LIMITS.1).contains(&zoom) => {
             Ok(Some(View { cx, cy, zoom }))

@@ -122,16 +122,7 @@ impl Selection {
         let (kind, body) = text.split_once(':').ok_or_else(|| {
             format!("'{text}' is not a box (b:x0,y0,x1,y1) or a lasso (l:x,y,...)")
         })?;
-        let numbers: Vec<f64> = body
-            .split(',')
-            .map(|p| {
-                p.trim()
-                    .parse::<f32>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .map(f64::from)
-            })
-            .collect::<Option<_>>()
+        let numbers = finite_f32s(body)
             .ok_or_else(|| format!("'{body}' holds something that is not a finite number"))?;
         match (kind, numbers.as_slice()) {
             ("b", &[x0, y0, x1, y1]) => Ok(Selection::Box { x0, y0, x1, y1 }),
@@ -145,6 +136,20 @@ impl Selection {
             _ => Err(format!("'{kind}' is neither b (a box) nor l (a lasso)")),
         }
     }
+}
+
+/// Comma-separated numbers read as links carry them (finite f32, so what is
+/// read is written back the same), or `None` if one is not.
+pub fn finite_f32s(text: &str) -> Option<Vec<f64>> {
+    text.split(',')
+        .map(|p| {
+            p.trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(f64::from)
+        })
+        .collect()
 }
 
 /// How a new shape combines with the selection so far.
