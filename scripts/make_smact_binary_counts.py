@@ -21,6 +21,8 @@ from smact import ordered_elements  # noqa: E402
 from smact.screening import ICSD24FilterConfig, smact_validity  # noqa: E402
 
 OUT = sys.argv[1]
+# Optional option labels to (re)compute; the others are kept from OUT if it exists.
+ONLY = sys.argv[2:]
 # label -> smact_validity keyword arguments (use_pauling_test=True, check_metallicity=False).
 OPTIONS = {
     "smact14": {"oxidation_states_set": "smact14", "include_alloys": False},
@@ -35,8 +37,22 @@ OPTIONS = {
 
 symbols = ordered_elements(1, 103)
 ratios = [r for r in itertools.product(range(1, 9), repeat=2) if reduce(math.gcd, r) == 1]
-counts = {}
+try:
+    with open(OUT) as fh:
+        counts = json.load(fh)["allowed"]
+except (FileNotFoundError, KeyError, ValueError):
+    counts = {}
+
+
+def save():
+    with open(OUT, "w") as fh:
+        json.dump({"order": 2, "max_stoich": 8, "allowed": counts}, fh, indent=1)
+        fh.write("\n")
+
+
 for label, kwargs in OPTIONS.items():
+    if (ONLY and label not in ONLY) or (not ONLY and label in counts):
+        continue
     start = time.time()
     allowed = 0
     for a, b in itertools.combinations(symbols, 2):
@@ -44,6 +60,4 @@ for label, kwargs in OPTIONS.items():
             allowed += bool(smact_validity(Composition({a: r[0], b: r[1]}), check_metallicity=False, **kwargs))
     counts[label] = allowed
     print(f"{label}: {allowed} in {time.time() - start:.0f} s", file=sys.stderr, flush=True)
-with open(OUT, "w") as fh:
-    json.dump({"order": 2, "max_stoich": 8, "allowed": counts}, fh, indent=1)
-    fh.write("\n")
+    save()

@@ -89,6 +89,7 @@ fn the_worker_pipeline_answers_in_wasm() {
             id: 1,
             chem: chem.clone(),
             system: "Li-Zn-O".into(),
+            uploads: Vec::new(),
         },
         None,
         &mut |r, _| out.push(r),
@@ -111,6 +112,7 @@ fn the_worker_pipeline_answers_in_wasm() {
         id: 2,
         chem: oqmd,
         order: 2,
+        uploads: Vec::new(),
     };
     assert_eq!(runner.missing_assets(&request), ["data/known/oqmd.bin"]);
 }
