@@ -43,7 +43,16 @@ struct Slot {
 pub struct Workers {
     slots: Vec<Slot>,
     dispatch: Dispatch,
+    /// Handlers of workers stopped lately. A handler is not dropped the
+    /// moment its worker stops: the stop may happen inside that very handler
+    /// (a message saying the worker panicked), and a closure dropped while it
+    /// runs is an error in wasm-bindgen. The oldest go once there are more
+    /// than [`RETIRED_KEPT`].
+    retired: Vec<Closure<dyn FnMut(JsValue)>>,
 }
+
+/// Handlers of stopped workers kept alive (two per worker).
+const RETIRED_KEPT: usize = 8;
 
 /// `{msg, payload?}` as the worker reads it, or why the request cannot be
 /// sent (a number JavaScript cannot hold, say).
@@ -75,7 +84,11 @@ impl Workers {
                 handlers: Vec::new(),
             })
             .collect();
-        Workers { slots, dispatch }
+        Workers {
+            slots,
+            dispatch,
+            retired: Vec::new(),
+        }
     }
 
     /// Posts `request` to the worker for `role`, starting it if needed.
@@ -108,15 +121,27 @@ impl Workers {
     /// Stops whatever the worker for `role` is doing, by terminating it; the
     /// next request starts a fresh one.
     pub fn stop(&mut self, role: Role) {
+        self.retire(role);
+        let slot = &mut self.slots[role.index()];
+        slot.queue.clear();
+        slot.pending.clear();
+        slot.generation += 1;
+    }
+
+    /// Terminates the worker for `role`, unhooks its handlers first (a
+    /// message already queued must find no handler, not a dropped one) and
+    /// keeps them a while (see [`Workers::retired`]).
+    fn retire(&mut self, role: Role) {
         let slot = &mut self.slots[role.index()];
         if let Some(worker) = slot.worker.take() {
+            worker.set_onmessage(None);
+            worker.set_onerror(None);
             worker.terminate();
         }
         slot.ready = false;
-        slot.queue.clear();
-        slot.pending.clear();
-        slot.handlers.clear();
-        slot.generation += 1;
+        self.retired.append(&mut slot.handlers);
+        let excess = self.retired.len().saturating_sub(RETIRED_KEPT);
+        self.retired.drain(..excess);
     }
 
     fn start(&mut self, role: Role) {
@@ -220,11 +245,8 @@ impl Workers {
         if slot.generation != generation {
             return Arrival::Nothing;
         }
-        if let Some(worker) = slot.worker.take() {
-            worker.terminate();
-        }
-        slot.ready = false;
-        slot.handlers.clear();
+        self.retire(role);
+        let slot = &mut self.slots[role.index()];
         slot.restarts += 1;
         let resent = slot.restarts <= 1 && !slot.pending.is_empty();
         slot.queue = if resent {
