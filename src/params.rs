@@ -73,6 +73,8 @@ fn plain(value: &'static str, label: &str) -> Choice {
 pub enum Kind {
     /// A whole number from `lo` to `hi`.
     Whole { lo: u64, hi: u64 },
+    /// How many per category: a whole number from 1 to `hi`, or `all`.
+    Size { hi: u64 },
     /// A finite number from `lo` to `hi`.
     Decimal { lo: f64, hi: f64 },
     /// One of a list (the list may depend on the build's data).
@@ -108,6 +110,7 @@ impl Param {
     pub fn accepted(&self) -> String {
         match self.kind {
             Kind::Whole { lo, hi } => format!("a whole number from {lo} to {hi}"),
+            Kind::Size { hi } => format!("a whole number from 1 to {hi}, or all"),
             Kind::Decimal { lo, hi } => format!("a number from {lo} to {hi}"),
             Kind::Choice(choices) => {
                 let names: Vec<&str> = choices().iter().map(|c| c.value).collect();
@@ -425,9 +428,10 @@ pub const PER_CATEGORY: Param = Param {
     flag: Some("per-category"),
     label: "Samples per category",
     help: "How many compositions are drawn at random from each of the four categories to make the map. \
-           The paper drew 3,000 of each (12,000 points).",
-    kind: Kind::Whole {
-        lo: 1,
+           The paper drew 3,000 of each (12,000 points). Type all for the whole space: every one of the \
+           225,879 binaries (a minute or so), or for ternaries and quaternaries the largest sample, \
+           50,000 of each category.",
+    kind: Kind::Size {
         hi: crate::sample::MAX_PER_CATEGORY as u64,
     },
     default: "3000",
@@ -716,6 +720,7 @@ mod tests {
                 Kind::Whole { .. } => p.whole(p.default).is_ok(),
                 Kind::Decimal { .. } => p.decimal(p.default).is_ok(),
                 Kind::Choice(_) => p.choice(p.default).is_ok(),
+                Kind::Size { .. } => crate::sample::SampleSize::parse(p.default).is_ok(),
                 Kind::Flag => p.flag(p.default).is_ok(),
                 Kind::Text => true,
             };

@@ -17,9 +17,6 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
-
 use crate::chem::{Composition, Element};
 use crate::data::ELEMENT_COUNT;
 use crate::data::known::composition_key;
@@ -28,11 +25,48 @@ use crate::enumerate::{
 };
 use crate::filter::is_metal;
 use crate::label::{Category, Labeller};
+use crate::reduce::random::Random;
 
 /// Most compositions per category one sample may ask for.
 pub const MAX_PER_CATEGORY: usize = 50_000;
+/// The purpose the sample's generator is forked for (see [`Random::fork`]).
+const SAMPLE_STREAM: u64 = 0x5A4D_504C_4531;
 /// Spaces up to this many compositions are listed in full.
 const LIST_IN_FULL_UP_TO: u64 = 3_000_000;
+
+/// How much of a category a sample takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SampleSize {
+    /// Up to this many compositions from each category (the paper: 3,000).
+    PerCategory(usize),
+    /// The whole space: every composition of the order where the space is
+    /// listed in full (all 225,879 binaries with factors up to 8); elsewhere
+    /// the largest sample the page and the reducers take,
+    /// [`MAX_PER_CATEGORY`] of each category.
+    Whole,
+}
+
+impl SampleSize {
+    /// As a link and the CLI write it: `3000` or `all`.
+    pub fn name(self) -> String {
+        match self {
+            SampleSize::PerCategory(k) => k.to_string(),
+            SampleSize::Whole => "all".into(),
+        }
+    }
+
+    /// Reads `3000` or `all`.
+    pub fn parse(text: &str) -> Result<SampleSize, SampleError> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("all") {
+            return Ok(SampleSize::Whole);
+        }
+        match text.parse::<usize>() {
+            Ok(k) if (1..=MAX_PER_CATEGORY).contains(&k) => Ok(SampleSize::PerCategory(k)),
+            _ => Err(SampleError::Size(text.chars().take(40).collect())),
+        }
+    }
+}
 
 /// Compositions in category order (standard, missing, interesting,
 /// unlikely), with their categories.
@@ -51,6 +85,8 @@ pub struct Sample {
 pub enum SampleError {
     Order(usize),
     PerCategory(usize),
+    /// Neither a number of compositions per category nor `all`.
+    Size(String),
     Threshold(u32),
 }
 
@@ -67,6 +103,10 @@ impl fmt::Display for SampleError {
                     "{k} per category: choose between 1 and {MAX_PER_CATEGORY}"
                 )
             }
+            SampleError::Size(text) => write!(
+                f,
+                "'{text}' per category: give a number from 1 to {MAX_PER_CATEGORY}, or all for the whole space"
+            ),
             SampleError::Threshold(t) => write!(
                 f,
                 "stoichiometry limit {t}: choose between 1 and {MAX_STOICH_LIMIT}"
@@ -77,27 +117,35 @@ impl fmt::Display for SampleError {
 
 impl std::error::Error for SampleError {}
 
-/// Draws up to `per_category` compositions of `order` elements from each
-/// category under the labeller's settings.
+/// Draws compositions of `order` elements from each category under the
+/// labeller's settings: up to K of each, or the whole space.
 pub fn sample(
     order: usize,
-    per_category: usize,
+    size: SampleSize,
     seed: u64,
     labeller: &Labeller,
 ) -> Result<Sample, SampleError> {
     if !(2..=4).contains(&order) {
         return Err(SampleError::Order(order));
     }
-    if !(1..=MAX_PER_CATEGORY).contains(&per_category) {
-        return Err(SampleError::PerCategory(per_category));
+    if let SampleSize::PerCategory(k) = size
+        && !(1..=MAX_PER_CATEGORY).contains(&k)
+    {
+        return Err(SampleError::PerCategory(k));
     }
     if !(1..=MAX_STOICH_LIMIT).contains(&labeller.threshold) {
         return Err(SampleError::Threshold(labeller.threshold));
     }
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = Random::fork(seed, SAMPLE_STREAM);
     let threshold = labeller.threshold;
     let tuples = coprime_tuples(order, threshold);
     let space = binomial(ELEMENT_COUNT as u64, order as u64) * tuples.len() as u64;
+    let listed = space <= LIST_IN_FULL_UP_TO;
+    let per_category = match size {
+        SampleSize::PerCategory(k) => k,
+        SampleSize::Whole if listed => usize::MAX,
+        SampleSize::Whole => MAX_PER_CATEGORY,
+    };
 
     let mut by_category: [Vec<Composition>; 4] = Default::default();
     let mut shortfalls = Vec::new();
@@ -121,7 +169,7 @@ pub fn sample(
     }
 
     // Unknown categories.
-    if space <= LIST_IN_FULL_UP_TO {
+    if listed {
         let (mut missing, mut unlikely) = (Vec::new(), Vec::new());
         for set in combinations(ELEMENT_COUNT, order) {
             for t in &tuples {
@@ -184,8 +232,8 @@ pub fn sample(
         let mut budget: u64 = 200 * per_category as u64 + 10_000_000;
         while (missing.len() < wanted_missing || unlikely.len() < per_category) && budget > 0 {
             budget -= 1;
-            let set = unrank_combination(ELEMENT_COUNT, order, rng.random_range(0..sets));
-            let t = &tuples[rng.random_range(0..tuples.len() as u64) as usize];
+            let set = unrank_combination(ELEMENT_COUNT, order, index_below(&mut rng, sets));
+            let t = &tuples[index_below(&mut rng, tuples.len() as u64) as usize];
             let c = composition_of(&set, t);
             let key = composition_key(&c).expect("within 4 elements and 511");
             if labeller.known.contains_key(key) {
@@ -221,6 +269,10 @@ pub fn sample(
         compositions.extend(pool);
     }
     shortfalls.sort();
+    if per_category == usize::MAX {
+        // Everything was asked for and everything is there.
+        shortfalls.clear();
+    }
     Ok(Sample {
         compositions,
         categories,
@@ -236,13 +288,21 @@ fn composition_of(set: &[usize], ratio: &[u32]) -> Composition {
     Composition::new(parts).expect("distinct elements, positive amounts")
 }
 
+/// A uniform index below `n`, from the repo's own generator (whose stream no
+/// crate upgrade can change: a sample in a lecture's link stays the same).
+/// Every `n` here (element sets, stoichiometries, pool sizes) is below 2^32.
+fn index_below(rng: &mut Random, n: u64) -> u64 {
+    let n = u32::try_from(n).expect("sample spaces index below 2^32");
+    u64::from(rng.below(n))
+}
+
 /// `k` members of `pool` chosen uniformly without replacement (partial
 /// Fisher-Yates), in the order drawn; all of them, with a shortfall noted,
 /// when the pool is smaller.
 fn choose(
     mut pool: Vec<Composition>,
     k: usize,
-    rng: &mut StdRng,
+    rng: &mut Random,
     category: Category,
     shortfalls: &mut Vec<(Category, usize)>,
 ) -> Vec<Composition> {
@@ -253,7 +313,7 @@ fn choose(
         return pool;
     }
     for i in 0..k {
-        let j = i + rng.random_range(0..(pool.len() - i) as u64) as usize;
+        let j = i + index_below(rng, (pool.len() - i) as u64) as usize;
         pool.swap(i, j);
     }
     pool.truncate(k);
@@ -287,7 +347,7 @@ mod tests {
             ..labeller()
         };
         for order in [2, 4] {
-            let s = sample(order, 300, 5, &l).unwrap();
+            let s = sample(order, SampleSize::PerCategory(300), 5, &l).unwrap();
             // Fewer known compositions are forbidden now: 168 binaries.
             assert!(
                 s.shortfalls
@@ -314,7 +374,7 @@ mod tests {
     fn every_member_is_in_its_category_and_seeds_repeat() {
         let l = labeller();
         for order in [2, 3, 4] {
-            let s = sample(order, 200, 42, &l).unwrap();
+            let s = sample(order, SampleSize::PerCategory(200), 42, &l).unwrap();
             assert_eq!(
                 s.compositions.len(),
                 800,
@@ -327,9 +387,14 @@ mod tests {
             }
             let distinct: HashSet<&Composition> = s.compositions.iter().collect();
             assert_eq!(distinct.len(), 800);
-            assert_eq!(sample(order, 200, 42, &l).unwrap(), s);
+            assert_eq!(
+                sample(order, SampleSize::PerCategory(200), 42, &l).unwrap(),
+                s
+            );
             assert_ne!(
-                sample(order, 200, 43, &l).unwrap().compositions,
+                sample(order, SampleSize::PerCategory(200), 43, &l)
+                    .unwrap()
+                    .compositions,
                 s.compositions
             );
         }
@@ -342,11 +407,20 @@ mod tests {
             ..labeller()
         };
         // With factors of 1 only, binaries are the 5,253 AB compositions.
-        let s = sample(2, 50_000, 1, &l).unwrap();
+        let s = sample(2, SampleSize::PerCategory(50_000), 1, &l).unwrap();
         assert_eq!(s.compositions.len(), 5_253);
         assert_eq!(s.shortfalls.len(), 4);
-        assert!(sample(5, 10, 1, &l).is_err());
-        assert!(sample(2, 0, 1, &l).is_err());
+        assert!(sample(5, SampleSize::PerCategory(10), 1, &l).is_err());
+        assert!(sample(2, SampleSize::PerCategory(0), 1, &l).is_err());
+        assert!(SampleSize::parse("0").is_err());
+        assert!(
+            SampleSize::parse("lots")
+                .unwrap_err()
+                .to_string()
+                .contains("or all")
+        );
+        assert_eq!(SampleSize::parse(" ALL "), Ok(SampleSize::Whole));
+        assert_eq!(SampleSize::parse("3000"), Ok(SampleSize::PerCategory(3000)));
         // A set where only Zn and O have states: no quaternary is allowed. The
         // missing category used to be chased by rejection for minutes while
         // every draw was remembered (1.7 GB after two minutes).
@@ -355,7 +429,7 @@ mod tests {
             ox: &zn_o,
             ..labeller()
         };
-        let s = sample(4, 50_000, 1, &tiny).unwrap();
+        let s = sample(4, SampleSize::PerCategory(50_000), 1, &tiny).unwrap();
         assert!(
             s.shortfalls.contains(&(Category::Missing, 0)),
             "{:?}",
@@ -368,11 +442,39 @@ mod tests {
                 .count(),
             50_000
         );
-        let s = sample(3, 100, 1, &tiny).unwrap();
+        let s = sample(3, SampleSize::PerCategory(100), 1, &tiny).unwrap();
         assert!(s.shortfalls.contains(&(Category::Missing, 0)));
         for threshold in [0, 17, u32::MAX] {
             let l = Labeller { threshold, ..l };
-            assert_eq!(sample(2, 10, 1, &l), Err(SampleError::Threshold(threshold)));
+            assert_eq!(
+                sample(2, SampleSize::PerCategory(10), 1, &l),
+                Err(SampleError::Threshold(threshold))
+            );
         }
+    }
+
+    #[test]
+    fn the_whole_binary_space_is_every_binary_once() {
+        let l = labeller();
+        let s = sample(2, SampleSize::Whole, 1, &l).unwrap();
+        // Table 2 of the paper: 225,879 binaries, 13,464 of them allowed.
+        assert_eq!(s.compositions.len(), 225_879);
+        let allowed = s
+            .categories
+            .iter()
+            .filter(|c| matches!(c, Category::Standard | Category::Missing))
+            .count();
+        assert_eq!(allowed, 13_464);
+        let distinct: HashSet<_> = s.compositions.iter().map(|c| c.to_string()).collect();
+        assert_eq!(distinct.len(), 225_879);
+        assert!(s.shortfalls.is_empty());
+        // Beyond what is listed in full, the whole space is the largest sample.
+        let t = sample(3, SampleSize::Whole, 1, &l).unwrap();
+        let unlikely = t
+            .categories
+            .iter()
+            .filter(|c| **c == Category::Unlikely)
+            .count();
+        assert_eq!(unlikely, MAX_PER_CATEGORY);
     }
 }

@@ -9,6 +9,7 @@
 //! parameter gets a [`ParamError`] that says what is wrong and what was used
 //! instead, and every other parameter still applies.
 
+use crate::sample::SampleSize;
 use std::fmt;
 
 use crate::chem::{ChemicalSystem, Composition, Element};
@@ -170,7 +171,8 @@ pub struct ViewState {
     pub ox: OxChoice,
     pub max_stoich: u32,
     pub known: KnownSetting,
-    pub per_category: usize,
+    /// Compositions per category, or the whole space (`k=all`).
+    pub sample_size: SampleSize,
     pub seed: u64,
     pub colour: ColourBy,
     pub palette: Palette,
@@ -213,7 +215,7 @@ impl Default for ViewState {
             ox: OxChoice::Builtin(OxidationSet::Smact14),
             max_stoich: 0,
             known: KnownSetting::MP,
-            per_category: 0,
+            sample_size: SampleSize::PerCategory(0),
             seed: 0,
             colour: ColourBy::Category,
             palette: Palette::Paper,
@@ -303,7 +305,7 @@ impl ViewState {
             },
             "ms" => self.max_stoich.to_string(),
             "db" => self.known.name(),
-            "k" => self.per_category.to_string(),
+            "k" => self.sample_size.name(),
             "seed" => self.seed.to_string(),
             "col" => self.colour.name(),
             "pal" => self.palette.name().into(),
@@ -389,7 +391,10 @@ impl ViewState {
             }
             "ms" => self.max_stoich = p.whole(value)? as u32,
             "db" => self.known = KnownSetting::from_name(value)?,
-            "k" => self.per_category = p.whole(value)? as usize,
+            "k" => {
+                self.sample_size = SampleSize::parse(value)
+                    .map_err(|_| format!("{} must be {}", p.label, p.accepted()))?
+            }
             "seed" => self.seed = p.whole(value)?,
             "col" => self.colour = ColourBy::from_name(p.choice(value)?).expect("listed"),
             "pal" => self.palette = Palette::from_name(p.choice(value)?).expect("listed"),
@@ -667,7 +672,7 @@ mod tests {
                 database: Some(KnownSource::Oqmd),
                 upload: true,
             },
-            per_category: 500,
+            sample_size: SampleSize::PerCategory(500),
             seed: 7,
             colour: ColourBy::Property(crate::plot::colour::ElementProperty::Pauling),
             palette: Palette::ColourBlindSafe,
@@ -705,6 +710,16 @@ mod tests {
         ] {
             assert!(fragment.contains(part), "{part} in {fragment}");
         }
+    }
+
+    #[test]
+    fn the_whole_space_is_k_all() {
+        let (state, errors) = ViewState::from_fragment("#k=all&n=2");
+        assert_eq!((state.sample_size, errors.len()), (SampleSize::Whole, 0));
+        assert!(state.to_fragment().contains("k=all"));
+        let (state, errors) = ViewState::from_fragment("#k=lots");
+        assert_eq!(state.sample_size, SampleSize::PerCategory(3000));
+        assert!(errors[0].problem.contains("from 1 to 50000, or all"), "{errors:?}");
     }
 
     #[test]

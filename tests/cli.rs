@@ -334,7 +334,7 @@ fn odd_input_is_one_line_and_exit_2_with_the_fix() {
     assert!(sample(&["--json=yes"]).contains("takes no value"));
     assert!(
         usage_error(&["sample", "--order", "4", "--per-category", "50001"])
-            .contains("outside 1..=50000")
+            .contains("a number from 1 to 50000, or all")
     );
     assert!(
         usage_error(&[

@@ -274,7 +274,7 @@ fn endless_inputs_are_refused_at_their_cap() {
     ]);
     assert_eq!(
         err,
-        "crystal-atlas: --input '/dev/zero' holds more than 200000 rows of 200 values; at most 200000 rows and 268435456 values (1 GiB) are reduced: take a sample\n"
+        "crystal-atlas: --input '/dev/zero' holds more than 230000 rows of 200 values; at most 230000 rows and 268435456 values (1 GiB) are reduced: take a sample\n"
     );
     let err = error(&[
         "embed",

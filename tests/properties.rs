@@ -203,7 +203,7 @@ proptest! {
         let none = KnownSet::empty();
         let known = if with_known { KnownSource::MaterialsProject.embedded().unwrap() } else { &none };
         let labeller = Labeller { ox: set.states(), threshold, options, known };
-        let s = sample(order, per_category, seed, &labeller).unwrap();
+        let s = sample(order, crystal_atlas::sample::SampleSize::PerCategory(per_category), seed, &labeller).unwrap();
         prop_assert_eq!(s.compositions.len(), s.categories.len());
         for (c, &category) in s.compositions.iter().zip(&s.categories) {
             prop_assert_eq!(c.order(), order);

@@ -12,7 +12,7 @@ use crystal_atlas::explain::{Reason, explain};
 use crystal_atlas::label::Labeller;
 use crystal_atlas::pipeline::{ChemSettings, KnownChoice, OxSource, Request, Response, Runner};
 use crystal_atlas::plot::{Bounds, MapScene, MapStyle, RgbaCanvas, Viewport, draw_points};
-use crystal_atlas::sample::sample;
+use crystal_atlas::sample::{SampleSize, sample};
 use crystal_atlas::view_state::ViewState;
 use wasm_bindgen_test::*;
 
@@ -61,9 +61,9 @@ fn table_2_binaries_count_13464_allowed() {
 fn same_seed_same_sample() {
     let mp = KnownSource::MaterialsProject.embedded().unwrap();
     let labeller = smact14_with(mp);
-    let a = sample(3, 50, 42, &labeller).unwrap();
-    let b = sample(3, 50, 42, &labeller).unwrap();
-    let c = sample(3, 50, 43, &labeller).unwrap();
+    let a = sample(3, SampleSize::PerCategory(50), 42, &labeller).unwrap();
+    let b = sample(3, SampleSize::PerCategory(50), 42, &labeller).unwrap();
+    let c = sample(3, SampleSize::PerCategory(50), 43, &labeller).unwrap();
     assert_eq!(a, b);
     assert_ne!(a.compositions, c.compositions);
     assert_eq!(a.compositions.len(), 200);

@@ -187,7 +187,7 @@ impl Runner {
             .map_err(|e| e.to_string())?;
         let sample = crate::sample::sample(
             settings.order,
-            settings.per_category,
+            settings.size,
             settings.seed,
             &chem.labeller(),
         )
@@ -1161,7 +1161,7 @@ mod tests {
         SampleSettings {
             chem: chem(KnownChoice::Builtin { name: "mp".into() }),
             order: 2,
-            per_category,
+            size: crate::sample::SampleSize::PerCategory(per_category),
             seed: 42,
         }
     }
@@ -1479,7 +1479,7 @@ mod tests {
             sample: SampleSettings {
                 chem: chem(KnownChoice::Empty),
                 order: 2,
-                per_category: 10,
+                size: crate::sample::SampleSize::PerCategory(10),
                 seed: 1,
             },
             pooling: "mean".into(),

@@ -278,8 +278,9 @@ pub struct SampleSettings {
     pub chem: ChemSettings,
     /// 2, 3 or 4 elements.
     pub order: usize,
-    /// Compositions drawn from each category (the paper: 3,000).
-    pub per_category: usize,
+    /// Compositions drawn from each category (the paper: 3,000), or the
+    /// whole space.
+    pub size: crate::sample::SampleSize,
     pub seed: u64,
 }
 
@@ -481,7 +482,7 @@ mod tests {
         let a = SampleSettings {
             chem: chem.clone(),
             order: 2,
-            per_category: 3000,
+            size: crate::sample::SampleSize::PerCategory(3000),
             seed: 42,
         };
         let mut b = a.clone();

@@ -8,6 +8,7 @@
 //! on a PCA preview is dropped when the real map arrives, as it describes
 //! another space.
 
+use crate::sample::{MAX_PER_CATEGORY, SampleSize};
 use std::rc::Rc;
 
 use super::messages::{Field, Tone};
@@ -751,12 +752,41 @@ impl Session {
                 layout.embed.embedding
             ));
         }
+        let asked = match layout.embed.sample.size {
+            SampleSize::PerCategory(k) => grouped(k as u64),
+            SampleSize::Whole => {
+                format!("{}, the most a map takes", grouped(MAX_PER_CATEGORY as u64))
+            }
+        };
         for (category, held) in &layout.sample.shortfalls {
             notes.push(format!(
-                "Only {} {category} compositions exist for these settings (asked for {}), so all are shown.",
+                "Only {} {category} compositions exist for these settings (asked for {asked}), so all are shown.",
                 grouped(*held as u64),
-                grouped(layout.embed.sample.per_category as u64)
             ));
+        }
+        if layout.embed.sample.size == SampleSize::Whole {
+            let order = layout.embed.sample.order;
+            let space = crate::enumerate::unique_compositions(
+                crate::data::ELEMENT_COUNT as u64,
+                order,
+                layout.embed.sample.chem.threshold,
+            );
+            let drawn = layout.sample.compositions.len() as u64;
+            notes.push(if drawn >= space {
+                format!(
+                    "The whole space: every one of the {} {} with factors up to {}.",
+                    grouped(space),
+                    order_name(order),
+                    layout.embed.sample.chem.threshold
+                )
+            } else {
+                format!(
+                    "The whole space holds {} {}, more than one map can take: shown is the largest sample, up to {} of each category.",
+                    grouped(space),
+                    order_name(order),
+                    grouped(MAX_PER_CATEGORY as u64)
+                )
+            });
         }
         if let Some(e) = self.state.element {
             notes.push(format!(

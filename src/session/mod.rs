@@ -490,7 +490,7 @@ impl Session {
         SampleSettings {
             chem: self.chem_settings(),
             order: self.state.order,
-            per_category: self.state.per_category,
+            size: self.state.sample_size,
             seed: self.state.seed,
         }
     }

@@ -656,7 +656,7 @@ impl Session {
             ("oxidation states", ox),
             ("largest stoichiometric factor", chem.threshold.to_string()),
             ("known compositions", known),
-            ("samples per category", e.sample.per_category.to_string()),
+            ("samples per category", e.sample.size.name()),
             ("element embedding", e.embedding.clone()),
             ("pooling", e.pooling.clone()),
             ("reducer", layout.method.name().to_string()),

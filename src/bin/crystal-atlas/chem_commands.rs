@@ -265,15 +265,13 @@ pub fn counts(mut args: Args) -> Result<(), CliError> {
 
 pub fn sample(mut args: Args) -> Result<(), CliError> {
     let order = order(&mut args)?;
-    let per_category = args.number(
-        "per-category",
-        None,
-        1..=crystal_atlas::sample::MAX_PER_CATEGORY,
-    )?;
+    let size = args.required("per-category", "a number per category, or all")?;
+    let size = crystal_atlas::sample::SampleSize::parse(&size)
+        .map_err(|e| CliError(format!("--per-category: {e}")))?;
     let seed = args.number("seed", Some(42u64), 0..=u64::MAX)?;
     let settings = Settings::from_args(&mut args)?;
     args.finish()?;
-    let s = crystal_atlas::sample::sample(order, per_category, seed, &settings.labeller())?;
+    let s = crystal_atlas::sample::sample(order, size, seed, &settings.labeller())?;
     for (category, available) in &s.shortfalls {
         note(&format!(
             "crystal-atlas: note: only {available} {category} compositions were found; all are included"

@@ -29,9 +29,10 @@ pub const MAX_FORMULA_LINES: usize = 1_000_000;
 /// An element-embedding file (`embed --embedding FILE.bin`; the largest of
 /// ElementEmbeddings' twenty is 0.3 MB).
 pub const MAX_EMBEDDING_FILE_BYTES: usize = 16 << 20;
-/// The matrix `reduce` reads: at most this many rows (the largest sample the
-/// atlas draws, 4 categories x `sample::MAX_PER_CATEGORY`) ...
-pub const MAX_MATRIX_ROWS: usize = 200_000;
+/// The matrix `reduce` reads: at most this many rows (the largest map the
+/// atlas draws: the whole binary space, 225,879 compositions; samples of
+/// ternaries and quaternaries take at most 4 x `sample::MAX_PER_CATEGORY`) ...
+pub const MAX_MATRIX_ROWS: usize = 230_000;
 /// ... and this many f32 values (1 GiB), which also caps what `embed` writes.
 pub const MAX_MATRIX_VALUES: usize = 1 << 28;
 

@@ -20,7 +20,7 @@ USAGE
   crystal-atlas list --order N --category allowed|forbidden|standard|missing|interesting|unlikely [--limit K]
   crystal-atlas explain FORMULA [--json]
   crystal-atlas system Li-Zn-Sn-O [--json]
-  crystal-atlas sample --order N --per-category K --seed S
+  crystal-atlas sample --order N --per-category K|all --seed S
   crystal-atlas embed --embedding NAME [--stats mean] [--standardise] --formulas FILE --out X.f32 [--kept FILE] [--time]
                       [--threads N]
   crystal-atlas embed --list

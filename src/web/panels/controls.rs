@@ -72,6 +72,28 @@ fn control(p: &Param) -> HtmlElement {
             select.unchecked_into()
         }
         Kind::Whole { lo, hi } => number(p, &lo.to_string(), &hi.to_string(), "1", "numeric"),
+        Kind::Size { .. } => {
+            // A number or "all": text, with the usual choices a tap away.
+            let wrap = make("span", "size-field", "");
+            let input: HtmlInputElement = append(&wrap, make("input", "", "")).unchecked_into();
+            input.set_id(p.field);
+            dom::set_attr(&input, "autocomplete", "off");
+            dom::set_attr(&input, "spellcheck", "false");
+            dom::set_attr(&input, "placeholder", "3000 or all");
+            let list_id = format!("{}-choices", p.field);
+            dom::set_attr(&input, "list", &list_id);
+            let list = append(&wrap, make("datalist", "", ""));
+            list.set_id(&list_id);
+            for (value, label) in [
+                ("500", "500 of each: quick"),
+                ("3000", "3,000 of each, as the paper"),
+                ("all", "the whole space"),
+            ] {
+                let option = append(&list, make("option", "", label));
+                dom::set_attr(&option, "value", value);
+            }
+            wrap
+        }
         Kind::Decimal { lo, hi } => {
             let step = if hi <= 1.0 { "0.05" } else { "1" };
             number(p, &lo.to_string(), &hi.to_string(), step, "decimal")
