@@ -5,10 +5,14 @@
 //! session inputs: a click focuses a composition, a finished move reports the
 //! view, a drawn shape selects.
 //!
-//! Points are drawn by `plot::draw_points` into an RGBA buffer (the
-//! `RgbaCanvas` plotters backend) and blitted with one `putImageData`; the
-//! labels are drawn over it with plotters-canvas. Draws are coalesced on the
-//! next animation frame.
+//! Up to [`GL_MIN_POINTS`] points are drawn by `plot::draw_points` into an
+//! RGBA buffer (the `RgbaCanvas` plotters backend) and blitted with one
+//! `putImageData`; the labels are drawn over it with plotters-canvas. Bigger
+//! maps draw their points with WebGL2 ([`super::gl_points`]) on a canvas
+//! under `#map`, and `#map` holds the rest, transparent around it (contours,
+//! rings, selection outlines, placed formulas, labels); without WebGL2, or
+//! when its context is lost, they fall back to the CPU path. Draws are
+//! coalesced on the next animation frame.
 
 use std::rc::Rc;
 
@@ -19,9 +23,10 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 
 use super::dispatch::{CanvasEvent, Dispatch, Msg, Pointer};
 use super::dom::{self, blit, by_id, context_2d};
+use super::gl_points::{GlFrame, GlPoints};
 use crate::plot::density::draw_contours;
 use crate::plot::{
-    Bounds, HitGrid, MapStyle, RgbaCanvas, Selection, SelectionOp, Viewport, draw_labels,
+    Bounds, HitGrid, MapScene, MapStyle, RgbaCanvas, Selection, SelectionOp, Viewport, draw_labels,
     draw_placed, draw_points, placed_pixels, placed_radius,
 };
 use crate::session::{Input, LayoutData, Session};
@@ -47,6 +52,14 @@ const KEY_ZOOM: f64 = 1.25;
 pub const SETTLE_MS: i32 = 300;
 /// Device pixels per CSS pixel drawn at most (sharper costs more).
 const MAX_PIXEL_RATIO: f64 = 3.0;
+/// Maps drawing more points than this draw them with WebGL2 when it works
+/// (the CPU raster of 12,000 points takes a few ms; of 225,879, far more
+/// than a frame).
+pub const GL_MIN_POINTS: usize = 40_000;
+/// Local storage key: "software" lets a software WebGL2 draw the points
+/// (refused by default: slower than the CPU path; the e2e tests set it, as
+/// headless Chromium's WebGL2 is SwiftShader's).
+const GL_SOFTWARE_KEY: &str = "crystal-atlas-webgl";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
@@ -94,6 +107,14 @@ pub struct MapCanvas {
     pub last_draw_ms: f64,
     pub slowest_draw_ms: f64,
     pub draws: u32,
+    dispatch: Dispatch,
+    /// The WebGL2 point layer, made when a map first needs it.
+    gl: Option<GlPoints>,
+    /// WebGL2 failed once (absent, a shader error, a lost context): the CPU
+    /// path draws from then on.
+    gl_failed: bool,
+    /// Counts new layouts, so the GL layer uploads coordinates once per layout.
+    layout_serial: u64,
 }
 
 impl MapCanvas {
@@ -127,6 +148,10 @@ impl MapCanvas {
             last_draw_ms: 0.0,
             slowest_draw_ms: 0.0,
             draws: 0,
+            dispatch: dispatch.clone(),
+            gl: None,
+            gl_failed: false,
+            layout_serial: 0,
         }
     }
 
@@ -196,6 +221,7 @@ impl MapCanvas {
         };
         if !same {
             self.layout = shown.cloned();
+            self.layout_serial += 1;
             self.bounds = self.layout.as_ref().and_then(|l| Bounds::of(&l.coords));
             self.grid = self.layout.as_ref().map(|l| HitGrid::build(&l.coords));
             self.hover = None;
@@ -263,31 +289,55 @@ impl MapCanvas {
         let (w, h) = (self.canvas.width(), self.canvas.height());
         let style = self.style();
         let outlines = self.outlines(session);
-        let mut pixels = std::mem::take(&mut self.pixels);
-        pixels.resize(w as usize * h as usize * 4, 0);
-        let drawn = match (&self.layout, self.viewport) {
+        let mut on_gl = false;
+        let drawn = match (self.layout.clone(), self.viewport) {
             (Some(layout), Some(vp)) => {
-                let scene = session
-                    .map_model()
-                    .scene(&layout.coords, self.hover, &outlines);
-                if let Some(mut raster) = RgbaCanvas::new(&mut pixels, w, h) {
-                    raster.clear([255, 255, 255, 255]);
-                    let palette = session.state().palette;
-                    let _ = draw_contours(&mut raster, session.contours(), palette, &vp, &style);
-                    let _ = draw_points(&mut raster, &scene, &vp, &style);
-                    let _ = draw_placed(&mut raster, &session.map_model().placed, &vp, &style);
+                let model = session.map_model();
+                let scene = model.scene(&layout.coords, self.hover, &outlines);
+                let palette = session.state().palette;
+                on_gl = model.shown_total() > GL_MIN_POINTS && self.draw_gl(&scene, &vp, &style);
+                if on_gl {
+                    // The points are on the GL canvas underneath: the rest
+                    // goes on this one, transparent around it.
+                    self.pixels = Vec::new();
+                    self.context
+                        .clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
+                    if let Some(mut backend) =
+                        CanvasBackend::with_canvas_object(self.canvas.clone())
+                    {
+                        let rest = MapScene {
+                            order: &[],
+                            ..scene
+                        };
+                        let _ =
+                            draw_contours(&mut backend, session.contours(), palette, &vp, &style);
+                        let _ = draw_points(&mut backend, &rest, &vp, &style);
+                        let _ = draw_placed(&mut backend, &model.placed, &vp, &style);
+                    }
+                } else {
+                    let mut pixels = std::mem::take(&mut self.pixels);
+                    pixels.resize(w as usize * h as usize * 4, 0);
+                    if let Some(mut raster) = RgbaCanvas::new(&mut pixels, w, h) {
+                        raster.clear([255, 255, 255, 255]);
+                        let _ =
+                            draw_contours(&mut raster, session.contours(), palette, &vp, &style);
+                        let _ = draw_points(&mut raster, &scene, &vp, &style);
+                        let _ = draw_placed(&mut raster, &model.placed, &vp, &style);
+                    }
+                    blit(&self.context, &pixels, w, h);
+                    self.pixels = pixels;
                 }
                 true
             }
             _ => false,
         };
-        if drawn {
-            blit(&self.context, &pixels, w, h);
-        } else {
+        if !drawn {
             self.context
                 .clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
         }
-        self.pixels = pixels;
+        if let Some(gl) = &self.gl {
+            dom::set_hidden(gl.canvas(), !on_gl);
+        }
         if let Some(backend) = CanvasBackend::with_canvas_object(self.canvas.clone()) {
             let _ = draw_labels(
                 &backend.into_drawing_area(),
@@ -303,6 +353,7 @@ impl MapCanvas {
         let c = &self.canvas;
         let model = session.map_model();
         let _ = c.set_attribute("data-drawn-points", &model.shown_total().to_string());
+        let _ = c.set_attribute("data-renderer", if on_gl { "webgl2" } else { "cpu" });
         if let Some(layout) = &self.layout {
             let _ = c.set_attribute("data-method", layout.method.title());
             let _ = c.set_attribute("data-final", if layout.last { "true" } else { "false" });
@@ -332,6 +383,68 @@ impl MapCanvas {
                 "{}: {}. Arrow keys move, + and - zoom, n and p step through the points, Enter explains one.",
                 labels.title, labels.subtitle
             ),
+        );
+    }
+
+    /// Draws the scene's points with WebGL2; false when it cannot (the CPU
+    /// path draws them instead, and will from now on).
+    fn draw_gl(&mut self, scene: &MapScene, vp: &Viewport, style: &MapStyle) -> bool {
+        if self.gl_failed {
+            return false;
+        }
+        if self.gl.is_none() {
+            match self.start_gl() {
+                Ok(gl) => self.gl = Some(gl),
+                Err(why) => {
+                    self.give_up_gl(&why);
+                    return false;
+                }
+            }
+        }
+        let frame = GlFrame {
+            layout_serial: self.layout_serial,
+            coords: scene.coords,
+            colours: scene.colours,
+            order: scene.order,
+            viewport: vp,
+            radius: style.radius,
+        };
+        let drawn = self.gl.as_mut().is_some_and(|gl| gl.draw(&frame));
+        if !drawn {
+            self.give_up_gl("WebGL2 could not draw (context lost or an error)");
+        }
+        drawn
+    }
+
+    /// A canvas under `#map` and a WebGL2 context on it.
+    fn start_gl(&self) -> Result<GlPoints, String> {
+        let canvas: HtmlCanvasElement = dom::document()
+            .create_element("canvas")
+            .map_err(|_| "no canvas element".to_string())?
+            .unchecked_into();
+        canvas.set_class_name("map-gl");
+        let _ = canvas.set_attribute("aria-hidden", "true");
+        let _ = self.wrap.insert_before(&canvas, Some(&self.canvas));
+        let dispatch = self.dispatch.clone();
+        // A lost context redraws: the next draw falls back to the CPU.
+        let software = dom::stored(GL_SOFTWARE_KEY).as_deref() == Some("software");
+        let made = GlPoints::new(canvas.clone(), software, move || {
+            dispatch.send(Msg::Canvas(CanvasEvent::Resized))
+        });
+        if made.is_err() {
+            canvas.remove();
+        }
+        made
+    }
+
+    /// Drops the GL layer for good and says why on the console.
+    fn give_up_gl(&mut self, why: &str) {
+        if let Some(gl) = self.gl.take() {
+            gl.canvas().remove();
+        }
+        self.gl_failed = true;
+        web_sys::console::info_1(
+            &format!("crystal-atlas: the map's points are drawn on the CPU ({why})").into(),
         );
     }
 

@@ -12,6 +12,7 @@ mod canvas;
 mod dispatch;
 mod dom;
 mod export;
+mod gl_points;
 mod panels;
 mod shell;
 mod worker;

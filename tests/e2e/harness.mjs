@@ -52,6 +52,9 @@ export async function serve(root, base = "/crystal-atlas/", cacheControl = "no-c
 export const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+  // WebGL2 without a GPU is SwiftShader's (through ANGLE). Chromium 156 still
+  // falls back to it by itself; this keeps it on when that fallback goes.
+  "--enable-unsafe-swiftshader",
 ];
 
 export async function launch() {
@@ -113,6 +116,47 @@ export async function canvasPixels(page) {
       return btoa(text);
     }),
     "base64",
+  );
+}
+
+/// What is on screen over the map, whichever canvas drew it (a WebGL2 layer
+/// under #map included): for each of `targets` ({ name: [r, g, b] }), the
+/// pixels within 2 of that colour and the first such pixel (CSS px from the
+/// map's corner), and the share of pixels that are not white.
+export async function screenCensus(page, targets) {
+  const box = await page.locator("#map").boundingBox();
+  const png = (await page.screenshot({ clip: box })).toString("base64");
+  return page.evaluate(
+    async ({ png, targets, width }) => {
+      const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+      const image = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+      const canvas = new OffscreenCanvas(image.width, image.height);
+      const context = canvas.getContext("2d");
+      context.drawImage(image, 0, 0);
+      const data = context.getImageData(0, 0, image.width, image.height).data;
+      const ratio = image.width / width;
+      const out = { ratio, inked: 0 };
+      for (const name of Object.keys(targets)) out[name] = { count: 0, first: null };
+      const entries = Object.entries(targets);
+      let inked = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        if (r < 250 || g < 250 || b < 250) inked++;
+        for (const [name, [tr, tg, tb]] of entries) {
+          if (Math.abs(r - tr) <= 2 && Math.abs(g - tg) <= 2 && Math.abs(b - tb) <= 2) {
+            const o = out[name];
+            o.count++;
+            if (!o.first) {
+              const p = i / 4;
+              o.first = { x: (p % image.width) / ratio, y: Math.floor(p / image.width) / ratio };
+            }
+          }
+        }
+      }
+      out.inked = inked / (data.length / 4);
+      return out;
+    },
+    { png, targets, width: box.width },
   );
 }
 

@@ -2,7 +2,7 @@
 // links, cancelling a running reducer.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { canvasPixels, panAndZoom, pixelsDiffer, waitForMap } from "./harness.mjs";
+import { canvasPixels, panAndZoom, pixelsDiffer, screenCensus, waitForMap } from "./harness.mjs";
 
 export { waitForMap };
 
@@ -219,3 +219,126 @@ tests.push({
     assert.match(await page.textContent("#legend"), /has no vector for, so they are left out/);
   },
 });
+
+/// A map big enough for the WebGL2 layer (more than 40,000 points drawn;
+/// src/web/canvas.rs GL_MIN_POINTS): 50,000 per category of the binaries,
+/// about 67,000 points.
+const BIG_MAP = "#n=2&k=50000&red=pca";
+const BIG_TIMEOUT = 240_000;
+const onWhiteTargets = () => Object.fromEntries(Object.entries(PAPER).map(([k, v]) => [k, onWhite(v)]));
+/// The browser's WebGL2 renderer, or null without WebGL2.
+const webGl2 = (page) =>
+  page.evaluate(() => {
+    const gl = document.createElement("canvas").getContext("webgl2");
+    if (!gl) return null;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    return info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+  });
+const software = (renderer) => /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer ?? "");
+/// The page draws with a software WebGL2 (headless Chromium's SwiftShader)
+/// only when asked to: by default such a browser gets the CPU path.
+const allowSoftwareGl = (context) => context.addInitScript(() => localStorage.setItem("crystal-atlas-webgl", "software"));
+const census = (page) => screenCensus(page, onWhiteTargets());
+const counts = (c) => Object.keys(PAPER).map((k) => `${k} ${c[k].count}`).join(", ");
+const rate = (f) =>
+  `${f.draws} redraws of ${f.points.toLocaleString("en")} points in ${f.ms.toFixed(0)} ms ` +
+  `(${((f.draws * 1000) / f.ms).toFixed(0)} per second); last draw ${f.last} ms, slowest ${f.slowest} ms`;
+const settled = (page) => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+
+tests.push(
+  {
+    name: "a map of 67,000 binaries draws its points with WebGL2 and falls back to the CPU when the context is lost",
+    allowErrors: ["CONTEXT_LOST"],
+    async run({ page, context, url, shot }) {
+      const notes = [];
+      page.on("console", (m) => m.text().startsWith("crystal-atlas: the map's points") && notes.push(m.text()));
+      await page.goto(url + BIG_MAP);
+      await waitForMap(page, "PCA", BIG_TIMEOUT);
+      const points = Number(await page.getAttribute("#map", "data-drawn-points"));
+      assert.ok(points > 40_000, `a big map (${points} points)`);
+      const gl = await webGl2(page);
+      const byDefault = await page.getAttribute("#map", "data-renderer");
+      console.log(`  WebGL2 renderer: ${gl}; ${points.toLocaleString("en")} points drawn by ${byDefault} by default`);
+      assert.equal(byDefault, gl && !software(gl) ? "webgl2" : "cpu");
+      if (gl && software(gl)) {
+        assert.match(notes.join(" "), /software rendering/, "the console says why");
+        const frames = await panAndZoom(page);
+        console.log(`  pan+zoom, CPU (software WebGL2 refused): ${rate(frames)}`);
+      }
+      if (!gl) return;
+      // The whole map again (the link keeps no view), drawn by WebGL2.
+      await page.focus("#map");
+      await page.keyboard.press("0");
+      await page.waitForFunction(() => !location.hash.includes("v="));
+      await allowSoftwareGl(context);
+      await page.reload();
+      await waitForMap(page, "PCA", BIG_TIMEOUT);
+      assert.equal(await page.getAttribute("#map", "data-renderer"), "webgl2");
+      // The points are on screen in the four colours (the GL canvas under #map).
+      const before = await census(page);
+      for (const k of Object.keys(PAPER)) assert.ok(before[k].count > 30, `${k} points are drawn: ${counts(before)}`);
+      await shot("-webgl2");
+      // #map is on top and keeps its events: hovering a red point names it.
+      const box = await page.locator("#map").boundingBox();
+      const { x, y } = before.missing.first;
+      await page.mouse.move(box.x + x + 1, box.y + y + 1);
+      await page.locator("#tooltip").waitFor({ state: "visible" });
+      assert.match(await page.textContent("#tooltip"), /— missing/);
+      await page.mouse.move(box.x + box.width - 2, box.y + box.height - 2);
+      // A hidden category is not drawn by GL either.
+      await page.uncheck('#legend input[data-category="standard"]');
+      await page.waitForFunction((n) => Number(document.querySelector("#map").dataset.drawnPoints) < n, points);
+      await settled(page);
+      const hidden = await census(page);
+      assert.ok(hidden.standard.count <= 5, `no standard points once hidden: ${counts(hidden)}`);
+      assert.ok(hidden.missing.count > 30);
+      await page.check('#legend input[data-category="standard"]');
+      await page.waitForFunction((n) => Number(document.querySelector("#map").dataset.drawnPoints) === n, points);
+      // Pan and zoom for a second (measured, not asserted).
+      const glFrames = await panAndZoom(page);
+      assert.ok(glFrames.draws > 0);
+      assert.equal(await page.getAttribute("#map", "data-renderer"), "webgl2");
+      console.log(`  pan+zoom, WebGL2 (${software(gl) ? "software" : "hardware"}): ${rate(glFrames)}`);
+      await shot("-webgl2-zoomed");
+      // Back to the whole map, then the context is lost: the CPU draws the same map.
+      await page.focus("#map");
+      await page.keyboard.press("0");
+      await page.waitForFunction(() => !location.hash.includes("v="));
+      await settled(page);
+      const again = await census(page);
+      await page.evaluate(() => document.querySelector(".map-gl").getContext("webgl2").getExtension("WEBGL_lose_context").loseContext());
+      await page.waitForFunction(() => document.querySelector("#map").dataset.renderer === "cpu");
+      await settled(page);
+      assert.equal(await page.locator(".map-gl").count(), 0, "the GL canvas is gone");
+      const cpu = await census(page);
+      console.log(`  on screen, WebGL2: ${counts(again)}, ${(again.inked * 100).toFixed(1)}% inked`);
+      console.log(`  on screen, CPU:    ${counts(cpu)}, ${(cpu.inked * 100).toFixed(1)}% inked`);
+      for (const k of Object.keys(PAPER)) assert.ok(cpu[k].count > 30, `${k} drawn by the CPU: ${counts(cpu)}`);
+      // Discs of the same radius cover about as much of the screen.
+      const share = Math.abs(again.inked - cpu.inked) / cpu.inked;
+      assert.ok(share < 0.15, `WebGL2 and CPU ink ${(again.inked * 100).toFixed(1)}% and ${(cpu.inked * 100).toFixed(1)}%`);
+      await shot("-cpu");
+    },
+  },
+  {
+    name: "on a phone a map of 67,000 binaries draws with WebGL2 at three device pixels per CSS pixel",
+    viewport: { width: 390, height: 844 },
+    mobile: true,
+    scale: 3,
+    async run({ page, context, url, shot }) {
+      await allowSoftwareGl(context);
+      await page.goto(url + BIG_MAP);
+      await waitForMap(page, "PCA", BIG_TIMEOUT);
+      const gl = await webGl2(page);
+      assert.equal(await page.getAttribute("#map", "data-renderer"), gl ? "webgl2" : "cpu");
+      await page.locator("#map").scrollIntoViewIfNeeded();
+      await settled(page);
+      const seen = await census(page);
+      assert.equal(seen.ratio, 3);
+      for (const k of Object.keys(PAPER)) assert.ok(seen[k].count > 30, `${k} points are drawn: ${counts(seen)}`);
+      await shot("-phone");
+      const frames = await panAndZoom(page);
+      console.log(`  pan+zoom on a phone (${gl ? "WebGL2" : "CPU"}): ${rate(frames)}`);
+    },
+  },
+);

@@ -41,6 +41,8 @@ for (const t of selected) {
     // A phone: touch events and `pointer: coarse`.
     hasTouch: t.mobile ?? false,
     isMobile: t.mobile ?? false,
+    // Device pixels per CSS pixel (a phone's 3, say).
+    ...(t.scale ? { deviceScaleFactor: t.scale } : {}),
   });
   if (!t.tour) {
     // The guided tour greets first visits; tests other than the tour's skip it.
