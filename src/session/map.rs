@@ -100,6 +100,15 @@ fn order_name(order: usize) -> &'static str {
     }
 }
 
+/// How many compositions the sample's order and factor limit allow in all.
+fn space_of(sample: &crate::pipeline::settings::SampleSettings) -> u64 {
+    crate::enumerate::unique_compositions(
+        crate::data::ELEMENT_COUNT as u64,
+        sample.order,
+        sample.chem.threshold,
+    )
+}
+
 impl Session {
     /// Brings the map up to date with the settings: a cached layout is shown
     /// at once; otherwise the missing stages are requested.
@@ -685,12 +694,21 @@ impl Session {
                 " (computing…)"
             });
         }
-        let mut subtitle = format!(
-            "{} {} shown of {} sampled",
-            grouped(self.map.model.shown_total() as u64),
-            order_name(e.sample.order),
-            grouped(layout.sample.formulas.len() as u64)
+        let (shown, sampled) = (
+            self.map.model.shown_total() as u64,
+            layout.sample.formulas.len() as u64,
         );
+        let space = space_of(&e.sample);
+        let mut subtitle = if shown == sampled && sampled == space {
+            format!("all {} {}", grouped(shown), order_name(e.sample.order))
+        } else {
+            format!(
+                "{} {} shown of {} sampled",
+                grouped(shown),
+                order_name(e.sample.order),
+                grouped(sampled)
+            )
+        };
         if !current {
             subtitle.push_str(" · earlier settings");
         }
@@ -766,11 +784,7 @@ impl Session {
         }
         if layout.embed.sample.size == SampleSize::Whole {
             let order = layout.embed.sample.order;
-            let space = crate::enumerate::unique_compositions(
-                crate::data::ELEMENT_COUNT as u64,
-                order,
-                layout.embed.sample.chem.threshold,
-            );
+            let space = space_of(&layout.embed.sample);
             let drawn = layout.sample.compositions.len() as u64;
             notes.push(if drawn >= space {
                 format!(

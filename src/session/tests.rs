@@ -326,6 +326,23 @@ fn captions_describe_the_map_on_screen_not_the_settings() {
 }
 
 #[test]
+fn the_whole_space_is_said_on_the_map() {
+    // With factors up to 1 the binaries are the C(103, 2) = 5,253 AB pairs.
+    let mut page = Page::open("red=pca&k=all&ms=1");
+    page.finish_map();
+    assert_eq!(page.session.map_labels().subtitle, "all 5,253 binaries");
+    let notes = page.session.legend_notes();
+    assert!(
+        notes.contains(
+            &"The whole space: every one of the 5,253 binaries with factors up to 1.".to_string()
+        ),
+        "{notes:?}"
+    );
+    assert!(!notes.iter().any(|n| n.starts_with("Only")), "{notes:?}");
+    assert!(page.session.state().to_fragment().contains("k=all"));
+}
+
+#[test]
 fn cancelling_says_what_the_map_shows() {
     // Before any layout.
     let mut page = Page::open("k=20");
