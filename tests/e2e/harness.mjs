@@ -120,14 +120,15 @@ export async function canvasPixels(page) {
 }
 
 /// What is on screen over the map, whichever canvas drew it (a WebGL2 layer
-/// under #map included): for each of `targets` ({ name: [r, g, b] }), the
-/// pixels within 2 of that colour and the first such pixel (CSS px from the
-/// map's corner), and the share of pixels that are not white.
-export async function screenCensus(page, targets) {
+/// under #map included): for each of `targets` ({ name: [r, g, b] }, or
+/// { name: [[r, g, b], ...] } for any of several colours), the pixels within
+/// `tolerance` of that colour and the first such pixel (CSS px from the map's
+/// corner), and the share of pixels that are not white.
+export async function screenCensus(page, targets, tolerance = 2) {
   const box = await page.locator("#map").boundingBox();
   const png = (await page.screenshot({ clip: box })).toString("base64");
   return page.evaluate(
-    async ({ png, targets, width }) => {
+    async ({ png, targets, width, tolerance }) => {
       const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
       const image = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
       const canvas = new OffscreenCanvas(image.width, image.height);
@@ -137,13 +138,14 @@ export async function screenCensus(page, targets) {
       const ratio = image.width / width;
       const out = { ratio, inked: 0 };
       for (const name of Object.keys(targets)) out[name] = { count: 0, first: null };
-      const entries = Object.entries(targets);
+      const entries = Object.entries(targets).map(([name, c]) => [name, Array.isArray(c[0]) ? c : [c]]);
       let inked = 0;
       for (let i = 0; i < data.length; i += 4) {
         const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
         if (r < 250 || g < 250 || b < 250) inked++;
-        for (const [name, [tr, tg, tb]] of entries) {
-          if (Math.abs(r - tr) <= 2 && Math.abs(g - tg) <= 2 && Math.abs(b - tb) <= 2) {
+        for (const [name, colours] of entries) {
+          const near = ([tr, tg, tb]) => Math.abs(r - tr) <= tolerance && Math.abs(g - tg) <= tolerance && Math.abs(b - tb) <= tolerance;
+          if (colours.some(near)) {
             const o = out[name];
             o.count++;
             if (!o.first) {
@@ -156,7 +158,7 @@ export async function screenCensus(page, targets) {
       out.inked = inked / (data.length / 4);
       return out;
     },
-    { png, targets, width: box.width },
+    { png, targets, width: box.width, tolerance },
   );
 }
 
