@@ -491,7 +491,7 @@ fn nearly_right_arguments_get_a_fix() {
     }
     assert_eq!(
         error(&["sample", "--order", "2", "--per-categroy", "5"]),
-        "crystal-atlas: sample needs --per-category; --per-categroy is not one of its flags, did you mean --per-category?\n"
+        "crystal-atlas: sample needs --per-category (a number per category, or all); --per-categroy is not one of its flags, did you mean --per-category?\n"
     );
     assert_eq!(
         error(&[
