@@ -719,7 +719,10 @@ mod tests {
         assert!(state.to_fragment().contains("k=all"));
         let (state, errors) = ViewState::from_fragment("#k=lots");
         assert_eq!(state.sample_size, SampleSize::PerCategory(3000));
-        assert!(errors[0].problem.contains("from 1 to 50000, or all"), "{errors:?}");
+        assert!(
+            errors[0].problem.contains("from 1 to 50000, or all"),
+            "{errors:?}"
+        );
     }
 
     #[test]
