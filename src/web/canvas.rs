@@ -23,7 +23,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 
 use super::dispatch::{CanvasEvent, Dispatch, Msg, Pointer};
 use super::dom::{self, blit, by_id, context_2d};
-use super::gl_points::{GlFrame, GlPoints};
+use super::gl_points::{Drawn, GlFrame, GlPoints};
 use crate::plot::density::draw_contours;
 use crate::plot::{
     Bounds, HitGrid, MapScene, MapStyle, RgbaCanvas, Selection, SelectionOp, Viewport, draw_labels,
@@ -335,7 +335,9 @@ impl MapCanvas {
             self.context
                 .clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
         }
-        if let Some(gl) = &self.gl {
+        if let Some(gl) = &self.gl
+            && gl.canvas().hidden() == on_gl
+        {
             dom::set_hidden(gl.canvas(), !on_gl);
         }
         if let Some(backend) = CanvasBackend::with_canvas_object(self.canvas.clone()) {
@@ -409,11 +411,11 @@ impl MapCanvas {
             viewport: vp,
             radius: style.radius,
         };
-        let drawn = self.gl.as_mut().is_some_and(|gl| gl.draw(&frame));
-        if !drawn {
+        let drawn = self.gl.as_mut().map_or(Drawn::Failed, |gl| gl.draw(&frame));
+        if drawn == Drawn::Failed {
             self.give_up_gl("WebGL2 could not draw (context lost or an error)");
         }
-        drawn
+        drawn == Drawn::Yes
     }
 
     /// A canvas under `#map` and a WebGL2 context on it.

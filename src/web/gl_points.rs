@@ -168,6 +168,17 @@ pub struct GlFrame<'a> {
     pub radius: u32,
 }
 
+/// What [`GlPoints::draw`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drawn {
+    Yes,
+    /// Not a frame this layer can draw (points larger than the GL's largest,
+    /// a model that does not fit the layout): the CPU draws this one.
+    NotThisFrame,
+    /// The context is lost or GL reported an error: drop this layer.
+    Failed,
+}
+
 /// A WebGL2 context on its own canvas, with the points' buffers.
 pub struct GlPoints {
     canvas: HtmlCanvasElement,
@@ -287,19 +298,18 @@ impl GlPoints {
         &self.canvas
     }
 
-    /// Draws the frame on a white background; false when it could not (the
-    /// caller draws on the CPU instead and should drop this layer).
-    pub fn draw(&mut self, frame: &GlFrame) -> bool {
+    /// Draws the frame on a white background, or says why not.
+    pub fn draw(&mut self, frame: &GlFrame) -> Drawn {
         if self.lost() {
-            return false;
+            return Drawn::Failed;
         }
         let size = point_size(frame.radius);
         if size as f32 > self.max_point_size {
-            return false;
+            return Drawn::NotThisFrame;
         }
         let n = frame.coords.len() / 2;
         if frame.colours.len() < n || frame.order.iter().any(|&i| i as usize >= n) {
-            return false;
+            return Drawn::NotThisFrame;
         }
         let vp = frame.viewport;
         let gl = &self.gl;
@@ -359,7 +369,11 @@ impl GlPoints {
         gl.blend_func(Gl::ONE, Gl::ONE_MINUS_SRC_ALPHA);
         gl.draw_elements_with_i32(Gl::POINTS, frame.order.len() as i32, Gl::UNSIGNED_INT, 0);
         gl.bind_vertex_array(None);
-        gl.get_error() == Gl::NO_ERROR && !self.lost()
+        if gl.get_error() == Gl::NO_ERROR && !self.lost() {
+            Drawn::Yes
+        } else {
+            Drawn::Failed
+        }
     }
 }
 

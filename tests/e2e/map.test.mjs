@@ -343,6 +343,24 @@ tests.push(
     },
   },
   {
+    name: "without WebGL2 the map of all 225,879 binaries is drawn on the CPU",
+    async run({ page, context, url }) {
+      await allowSoftwareGl(context);
+      await context.addInitScript(() => {
+        const getContext = HTMLCanvasElement.prototype.getContext;
+        HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+          return kind === "webgl2" ? null : getContext.call(this, kind, ...rest);
+        };
+      });
+      await page.goto(url + BIG_MAP);
+      await waitForMap(page, "PCA", BIG_TIMEOUT);
+      assert.equal(await page.getAttribute("#map", "data-renderer"), "cpu");
+      assert.equal(await page.locator(".map-gl").count(), 0);
+      const seen = await census(page);
+      for (const k of Object.keys(PAPER)) assert.ok(seen[k].count > 30, `${k} points are drawn: ${counts(seen)}`);
+    },
+  },
+  {
     name: "on a phone the map of all 225,879 binaries draws with WebGL2 at three device pixels per CSS pixel",
     viewport: { width: 390, height: 844 },
     mobile: true,
