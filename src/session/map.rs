@@ -8,6 +8,7 @@
 //! on a PCA preview is dropped when the real map arrives, as it describes
 //! another space.
 
+use super::shipped;
 use crate::sample::{MAX_PER_CATEGORY, SampleSize};
 use std::rc::Rc;
 
@@ -147,7 +148,10 @@ impl Session {
         self.stop_other_reduce(&key);
         let embed_key = stages::embed_key(&embed);
         if let Some(embedded) = self.caches.embedded(&embed_key) {
-            self.send_reduce(embedded, params, key);
+            match shipped::layout(&key, embedded.kept.len()) {
+                Some(coords) => self.show_shipped(embedded, params, key, coords),
+                None => self.send_reduce(embedded, params, key),
+            }
             return;
         }
         if self
@@ -180,6 +184,31 @@ impl Session {
         {
             self.stop(Role::Reduce);
         }
+    }
+
+    /// The default map, computed ahead of time (see [`shipped`]): final at
+    /// once, as if the reducer had just finished it.
+    fn show_shipped(
+        &mut self,
+        embedded: Rc<EmbeddedData>,
+        params: ReducerParams,
+        key: String,
+        coords: Vec<f32>,
+    ) {
+        let layout = Rc::new(LayoutData {
+            key,
+            embed: embedded.settings.clone(),
+            params,
+            sample: embedded.sample.clone(),
+            kept: embedded.kept.clone(),
+            coords,
+            method: params.method(),
+            last: true,
+            non_finite: embedded.non_finite,
+            points_of_rows: Default::default(),
+        });
+        self.caches.add_layout(layout.clone());
+        self.show_layout(layout);
     }
 
     fn send_reduce(&mut self, embedded: Rc<EmbeddedData>, params: ReducerParams, key: String) {

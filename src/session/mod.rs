@@ -29,6 +29,7 @@ mod place;
 mod place_tests;
 mod quiz;
 mod requests;
+pub mod shipped;
 pub mod stages;
 #[cfg(test)]
 mod tests;

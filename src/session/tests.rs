@@ -326,6 +326,21 @@ fn captions_describe_the_map_on_screen_not_the_settings() {
 }
 
 #[test]
+fn a_first_visit_shows_the_shipped_default_map_without_reducing() {
+    let mut page = Page::open("");
+    page.run(Role::Data);
+    assert!(page.sent(Role::Reduce).is_empty(), "no reducer runs");
+    let shown = page.session.shown_layout().expect("a map");
+    assert!(shown.last && shown.key == page.session.layout_key());
+    assert_eq!(shown.coords.len(), 2 * shown.kept.len());
+    assert_eq!(page.session.map_labels().title, "UMAP of mat2vec");
+    // Any other setting is computed.
+    page.field("seed", "7");
+    page.run(Role::Data);
+    assert_eq!(page.sent(Role::Reduce).len(), 1);
+}
+
+#[test]
 fn the_whole_space_is_said_on_the_map() {
     // With factors up to 1 the binaries are the C(103, 2) = 5,253 AB pairs.
     let mut page = Page::open("red=pca&k=all&ms=1");
