@@ -123,6 +123,16 @@ impl Viewport {
         }
     }
 
+    /// Where this view puts the pixels of `earlier`: pixel p there is pixel
+    /// `scale * p + (dx, dy)` here (same size assumed). What a frame drawn for
+    /// `earlier` must be scaled and moved by to stand in for this view.
+    pub fn from_pixels_of(&self, earlier: &Viewport) -> (f64, f64, f64) {
+        let scale = self.scale / earlier.scale;
+        let (x0, y0) = earlier.to_pixel(0.0, 0.0);
+        let (x1, y1) = self.to_pixel(0.0, 0.0);
+        (scale, x1 - scale * x0, y1 - scale * y0)
+    }
+
     /// Zoom relative to the fitted view (1 = fitted).
     pub fn zoom(&self) -> f64 {
         self.scale / self.fit_scale
@@ -149,6 +159,30 @@ impl Viewport {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_frame_drawn_for_one_view_is_moved_and_scaled_onto_another() {
+        let earlier = Viewport::fit(
+            Bounds {
+                x0: -3.0,
+                y0: -1.0,
+                x1: 5.0,
+                y1: 2.0,
+            },
+            800,
+            600,
+            20.0,
+        );
+        let mut now = earlier;
+        now.pan(37.0, -12.5);
+        now.zoom_at(300.0, 200.0, 2.5);
+        let (scale, dx, dy) = now.from_pixels_of(&earlier);
+        for (x, y) in [(-3.0, -1.0), (5.0, 2.0), (0.25, 1.5)] {
+            let (px, py) = earlier.to_pixel(x, y);
+            let (qx, qy) = now.to_pixel(x, y);
+            assert!((scale * px + dx - qx).abs() < 1e-9 && (scale * py + dy - qy).abs() < 1e-9);
+        }
+    }
+
     use super::*;
 
     fn close(a: (f64, f64), b: (f64, f64)) -> bool {

@@ -50,6 +50,12 @@ const KEY_PAN_PX: f64 = 40.0;
 const KEY_ZOOM: f64 = 1.25;
 /// The view is reported (and written to the link) once still for this long.
 pub const SETTLE_MS: i32 = 300;
+/// A full frame that takes longer than this (a map of a hundred thousand
+/// points and more drawn on the CPU) is stood in for, while the view moves,
+/// by the last full frame moved and scaled: one image copy, so panning and
+/// zooming keep the display's frame rate. The full frame follows once the
+/// view settles.
+const STAND_IN_FROM_MS: f64 = 12.0;
 /// Device pixels per CSS pixel drawn at most (sharper costs more).
 const MAX_PIXEL_RATIO: f64 = 3.0;
 /// Maps drawing more points than this draw them with WebGL2 when it works
@@ -74,6 +80,15 @@ struct Drag {
     last: (f64, f64),
     moved: bool,
     op: SelectionOp,
+}
+
+/// The last full frame's points (without labels), kept to stand in for the
+/// next frames while the view moves.
+struct Frame {
+    canvas: HtmlCanvasElement,
+    context: CanvasRenderingContext2d,
+    viewport: Viewport,
+    layout: Rc<LayoutData>,
 }
 
 pub struct MapCanvas {
@@ -104,6 +119,9 @@ pub struct MapCanvas {
     pinch: Option<f64>,
     draw_pending: bool,
     settle_token: u32,
+    /// The view is being moved (pan, zoom) and has not settled yet.
+    moving: bool,
+    frame: Option<Frame>,
     pub last_draw_ms: f64,
     pub slowest_draw_ms: f64,
     pub draws: u32,
@@ -145,6 +163,8 @@ impl MapCanvas {
             pinch: None,
             draw_pending: false,
             settle_token: 0,
+            moving: false,
+            frame: None,
             last_draw_ms: 0.0,
             slowest_draw_ms: 0.0,
             draws: 0,
@@ -288,6 +308,11 @@ impl MapCanvas {
         self.resize();
         let (w, h) = (self.canvas.width(), self.canvas.height());
         let style = self.style();
+        if self.moving && self.stand_in() {
+            self.draw_labels(session, &style);
+            self.count_draw(t0);
+            return;
+        }
         let outlines = self.outlines(session);
         let mut on_gl = false;
         let drawn = match (self.layout.clone(), self.viewport) {
@@ -326,6 +351,11 @@ impl MapCanvas {
                     }
                     blit(&self.context, &pixels, w, h);
                     self.pixels = pixels;
+                    self.frame = if dom::now() - t0 > STAND_IN_FROM_MS {
+                        self.keep_frame(vp, layout.clone())
+                    } else {
+                        None
+                    };
                 }
                 true
             }
@@ -340,17 +370,11 @@ impl MapCanvas {
         {
             dom::set_hidden(gl.canvas(), !on_gl);
         }
-        if let Some(backend) = CanvasBackend::with_canvas_object(self.canvas.clone()) {
-            let _ = draw_labels(
-                &backend.into_drawing_area(),
-                &session.map_labels(),
-                None,
-                &style,
-            );
+        if on_gl {
+            self.frame = None;
         }
-        self.last_draw_ms = dom::now() - t0;
-        self.slowest_draw_ms = self.slowest_draw_ms.max(self.last_draw_ms);
-        self.draws += 1;
+        self.draw_labels(session, &style);
+        self.count_draw(t0);
         // For tests and assistive tools: what is drawn, and whether it is final.
         let c = &self.canvas;
         let model = session.map_model();
@@ -386,6 +410,79 @@ impl MapCanvas {
                 labels.title, labels.subtitle
             ),
         );
+    }
+
+    fn draw_labels(&self, session: &Session, style: &MapStyle) {
+        if let Some(backend) = CanvasBackend::with_canvas_object(self.canvas.clone()) {
+            let _ = draw_labels(
+                &backend.into_drawing_area(),
+                &session.map_labels(),
+                None,
+                style,
+            );
+        }
+    }
+
+    fn count_draw(&mut self, t0: f64) {
+        self.last_draw_ms = dom::now() - t0;
+        self.slowest_draw_ms = self.slowest_draw_ms.max(self.last_draw_ms);
+        self.draws += 1;
+    }
+
+    /// A copy of the points just drawn (before the labels), for [`Self::stand_in`].
+    fn keep_frame(&mut self, viewport: Viewport, layout: Rc<LayoutData>) -> Option<Frame> {
+        let (canvas, context) = match self.frame.take() {
+            Some(f) => (f.canvas, f.context),
+            None => {
+                let canvas: HtmlCanvasElement = dom::document()
+                    .create_element("canvas")
+                    .ok()?
+                    .dyn_into()
+                    .ok()?;
+                let context = context_2d(&canvas)?;
+                (canvas, context)
+            }
+        };
+        if (canvas.width(), canvas.height()) != (viewport.width, viewport.height) {
+            canvas.set_width(viewport.width);
+            canvas.set_height(viewport.height);
+        }
+        context
+            .draw_image_with_html_canvas_element(&self.canvas, 0.0, 0.0)
+            .ok()?;
+        Some(Frame {
+            canvas,
+            context,
+            viewport,
+            layout,
+        })
+    }
+
+    /// Draws the last full frame moved and scaled to the current view; false
+    /// when there is none for this map and size.
+    fn stand_in(&self) -> bool {
+        let (Some(frame), Some(vp), Some(layout)) = (&self.frame, self.viewport, &self.layout)
+        else {
+            return false;
+        };
+        if !Rc::ptr_eq(&frame.layout, layout)
+            || (frame.viewport.width, frame.viewport.height) != (vp.width, vp.height)
+        {
+            return false;
+        }
+        let (scale, dx, dy) = vp.from_pixels_of(&frame.viewport);
+        let (w, h) = (f64::from(vp.width), f64::from(vp.height));
+        self.context.set_fill_style_str("#ffffff");
+        self.context.fill_rect(0.0, 0.0, w, h);
+        self.context
+            .draw_image_with_html_canvas_element_and_dw_and_dh(
+                &frame.canvas,
+                dx,
+                dy,
+                w * scale,
+                h * scale,
+            )
+            .is_ok()
     }
 
     /// Draws the scene's points with WebGL2; false when it cannot (the CPU
@@ -502,8 +599,12 @@ impl MapCanvas {
     }
 
     /// The view to report when `token` is the latest move.
-    pub fn settled(&self, token: u32) -> Option<Option<View>> {
-        (token == self.settle_token).then(|| self.view())
+    pub fn settled(&mut self, token: u32) -> Option<Option<View>> {
+        let latest = token == self.settle_token;
+        if latest {
+            self.moving = false;
+        }
+        latest.then(|| self.view())
     }
 
     /// Handles a gesture; returns what it means to the session.
@@ -514,6 +615,7 @@ impl MapCanvas {
         dispatch: &Dispatch,
     ) -> Vec<Input> {
         let mut out = Vec::new();
+        let before = self.viewport;
         match event {
             CanvasEvent::Resized => {}
             CanvasEvent::Wheel { x, y, delta } => {
@@ -542,6 +644,9 @@ impl MapCanvas {
                 self.hover = None;
             }
             CanvasEvent::Key(key) => out.extend(self.key(&key, session, dispatch)),
+        }
+        if self.viewport != before && before.is_some() {
+            self.moving = true;
         }
         self.request_draw(dispatch);
         out

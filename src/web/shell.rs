@@ -154,6 +154,8 @@ impl Handler for Shell {
             Msg::ViewSettled(token) => {
                 if let Some(view) = self.canvas.settled(token) {
                     self.update(Input::ViewMoved(view), d);
+                    // The full frame, after the stand-ins of the move.
+                    self.canvas.request_draw(d);
                 }
             }
             Msg::Export(what) => {
