@@ -429,8 +429,9 @@ pub const PER_CATEGORY: Param = Param {
     label: "Samples per category",
     help: "How many compositions are drawn at random from each of the four categories to make the map. \
            The paper drew 3,000 of each (12,000 points). Type all for the whole space: every one of the \
-           225,879 binaries (a minute or so), or for ternaries and quaternaries the largest sample, \
-           50,000 of each category.",
+           225,879 binaries, or for ternaries and quaternaries the largest sample, 50,000 of each \
+           category. PCA maps the whole binary space in seconds; UMAP and t-SNE take minutes and \
+           about 3 GB of memory, more than a phone has.",
     kind: Kind::Size {
         hi: crate::sample::MAX_PER_CATEGORY as u64,
     },

@@ -435,3 +435,27 @@ fn arguments_that_are_not_text_are_refused() {
         "crystal-atlas: argument 2 ('Zn\u{fffd}O') is not UTF-8 text\n"
     );
 }
+
+/// The page's settings that the CLI also takes are the same flags, with the
+/// same defaults: one table (`crystal_atlas::params`) declares them.
+#[test]
+fn the_page_settings_table_names_the_cli_flags() {
+    let help = stdout(&run(&["help"]));
+    for p in crystal_atlas::params::LINKED {
+        if let Some(flag) = p.flag {
+            assert!(
+                help.contains(&format!("--{flag}")),
+                "--{flag} ({}) in the help",
+                p.key
+            );
+        }
+    }
+    // A default from the table: seed 42 gives the same sample as no seed.
+    let args = ["sample", "--order", "2", "--per-category", "3"];
+    let with = stdout(&run(&[
+        &args[..],
+        &["--seed", crystal_atlas::params::SEED.default],
+    ]
+    .concat()));
+    assert_eq!(stdout(&run(&args)), with);
+}

@@ -209,6 +209,22 @@ impl Args {
 
     /// Fails on flags or positionals the command did not read, and on flags
     /// it read that were given without a value.
+    /// The flag of a page setting ([`crystal_atlas::params`]), named and
+    /// defaulted as the page's table says, within `range` (the CLI's range
+    /// may be wider than the page's, for batch work).
+    pub fn setting<T>(
+        &mut self,
+        p: &crystal_atlas::params::Param,
+        range: std::ops::RangeInclusive<T>,
+    ) -> Result<T, CliError>
+    where
+        T: FromStr + PartialOrd + Display + Copy,
+    {
+        let flag = p.flag.expect("a setting the CLI takes has a flag");
+        let default = p.default.parse::<T>().ok();
+        self.number(flag, default, range)
+    }
+
     pub fn finish(self) -> Result<(), CliError> {
         let given = self
             .values

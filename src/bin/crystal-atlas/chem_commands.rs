@@ -268,7 +268,7 @@ pub fn sample(mut args: Args) -> Result<(), CliError> {
     let size = args.required("per-category", "a number per category, or all")?;
     let size = crystal_atlas::sample::SampleSize::parse(&size)
         .map_err(|e| CliError(format!("--per-category: {e}")))?;
-    let seed = args.number("seed", Some(42u64), 0..=u64::MAX)?;
+    let seed = args.setting(&crystal_atlas::params::SEED, 0..=u64::MAX)?;
     let settings = Settings::from_args(&mut args)?;
     args.finish()?;
     let s = crystal_atlas::sample::sample(order, size, seed, &settings.labeller())?;

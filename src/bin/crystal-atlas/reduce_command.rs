@@ -8,6 +8,7 @@
 //! fitted map (`crystal_atlas::reduce::fitted`) and reports that time and
 //! their kNN recall too (`scripts/bench-transform`).
 
+use crystal_atlas::params;
 use std::time::Instant;
 
 use crystal_atlas::parallel::{Pool, Threads};
@@ -33,10 +34,10 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
     )?;
     let dim: usize = args.number("dim", None, 1..=1_000_000)?;
     let out = args.required("out", "the file to write the N x 2 f32 map to")?;
-    let seed: u64 = args.number("seed", Some(42), 0..=u64::MAX)?;
-    let n_neighbors: usize = args.number("n-neighbors", Some(15), 2..=1000)?;
-    let min_dist = real(&mut args, "min-dist", 0.1, 0.0, 1.0)?;
-    let perplexity = real(&mut args, "perplexity", 30.0, 1.0, 10_000.0)?;
+    let seed: u64 = args.setting(&params::SEED, 0..=u64::MAX)?;
+    let n_neighbors: usize = args.setting(&params::N_NEIGHBORS, 2..=1000)?;
+    let min_dist = real(&mut args, &params::MIN_DIST, 0.0, 1.0)?;
+    let perplexity = real(&mut args, &params::PERPLEXITY, 1.0, 10_000.0)?;
     let stage_times = args.switch("time");
     let transform = transform_args(&mut args)?;
     let with_quality = args.switch("quality");
@@ -259,9 +260,11 @@ impl Observer for StageClock {
 }
 
 /// `--name` as a finite number in lo..=hi, or `default`.
-fn real(args: &mut Args, name: &str, default: f32, lo: f32, hi: f32) -> Result<f32, CliError> {
+/// A decimal page setting's flag, defaulted as the page's table says.
+fn real(args: &mut Args, p: &params::Param, lo: f32, hi: f32) -> Result<f32, CliError> {
+    let name = p.flag.expect("a flag");
     let Some(raw) = args.value(name) else {
-        return Ok(default);
+        return Ok(p.default.parse().expect("the table's default is a number"));
     };
     match raw.trim().parse::<f32>() {
         Ok(v) if (lo..=hi).contains(&v) => Ok(v),

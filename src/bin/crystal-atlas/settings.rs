@@ -26,7 +26,11 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_args(args: &mut Args) -> Result<Settings, CliError> {
-        let threshold = args.number("max-stoich", Some(DEFAULT_THRESHOLD), 1..=MAX_STOICH_LIMIT)?;
+        let threshold = args.setting(&crystal_atlas::params::MAX_STOICH, 1..=MAX_STOICH_LIMIT)?;
+        debug_assert_eq!(
+            crystal_atlas::params::MAX_STOICH.default,
+            DEFAULT_THRESHOLD.to_string()
+        );
         let ox = match args.value("ox-set") {
             None => Cow::Borrowed(OxidationSet::Smact14.states()),
             Some(name) => match OxidationSet::from_name(&name) {

@@ -1,0 +1,63 @@
+// The whole binary space on one map (#k=all: 225,879 compositions) in the
+// page: seconds from navigation to the finished map for each reducer asked
+// for, the stages seen on the way, the peak resident memory of Chromium's
+// renderer processes, and pan + zoom redraws per second over the finished
+// map. The native CLI's time for the same map is printed beside it by
+// scripts/bench-whole-space.
+// Usage: node scripts/bench_whole_space.mjs [pca] [umap] [tsne]
+import { execFileSync } from "node:child_process";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launch, panAndZoom, serve } from "../tests/e2e/harness.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const methods = process.argv.slice(2).length ? process.argv.slice(2) : ["pca", "umap"];
+const titles = { pca: "PCA", umap: "UMAP", tsne: "t-SNE" };
+
+/** Resident memory of Chromium's renderer processes (MB), the largest one. */
+function rendererMb() {
+  try {
+    const out = execFileSync("ps", ["-eo", "rss,args"], { encoding: "utf8" });
+    return Math.max(0, ...out.split("\n").filter((l) => l.includes("--type=renderer")).map((l) => Number(l.trim().split(/\s+/)[0]) / 1024));
+  } catch {
+    return NaN;
+  }
+}
+
+const { server, url } = await serve(join(root, "dist"));
+const browser = await launch();
+for (const method of methods) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.addInitScript(() => localStorage.setItem("crystal-atlas-tour", "done"));
+  const page = await context.newPage();
+  const t0 = Date.now();
+  await page.goto(`${url}#k=all&red=${method}`);
+  let peak = 0;
+  const stages = [];
+  const watch = setInterval(async () => {
+    peak = Math.max(peak, rendererMb());
+    const text = (await page.textContent("#map-status-text").catch(() => "")) ?? "";
+    const stage = text.replace(/, epoch \d+ of \d+|\d+%|\(.*?\)/g, "").trim();
+    if (stage && stages.at(-1)?.stage !== stage) stages.push({ stage, at: (Date.now() - t0) / 1000 });
+  }, 500);
+  await page.waitForFunction(
+    (m) => {
+      const c = document.querySelector("#map");
+      return c?.dataset.final === "true" && c.dataset.method === m && Number(c.dataset.drawnPoints) > 200000;
+    },
+    titles[method],
+    { timeout: 900_000, polling: 200 },
+  );
+  const seconds = (Date.now() - t0) / 1000;
+  clearInterval(watch);
+  peak = Math.max(peak, rendererMb());
+  const points = await page.getAttribute("#map", "data-drawn-points");
+  const renderer = await page.getAttribute("#map", "data-renderer");
+  const frames = await panAndZoom(page);
+  console.log(`${titles[method]} of all ${Number(points).toLocaleString("en")} binaries: finished ${seconds.toFixed(1)} s after navigation; renderer peak ${peak.toFixed(0)} MB`);
+  console.log(`  stages: ${stages.map((s) => `${s.stage} at ${s.at.toFixed(0)} s`).join("; ")}`);
+  console.log(`  pan + zoom (${renderer}): ${frames.draws} redraws in ${frames.ms.toFixed(0)} ms (${Math.round((frames.draws * 1000) / frames.ms)} per second); last draw ${frames.last.toFixed(1)} ms`);
+  await context.close();
+}
+await browser.close();
+server.close();
