@@ -136,9 +136,7 @@ pub fn sample(
     if !(1..=MAX_STOICH_LIMIT).contains(&labeller.threshold) {
         return Err(SampleError::Threshold(labeller.threshold));
     }
-    let mut rng = Random::fork(seed, SAMPLE_STREAM);
-    let threshold = labeller.threshold;
-    let tuples = coprime_tuples(order, threshold);
+    let tuples = coprime_tuples(order, labeller.threshold);
     let space = binomial(ELEMENT_COUNT as u64, order as u64) * tuples.len() as u64;
     let listed = space <= LIST_IN_FULL_UP_TO;
     let per_category = match size {
@@ -146,33 +144,92 @@ pub fn sample(
         SampleSize::Whole if listed => usize::MAX,
         SampleSize::Whole => MAX_PER_CATEGORY,
     };
-
-    let mut by_category: [Vec<Composition>; 4] = Default::default();
-    let mut shortfalls = Vec::new();
-    let index = |c: Category| Category::ALL.iter().position(|&x| x == c).expect("listed");
-
-    // Known categories: from the known set itself.
-    let (mut standard, mut interesting) = (Vec::new(), Vec::new());
-    for c in labeller.known.compositions_within(order, threshold) {
-        if labeller.allowed(&c) {
-            standard.push(c)
-        } else {
-            interesting.push(c)
-        }
-    }
-    for (category, pool) in [
-        (Category::Standard, standard),
-        (Category::Interesting, interesting),
-    ] {
-        by_category[index(category)] =
-            choose(pool, per_category, &mut rng, category, &mut shortfalls);
-    }
-
-    // Unknown categories.
+    let mut draw = Draw {
+        labeller,
+        order,
+        tuples,
+        per_category,
+        rng: Random::fork(seed, SAMPLE_STREAM),
+        by_category: Default::default(),
+        shortfalls: Vec::new(),
+    };
+    draw.known();
     if listed {
+        draw.unknown_listed();
+    } else {
+        draw.unknown_drawn();
+    }
+
+    let mut compositions = Vec::new();
+    let mut categories = Vec::new();
+    for (category, pool) in Category::ALL.into_iter().zip(draw.by_category) {
+        categories.extend(std::iter::repeat_n(category, pool.len()));
+        compositions.extend(pool);
+    }
+    let mut shortfalls = draw.shortfalls;
+    shortfalls.sort();
+    if per_category == usize::MAX {
+        // Everything was asked for and everything is there.
+        shortfalls.clear();
+    }
+    Ok(Sample {
+        compositions,
+        categories,
+        shortfalls,
+    })
+}
+
+/// A sample being drawn: the pools chosen so far, category by category, from
+/// one generator (the order of the draws is the sample's identity).
+struct Draw<'a> {
+    labeller: &'a Labeller<'a>,
+    order: usize,
+    tuples: Vec<Vec<u32>>,
+    per_category: usize,
+    rng: Random,
+    by_category: [Vec<Composition>; 4],
+    shortfalls: Vec<(Category, usize)>,
+}
+
+impl Draw<'_> {
+    fn keep(&mut self, category: Category, pool: Vec<Composition>) {
+        let i = Category::ALL
+            .iter()
+            .position(|&x| x == category)
+            .expect("listed");
+        self.by_category[i] = choose(
+            pool,
+            self.per_category,
+            &mut self.rng,
+            category,
+            &mut self.shortfalls,
+        );
+    }
+
+    /// Known categories: from the known set itself.
+    fn known(&mut self) {
+        let labeller = self.labeller;
+        let (mut standard, mut interesting) = (Vec::new(), Vec::new());
+        for c in labeller
+            .known
+            .compositions_within(self.order, labeller.threshold)
+        {
+            if labeller.allowed(&c) {
+                standard.push(c)
+            } else {
+                interesting.push(c)
+            }
+        }
+        self.keep(Category::Standard, standard);
+        self.keep(Category::Interesting, interesting);
+    }
+
+    /// Unknown categories of a space small enough to list in full.
+    fn unknown_listed(&mut self) {
+        let labeller = self.labeller;
         let (mut missing, mut unlikely) = (Vec::new(), Vec::new());
-        for set in combinations(ELEMENT_COUNT, order) {
-            for t in &tuples {
+        for set in combinations(ELEMENT_COUNT, self.order) {
+            for t in &self.tuples {
                 let c = composition_of(&set, t);
                 if !labeller.known.contains(&c) {
                     if labeller.allowed(&c) {
@@ -183,11 +240,13 @@ pub fn sample(
                 }
             }
         }
-        for (category, pool) in [(Category::Missing, missing), (Category::Unlikely, unlikely)] {
-            by_category[index(category)] =
-                choose(pool, per_category, &mut rng, category, &mut shortfalls);
-        }
-    } else {
+        self.keep(Category::Missing, missing);
+        self.keep(Category::Unlikely, unlikely);
+    }
+
+    /// Unknown categories of a large space, by rejection.
+    fn unknown_drawn(&mut self) {
+        let (labeller, order, per_category) = (self.labeller, self.order, self.per_category);
         // Allowed compositions only use elements with an electronegativity and
         // oxidation states (or metals, when alloys count). When a custom set
         // leaves few of those, "missing" may be tiny or empty, which rejection
@@ -199,27 +258,21 @@ pub fn sample(
             })
             .map(Element::index)
             .collect();
-        let list_missing = binomial(eligible.len() as u64, order as u64) * tuples.len() as u64
+        let list_missing = binomial(eligible.len() as u64, order as u64) * self.tuples.len() as u64
             <= LIST_IN_FULL_UP_TO;
         let mut wanted_missing = per_category;
         if list_missing {
             let mut missing = Vec::new();
             for subset in combinations(eligible.len(), order) {
                 let set: Vec<usize> = subset.iter().map(|&i| eligible[i]).collect();
-                for t in &tuples {
+                for t in &self.tuples {
                     let c = composition_of(&set, t);
                     if !labeller.known.contains(&c) && labeller.allowed(&c) {
                         missing.push(c);
                     }
                 }
             }
-            by_category[index(Category::Missing)] = choose(
-                missing,
-                per_category,
-                &mut rng,
-                Category::Missing,
-                &mut shortfalls,
-            );
+            self.keep(Category::Missing, missing);
             wanted_missing = 0;
         }
         let sets = binomial(ELEMENT_COUNT as u64, order as u64);
@@ -230,10 +283,11 @@ pub fn sample(
         // built-in sets' allowed fractions are 6-17%); a rarer one comes up
         // short, and the shortfall is reported, rather than drawing for minutes.
         let mut budget: u64 = 200 * per_category as u64 + 10_000_000;
+        let rng = &mut self.rng;
         while (missing.len() < wanted_missing || unlikely.len() < per_category) && budget > 0 {
             budget -= 1;
-            let set = unrank_combination(ELEMENT_COUNT, order, index_below(&mut rng, sets));
-            let t = &tuples[index_below(&mut rng, tuples.len() as u64) as usize];
+            let set = unrank_combination(ELEMENT_COUNT, order, index_below(rng, sets));
+            let t = &self.tuples[index_below(rng, self.tuples.len() as u64) as usize];
             let c = composition_of(&set, t);
             let key = composition_key(&c).expect("within 4 elements and 511");
             if labeller.known.contains_key(key) {
@@ -256,28 +310,15 @@ pub fn sample(
                 continue;
             }
             if pool.len() < wanted {
-                shortfalls.push((category, pool.len()));
+                self.shortfalls.push((category, pool.len()));
             }
-            by_category[index(category)] = pool;
+            let i = Category::ALL
+                .iter()
+                .position(|&x| x == category)
+                .expect("listed");
+            self.by_category[i] = pool;
         }
     }
-
-    let mut compositions = Vec::new();
-    let mut categories = Vec::new();
-    for (category, pool) in Category::ALL.into_iter().zip(by_category) {
-        categories.extend(std::iter::repeat_n(category, pool.len()));
-        compositions.extend(pool);
-    }
-    shortfalls.sort();
-    if per_category == usize::MAX {
-        // Everything was asked for and everything is there.
-        shortfalls.clear();
-    }
-    Ok(Sample {
-        compositions,
-        categories,
-        shortfalls,
-    })
 }
 
 fn composition_of(set: &[usize], ratio: &[u32]) -> Composition {
