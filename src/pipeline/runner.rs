@@ -243,18 +243,7 @@ impl Runner {
                 uploads,
                 ..
             } => {
-                let response = match self.chem(&chem, &uploads) {
-                    Err(e) => error(id, e),
-                    Ok(chem) => match crate::count::element_frequencies(
-                        order,
-                        &chem.ox,
-                        chem.settings.threshold,
-                        &chem.settings.filter,
-                    ) {
-                        Ok(counts) => Response::Frequencies { id, order, counts },
-                        Err(e) => error(id, e.to_string()),
-                    },
-                };
+                let response = self.frequencies(id, &chem, &uploads, order);
                 emit(response, None);
             }
             Request::Explain {
@@ -263,14 +252,7 @@ impl Runner {
                 uploads,
                 ..
             } => {
-                let response = match (Composition::parse(&formula), self.chem(&chem, &uploads)) {
-                    (Err(e), _) => error(id, format!("'{}': {e}", formula.trim())),
-                    (_, Err(e)) => error(id, e),
-                    (Ok(c), Ok(chem)) => Response::Explanation {
-                        id,
-                        explanation: Box::new(crate::explain::explain(&c, &chem.labeller())),
-                    },
-                };
+                let response = self.explain(id, &chem, &uploads, &formula);
                 emit(response, None);
             }
             Request::System {
@@ -285,25 +267,7 @@ impl Runner {
             Request::Embed {
                 settings, uploads, ..
             } => self.sample_and_embed(id, &settings, &uploads, emit),
-            Request::CheckUpload { file, upload, .. } => {
-                let summary = match file {
-                    UploadKind::OxidationStates => parse_ox_upload(&upload).map(|s| {
-                        format!("{} species", crate::plot::grouped(s.species_count() as u64))
-                    }),
-                    UploadKind::KnownList => parse_known_upload(&upload)
-                        .map(|s| format!("{} compositions", crate::plot::grouped(s.len() as u64))),
-                };
-                let response = match summary {
-                    Ok(summary) => Response::UploadChecked {
-                        id,
-                        file,
-                        digest: upload.digest,
-                        summary,
-                    },
-                    Err(e) => error(id, e),
-                };
-                emit(response, None);
-            }
+            Request::CheckUpload { file, upload, .. } => emit(check_upload(id, file, upload), None),
             Request::Reduce {
                 params, rows, cols, ..
             } => {
@@ -312,13 +276,11 @@ impl Runner {
                     Ok(matrix) if data.len() == rows * cols => {
                         reduce_streaming(id, matrix, &params, emit)
                     }
-                    _ => emit(
-                        error(
-                            id,
-                            format!("the matrix has {} values, not {rows} x {cols}", data.len()),
-                        ),
-                        None,
-                    ),
+                    _ => {
+                        let message =
+                            format!("the matrix has {} values, not {rows} x {cols}", data.len());
+                        emit(error(id, message), None)
+                    }
                 }
             }
             Request::Place {
@@ -383,6 +345,45 @@ impl Runner {
                 &reducers,
                 emit,
             ),
+        }
+    }
+
+    fn frequencies(
+        &mut self,
+        id: u32,
+        chem: &ChemSettings,
+        uploads: &[Upload],
+        order: usize,
+    ) -> Response {
+        let chem = match self.chem(chem, uploads) {
+            Ok(chem) => chem,
+            Err(e) => return error(id, e),
+        };
+        match crate::count::element_frequencies(
+            order,
+            &chem.ox,
+            chem.settings.threshold,
+            &chem.settings.filter,
+        ) {
+            Ok(counts) => Response::Frequencies { id, order, counts },
+            Err(e) => error(id, e.to_string()),
+        }
+    }
+
+    fn explain(
+        &mut self,
+        id: u32,
+        chem: &ChemSettings,
+        uploads: &[Upload],
+        formula: &str,
+    ) -> Response {
+        match (Composition::parse(formula), self.chem(chem, uploads)) {
+            (Err(e), _) => error(id, format!("'{}': {e}", formula.trim())),
+            (_, Err(e)) => error(id, e),
+            (Ok(c), Ok(chem)) => Response::Explanation {
+                id,
+                explanation: Box::new(crate::explain::explain(&c, &chem.labeller())),
+            },
         }
     }
 
@@ -782,6 +783,25 @@ impl Runner {
             })
             .collect();
         Ok((query.to_string(), known, set.len(), vector))
+    }
+}
+
+/// Reads an uploaded file as the page will use it, and says what it holds.
+fn check_upload(id: u32, file: UploadKind, upload: Upload) -> Response {
+    let summary = match file {
+        UploadKind::OxidationStates => parse_ox_upload(&upload)
+            .map(|s| format!("{} species", crate::plot::grouped(s.species_count() as u64))),
+        UploadKind::KnownList => parse_known_upload(&upload)
+            .map(|s| format!("{} compositions", crate::plot::grouped(s.len() as u64))),
+    };
+    match summary {
+        Ok(summary) => Response::UploadChecked {
+            id,
+            file,
+            digest: upload.digest,
+            summary,
+        },
+        Err(e) => error(id, e),
     }
 }
 

@@ -375,7 +375,12 @@ impl MapCanvas {
         }
         self.draw_labels(session, &style);
         self.count_draw(t0);
-        // For tests and assistive tools: what is drawn, and whether it is final.
+        self.describe(session, on_gl);
+    }
+
+    /// For tests and assistive tools: what is drawn, by what, and whether it
+    /// is final; where the placed formulas are; the map in words.
+    fn describe(&self, session: &Session, on_gl: bool) {
         let c = &self.canvas;
         let model = session.map_model();
         let _ = c.set_attribute("data-drawn-points", &model.shown_total().to_string());

@@ -129,140 +129,155 @@ impl Details {
             make("span", "", &format!("  {}", e.category.meaning())),
         );
         append(body, make("p", "summary", &e.summary));
-        match &e.reason {
-            Reason::Allowed { assignments } => {
-                let shown = assignments.len().min(SHOWN_ASSIGNMENTS);
-                let ways = e.passing_assignments.max(assignments.len() as u64);
-                let lead = if ways == 1 {
-                    "Charge neutral:".to_string()
-                } else {
-                    format!(
-                        "Charge neutral in {} ways (SMACT needs one); the most usual charges first:",
-                        crate::plot::grouped(ways)
-                    )
-                };
-                append(body, make("p", "verdict good", &lead));
-                for a in &assignments[..shown] {
-                    charges(body, a);
-                }
-                if assignments.len() > shown {
-                    let others: Vec<String> = assignments[shown..]
-                        .iter()
-                        .map(Assignment::written)
-                        .collect();
-                    append(
-                        body,
-                        make("p", "note", &format!("Also: {}.", others.join("; "))),
-                    );
-                }
+        verdict(body, e);
+        alternatives(body, e);
+        states_tried(body, e);
+        learn(body, "What is charge neutrality?", NEUTRALITY);
+        learn(body, "What is electronegativity balance?", BALANCE);
+        links(body, session, e);
+    }
+}
+
+/// Why it passes or fails, with the charges that show it.
+fn verdict(body: &HtmlElement, e: &Explanation) {
+    match &e.reason {
+        Reason::Allowed { assignments } => {
+            let shown = assignments.len().min(SHOWN_ASSIGNMENTS);
+            let ways = e.passing_assignments.max(assignments.len() as u64);
+            let lead = if ways == 1 {
+                "Charge neutral:".to_string()
+            } else {
+                format!(
+                    "Charge neutral in {} ways (SMACT needs one); the most usual charges first:",
+                    crate::plot::grouped(ways)
+                )
+            };
+            append(body, make("p", "verdict good", &lead));
+            for a in &assignments[..shown] {
+                charges(body, a);
+            }
+            if assignments.len() > shown {
+                let others: Vec<String> = assignments[shown..]
+                    .iter()
+                    .map(Assignment::written)
+                    .collect();
                 append(
                     body,
-                    make(
-                        "p",
-                        "verdict good",
-                        "Electronegativity balanced: every cation left of every anion.",
-                    ),
-                );
-                electronegativity_scale(body, &assignments[0]);
-            }
-            Reason::NotNeutral { nearest } => {
-                append(
-                    body,
-                    make(
-                        "p",
-                        "verdict bad",
-                        "No choice of states is neutral. The closest:",
-                    ),
-                );
-                charges(body, nearest);
-            }
-            Reason::ElectronegativityViolation {
-                assignment,
-                cation,
-                anion,
-                ..
-            } => {
-                append(body, make("p", "verdict good", "Charge neutral:"));
-                charges(body, assignment);
-                let text = format!(
-                    "…but not electronegativity balanced: the cation {} is not left of the anion {}.",
-                    cation.element, anion.element
-                );
-                append(body, make("p", "verdict bad", &text));
-                electronegativity_scale(body, assignment);
-            }
-            Reason::Alloy => {
-                append(
-                    body,
-                    make(
-                        "p",
-                        "verdict good",
-                        "Every element is a metal, and the 'count alloys as allowed' option is on.",
-                    ),
+                    make("p", "note", &format!("Also: {}.", others.join("; "))),
                 );
             }
-            _ => {}
-        }
-        for needed in &e.needed_states {
-            let text = format!(
-                "It would need {}({}), a state {} does not list for {}:",
-                needed.element,
-                signed(i64::from(needed.oxidation_state)),
-                e.oxidation_states_set,
-                needed.element
-            );
-            append(body, make("p", "verdict bad", &text));
-            charges(body, &needed.assignment);
-        }
-        if let Some(mixed) = &e.mixed_valence_alternative {
             append(
                 body,
                 make(
                     "p",
-                    "note",
-                    "SMACT gives every atom of an element the same charge. With mixed valence (in the \
-                     settings), its atoms may differ, and this would pass:",
+                    "verdict good",
+                    "Electronegativity balanced: every cation left of every anion.",
                 ),
             );
-            charges(body, mixed);
+            electronegativity_scale(body, &assignments[0]);
         }
-        states_tried(body, e);
-        learn(body, "What is charge neutrality?", NEUTRALITY);
-        learn(body, "What is electronegativity balance?", BALANCE);
-        let known = if e.known { "is" } else { "is not" };
-        let text = format!(
-            "Checked with the {} oxidation states and factors up to {}. {} {known} in {}.",
-            e.oxidation_states_set,
-            e.threshold,
-            e.formula,
-            session.known_title()
-        );
-        append(body, make("p", "note", &text));
-        let links = append(body, make("div", "links", ""));
-        let mp: web_sys::HtmlAnchorElement =
-            append(&links, make("a", "", "Search the Materials Project")).unchecked_into();
-        mp.set_href(&format!(
-            "https://next-gen.materialsproject.org/materials?formula={}",
-            e.formula
-        ));
-        mp.set_target("_blank");
-        mp.set_rel("noopener");
-        let on_map = Composition::parse(&e.formula).is_ok_and(|c| session.on_map(&c));
-        if on_map {
-            let locate = append(&links, make("button", "", "Show on the map"));
-            dom::set_attr(&locate, "type", "button");
-            dom::set_attr(&locate, "data-action", "locate");
-            dom::set_attr(&locate, "data-formula", &e.formula);
-        } else {
+        Reason::NotNeutral { nearest } => {
             append(
-                &links,
-                make("span", "note", "Not in the current map sample."),
+                body,
+                make(
+                    "p",
+                    "verdict bad",
+                    "No choice of states is neutral. The closest:",
+                ),
+            );
+            charges(body, nearest);
+        }
+        Reason::ElectronegativityViolation {
+            assignment,
+            cation,
+            anion,
+            ..
+        } => {
+            append(body, make("p", "verdict good", "Charge neutral:"));
+            charges(body, assignment);
+            let text = format!(
+                "…but not electronegativity balanced: the cation {} is not left of the anion {}.",
+                cation.element, anion.element
+            );
+            append(body, make("p", "verdict bad", &text));
+            electronegativity_scale(body, assignment);
+        }
+        Reason::Alloy => {
+            append(
+                body,
+                make(
+                    "p",
+                    "verdict good",
+                    "Every element is a metal, and the 'count alloys as allowed' option is on.",
+                ),
             );
         }
-        let close = append(&links, make("button", "", "Close"));
-        dom::set_attr(&close, "type", "button");
-        dom::set_attr(&close, "data-action", "close");
+        _ => {}
     }
+}
+
+/// The states it would need, and what mixed valence would allow.
+fn alternatives(body: &HtmlElement, e: &Explanation) {
+    for needed in &e.needed_states {
+        let text = format!(
+            "It would need {}({}), a state {} does not list for {}:",
+            needed.element,
+            signed(i64::from(needed.oxidation_state)),
+            e.oxidation_states_set,
+            needed.element
+        );
+        append(body, make("p", "verdict bad", &text));
+        charges(body, &needed.assignment);
+    }
+    if let Some(mixed) = &e.mixed_valence_alternative {
+        append(
+            body,
+            make(
+                "p",
+                "note",
+                "SMACT gives every atom of an element the same charge. With mixed valence (in the \
+                 settings), its atoms may differ, and this would pass:",
+            ),
+        );
+        charges(body, mixed);
+    }
+}
+
+/// What it was checked against, and where to go next.
+fn links(body: &HtmlElement, session: &Session, e: &Explanation) {
+    let known = if e.known { "is" } else { "is not" };
+    let text = format!(
+        "Checked with the {} oxidation states and factors up to {}. {} {known} in {}.",
+        e.oxidation_states_set,
+        e.threshold,
+        e.formula,
+        session.known_title()
+    );
+    append(body, make("p", "note", &text));
+    let links = append(body, make("div", "links", ""));
+    let mp: web_sys::HtmlAnchorElement =
+        append(&links, make("a", "", "Search the Materials Project")).unchecked_into();
+    mp.set_href(&format!(
+        "https://next-gen.materialsproject.org/materials?formula={}",
+        e.formula
+    ));
+    mp.set_target("_blank");
+    mp.set_rel("noopener");
+    let on_map = Composition::parse(&e.formula).is_ok_and(|c| session.on_map(&c));
+    if on_map {
+        let locate = append(&links, make("button", "", "Show on the map"));
+        dom::set_attr(&locate, "type", "button");
+        dom::set_attr(&locate, "data-action", "locate");
+        dom::set_attr(&locate, "data-formula", &e.formula);
+    } else {
+        append(
+            &links,
+            make("span", "note", "Not in the current map sample."),
+        );
+    }
+    let close = append(&links, make("button", "", "Close"));
+    dom::set_attr(&close, "type", "button");
+    dom::set_attr(&close, "data-action", "close");
 }
 
 /// Each element with the states the filter tried, those of the charges
