@@ -82,7 +82,8 @@ pub struct UmapOutcome {
     pub n_epochs: usize,
     /// Edges of the fuzzy graph that were optimised (both directions count).
     pub edges: usize,
-    /// Why the initial layout is (partly) random instead of spectral, if it is.
+    /// Why the initial layout is not exactly spectral, if it is not (parts
+    /// placed at random, or eigenvectors short of the tolerance).
     pub random_init: Option<String>,
 }
 

@@ -99,9 +99,7 @@ pub fn reduce(mut args: Args) -> Result<(), CliError> {
         }
         _ => umap::umap_with_outcome(data.view(), &umap_params, &mut stages).map(|outcome| {
             if let Some(why) = outcome.random_init {
-                note(&format!(
-                    "umap: initial layout (partly) random instead of spectral: {why}"
-                ));
+                note(&format!("umap: initial layout not exactly spectral: {why}"));
             }
             outcome.embedding
         }),

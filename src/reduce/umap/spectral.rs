@@ -6,8 +6,11 @@
 //! component at a time around anchor points (`multi_component_layout`): unit
 //! vectors +-e_i when there are at most 2 x dim components, otherwise a
 //! spectral embedding of the components' centroids (`component_layout`). When
-//! an eigensolve does not converge, that part falls back to uniform random
-//! positions in [-10, 10], and the reason is reported.
+//! an eigensolve fails, that part falls back to uniform random positions in
+//! [-10, 10]; when it runs out of steps before its tolerance (a graph of a
+//! few hundred thousand points, where the basis is capped), its best
+//! approximations are used, still a picture of the large-scale shape.
+//! Either is reported.
 
 use ndarray::ArrayView2;
 
@@ -22,8 +25,8 @@ const TOLERANCE: f64 = 1e-4;
 /// about 128 MB whatever N.
 const MAX_BASIS_VALUES: usize = 16_000_000;
 
-/// An N x dim layout (row-major) and, if some part fell back to random
-/// positions, why.
+/// An N x dim layout (row-major) and, if some part is not the exact spectral
+/// layout (random positions, or eigenvectors short of the tolerance), why.
 pub struct SpectralLayout {
     pub coords: Vec<f64>,
     pub fallback: Option<String>,
@@ -40,13 +43,13 @@ pub fn spectral_layout(
         return multi_component_layout(data, graph, n_components, &labels, dim, random);
     }
     match connected_layout(graph, dim, random) {
-        Ok(coords) => SpectralLayout {
+        Ok((coords, approximate)) => SpectralLayout {
             coords,
-            fallback: None,
+            fallback: approximate,
         },
         Err(why) => SpectralLayout {
             coords: uniform(graph.vertices() * dim, 10.0, random),
-            fallback: Some(why),
+            fallback: Some(format!("random positions: {why}")),
         },
     }
 }
@@ -83,7 +86,7 @@ fn connected_layout(
     graph: &FuzzyGraph,
     dim: usize,
     random: &mut Random,
-) -> Result<Vec<f64>, String> {
+) -> Result<(Vec<f64>, Option<String>), String> {
     let n = graph.vertices();
     let degree: Vec<f64> = (0..n)
         .map(|i| graph.row(i).1.iter().map(|&w| w as f64).sum())
@@ -122,7 +125,10 @@ fn connected_layout(
             coords[i * dim + c] = sign * v[i];
         }
     }
-    Ok(coords)
+    let approximate = pairs
+        .unconverged
+        .map(|why| format!("approximate eigenvectors: spectral_layout: {why}"));
+    Ok((coords, approximate))
 }
 
 /// +1 or -1 so that the entry of largest magnitude comes out positive (an
@@ -154,7 +160,7 @@ fn multi_component_layout(
     let mut fallback: Vec<String> = Vec::new();
     let meta = if n_components > 2 * dim {
         component_layout(data, n_components, labels, dim, random).unwrap_or_else(|why| {
-            fallback.push(why);
+            fallback.push(format!("random anchors: {why}"));
             uniform(n_components * dim, 1.0, random)
         })
     } else {
@@ -185,10 +191,18 @@ fn multi_component_layout(
             uniform(members.len() * dim, data_range, random)
         } else {
             let sub = subgraph(graph, &members, labels, label);
-            let local = connected_layout(&sub, dim, random).unwrap_or_else(|why| {
-                fallback.push(format!("component {label}: {why}"));
-                uniform(members.len() * dim, 10.0, random)
-            });
+            let local = match connected_layout(&sub, dim, random) {
+                Ok((local, approximate)) => {
+                    if let Some(why) = approximate {
+                        fallback.push(format!("component {label}: {why}"));
+                    }
+                    local
+                }
+                Err(why) => {
+                    fallback.push(format!("component {label}: random positions: {why}"));
+                    uniform(members.len() * dim, 10.0, random)
+                }
+            };
             let largest = local.iter().fold(0.0f64, |m, x| m.max(x.abs()));
             let expansion = if largest > 0.0 {
                 data_range / largest
