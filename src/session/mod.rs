@@ -777,6 +777,14 @@ impl Session {
         match result {
             Ok(()) => {
                 self.messages.clear(field);
+                if key == crate::params::PER_CATEGORY.key
+                    && next.sample_size == crate::sample::SampleSize::Whole
+                {
+                    let text = "The whole space: PCA maps it in seconds; UMAP and t-SNE take \
+                                minutes and about 3 GB of memory (too much for a phone)."
+                        .to_string();
+                    self.messages.note(field, Tone::Info, text, None);
+                }
                 self.change(|s| *s = next);
             }
             Err(problem) => {

@@ -355,6 +355,17 @@ fn the_whole_space_is_said_on_the_map() {
     );
     assert!(!notes.iter().any(|n| n.starts_with("Only")), "{notes:?}");
     assert!(page.session.state().to_fragment().contains("k=all"));
+
+    // Choosing it in the form says what it costs, beside the field.
+    let mut page = Page::open("red=pca&k=20");
+    page.field("k", "all");
+    let note = page.session.field_note(Field::Param("k")).expect("a note");
+    assert_eq!(note.tone, Tone::Info);
+    assert!(
+        note.text.contains("minutes and about 3 GB"),
+        "{}",
+        note.text
+    );
 }
 
 #[test]
