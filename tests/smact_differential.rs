@@ -9,6 +9,8 @@
 //!   custom file and the ICSD24 filter at several `consensus`/`commonality`
 //!   thresholds, plus the filter's states for a grid of thresholds and SMACT's
 //!   lists (mixed-valence elements, metals, the expansion limit);
+//! - `binary_counts.json`: how many of the 225,879 binaries `smact_validity`
+//!   allows with several options, every composition tried.
 //!
 //! Every path that decides "allowed" must agree with them: the one-to-one
 //! ports, the single-composition test, the fast counter and the explanations.
@@ -16,7 +18,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use crystal_atlas::count::{SignatureTable, allowed_in_pool};
+use crystal_atlas::count::{SignatureTable, allowed_in_pool, count_space};
 use crystal_atlas::data::{Commonality, Icsd24Filter, KnownSet, OxidationSet, OxidationStates};
 use crystal_atlas::enumerate::coprime_tuples;
 use crystal_atlas::explain::explain;
@@ -30,6 +32,7 @@ use serde_json::Value;
 
 const FIXTURE: &str = include_str!("fixtures/smact/smact_filter.jsonl");
 const VALIDITY: &str = include_str!("fixtures/smact/smact_validity.jsonl");
+const BINARY_COUNTS: &str = include_str!("fixtures/smact/binary_counts.json");
 const CUSTOM: &str = include_str!("fixtures/smact/custom_oxidation_states.txt");
 
 fn states(name: &str, custom: &OxidationStates) -> OxidationStates {
@@ -278,3 +281,53 @@ fn smact_validity_options_agree_with_smact() {
         "{only_mixed} {only_alloys}"
     );
 }
+
+/// Table 2's binary row under each option, against SMACT's smact_validity
+/// run on every binary.
+#[test]
+fn binary_counts_with_options_are_smacts() {
+    let counts: Value = serde_json::from_str(BINARY_COUNTS).unwrap();
+    let icsd24 = |consensus, commonality| {
+        FilterOptions {
+            icsd24: Some(Icsd24Filter {
+                consensus,
+                commonality,
+                include_zero: false,
+            }),
+            ..FilterOptions::PAPER
+        }
+        .oxidation_states(Cow::Borrowed(OxidationSet::Icsd24.states()))
+        .unwrap()
+    };
+    let smact14 = Cow::Borrowed(OxidationSet::Smact14.states());
+    let options = |mixed_valence, include_alloys| FilterOptions {
+        mixed_valence,
+        include_alloys,
+        icsd24: None,
+    };
+    let cases = [
+        ("smact14", smact14.clone(), options(false, false)),
+        ("smact14 include_alloys", smact14.clone(), options(false, true)),
+        ("smact14 mixed_valence", smact14, options(true, false)),
+        (
+            "icsd24 consensus 3",
+            icsd24(3, Commonality::Low),
+            options(false, false),
+        ),
+        (
+            "icsd24 consensus 10 commonality medium mixed_valence include_alloys",
+            icsd24(10, Commonality::Medium),
+            options(true, true),
+        ),
+    ];
+    let none = KnownSet::empty();
+    for (label, ox, options) in cases {
+        let c = count_space(2, &ox, 8, &options, &none, &mut |_| true).unwrap();
+        assert_eq!(
+            Some(c.allowed),
+            counts["allowed"][label].as_u64(),
+            "{label}"
+        );
+    }
+}
+
