@@ -307,7 +307,11 @@ fn binary_counts_with_options_are_smacts() {
     };
     let cases = [
         ("smact14", smact14.clone(), options(false, false)),
-        ("smact14 include_alloys", smact14.clone(), options(false, true)),
+        (
+            "smact14 include_alloys",
+            smact14.clone(),
+            options(false, true),
+        ),
         ("smact14 mixed_valence", smact14, options(true, false)),
         (
             "icsd24 consensus 3",
@@ -330,4 +334,3 @@ fn binary_counts_with_options_are_smacts() {
         );
     }
 }
-
