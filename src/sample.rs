@@ -192,12 +192,16 @@ struct Draw<'a> {
 }
 
 impl Draw<'_> {
-    fn keep(&mut self, category: Category, pool: Vec<Composition>) {
-        let i = Category::ALL
+    /// Where `category`'s pool goes (the sample is in category order).
+    fn slot(category: Category) -> usize {
+        Category::ALL
             .iter()
             .position(|&x| x == category)
-            .expect("listed");
-        self.by_category[i] = choose(
+            .expect("listed")
+    }
+
+    fn keep(&mut self, category: Category, pool: Vec<Composition>) {
+        self.by_category[Self::slot(category)] = choose(
             pool,
             self.per_category,
             &mut self.rng,
@@ -312,11 +316,7 @@ impl Draw<'_> {
             if pool.len() < wanted {
                 self.shortfalls.push((category, pool.len()));
             }
-            let i = Category::ALL
-                .iter()
-                .position(|&x| x == category)
-                .expect("listed");
-            self.by_category[i] = pool;
+            self.by_category[Self::slot(category)] = pool;
         }
     }
 }

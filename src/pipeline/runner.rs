@@ -896,18 +896,11 @@ fn reduce(
             },
             observer,
         ),
-        ReducerParams::Umap {
-            n_neighbors,
-            min_dist,
-            seed,
-        } => {
+        ReducerParams::Umap { .. } => {
             // Every epoch is offered; the web shell passes on as many as the page can show.
             let params = umap::UmapParams {
-                n_neighbors,
-                min_dist,
-                seed,
                 snapshot_every: 1,
-                ..Default::default()
+                ..params.umap_params().expect("UMAP's")
             };
             umap::umap(data, &params, observer)
         }

@@ -340,20 +340,29 @@ impl ReducerParams {
                 model: tsne::TsneModel::new(data, layout)?,
                 params: Default::default(),
             },
+            ReducerParams::Umap { .. } => {
+                let params = self.umap_params().expect("UMAP's");
+                FittedMap::Umap(umap::UmapModel::new(data, layout, &params)?)
+            }
+        })
+    }
+
+    /// The UMAP parameters of a UMAP map (the rest at umap-learn's
+    /// defaults): the fit and the placing of new rows read them here.
+    pub fn umap_params(&self) -> Option<crate::reduce::umap::UmapParams> {
+        match *self {
             ReducerParams::Umap {
                 n_neighbors,
                 min_dist,
                 seed,
-            } => {
-                let params = umap::UmapParams {
-                    n_neighbors,
-                    min_dist,
-                    seed,
-                    ..Default::default()
-                };
-                FittedMap::Umap(umap::UmapModel::new(data, layout, &params)?)
-            }
-        })
+            } => Some(crate::reduce::umap::UmapParams {
+                n_neighbors,
+                min_dist,
+                seed,
+                ..Default::default()
+            }),
+            _ => None,
+        }
     }
 }
 
