@@ -190,6 +190,10 @@ impl MapCanvas {
 
     /// Puts the map at `view`, or fits it (and keeps fitting new layouts).
     pub fn set_view(&mut self, view: Option<View>) {
+        // The session's view supersedes a gesture still settling: its timer
+        // must not report the view this replaced.
+        self.settle_token += 1;
+        self.moving = false;
         self.fitting = view.is_none();
         self.wanted = view;
         self.apply_view();
@@ -609,7 +613,7 @@ impl MapCanvas {
         if latest {
             self.moving = false;
         }
-        latest.then(|| self.view())
+        latest.then(|| self.view().filter(|_| !self.fitting))
     }
 
     /// Handles a gesture; returns what it means to the session.

@@ -73,6 +73,11 @@ export const tests = [
         `  pan+zoom: ${frames.draws} redraws of 11,936 points in ${frames.ms.toFixed(0)} ms ` +
           `(${((frames.draws * 1000) / frames.ms).toFixed(0)} per second); last draw ${last} ms, slowest ${slowest} ms`,
       );
+      // "0" right after the gesture, before it settles: the gesture's late
+      // report must not put the view it replaced back into the link.
+      await page.evaluate(() => document.querySelector("#map").dispatchEvent(new KeyboardEvent("keydown", { key: "0", bubbles: true })));
+      await page.waitForTimeout(800);
+      assert.doesNotMatch(page.url(), /v=/, "the link keeps the whole map after 0");
     },
   },
   {
