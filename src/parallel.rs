@@ -108,7 +108,7 @@ impl Pool {
                     .collect()
             });
         }
-        (0..chunks).map(f).collect()
+        (0..chunks).map(|c| piece(|| f(c))).collect()
     }
 
     /// `f(i, &mut items[i])` for every item: each chunk writes only its own
@@ -131,7 +131,7 @@ impl Pool {
         items
             .iter_mut()
             .enumerate()
-            .for_each(|(i, item)| f(i, item));
+            .for_each(|(i, item)| piece(|| f(i, item)));
     }
 
     /// `f(i, &mut items[i])` for every item, results in item order.
@@ -157,7 +157,7 @@ impl Pool {
         items
             .iter_mut()
             .enumerate()
-            .map(|(i, item)| f(i, item))
+            .map(|(i, item)| piece(|| f(i, item)))
             .collect()
     }
 
@@ -185,8 +185,18 @@ impl Pool {
         }
         data.chunks_mut(len)
             .enumerate()
-            .for_each(|(c, piece)| f(c, piece));
+            .for_each(|(c, data)| piece(|| f(c, data)));
     }
+}
+
+/// Runs one chunk on the calling thread as a call of its own. In the browser
+/// V8 first runs a wasm function as baseline code and switches to its
+/// optimised version only at the function's next call: a chunk inlined into
+/// a loop that runs for seconds would never get faster. As a function of its
+/// own, a chunk's code is optimised after the first few chunks.
+#[inline(never)]
+fn piece<R>(f: impl FnOnce() -> R) -> R {
+    f()
 }
 
 /// The ranges `0..len` is cut into, every `chunk` items (the last may be

@@ -809,7 +809,7 @@ fn check_upload(id: u32, file: UploadKind, upload: Upload) -> Response {
 /// iterative methods) and then the reducer's own intermediate layouts.
 fn reduce_streaming(id: u32, matrix: ArrayView2<f32>, params: &ReducerParams, emit: &mut Emit) {
     if *params != ReducerParams::Pca
-        && let Ok(preview) = reduce(matrix, &ReducerParams::Pca, &mut crate::reduce::Silent)
+        && let Ok(preview) = pca_preview(matrix)
     {
         let response = Response::Layout {
             id,
@@ -876,6 +876,24 @@ fn fraction(done: usize, total: usize) -> f64 {
     } else {
         done as f64 / total as f64
     }
+}
+
+/// Rows a PCA preview is fitted on at most. A bigger map's preview is
+/// fitted on evenly spaced rows (every second of 40,000, every twelfth of all
+/// 225,879 binaries) and places every row, in a fraction of a full fit's
+/// time: the reducer it announces starts sooner.
+const PREVIEW_FIT_ROWS: usize = 20_000;
+
+/// The PCA map shown while an iterative reducer starts: the exact PCA up to
+/// [`PREVIEW_FIT_ROWS`] rows, a fit on a subset beyond.
+fn pca_preview(matrix: ArrayView2<f32>) -> Result<Array2<f32>, ReduceError> {
+    let n = matrix.nrows();
+    if n <= PREVIEW_FIT_ROWS {
+        return reduce(matrix, &ReducerParams::Pca, &mut crate::reduce::Silent);
+    }
+    let every = n.div_ceil(PREVIEW_FIT_ROWS);
+    let subset = matrix.slice(ndarray::s![..;every, ..]);
+    crate::reduce::pca::PcaModel::fit(subset, 2)?.transform(matrix)
 }
 
 /// Runs one reducer to 2-D.
@@ -1270,6 +1288,41 @@ mod tests {
             panic!("{layouts:?}")
         };
         assert_eq!((*method, coords.len()), (Method::Pca, rows * 2));
+    }
+
+    #[test]
+    fn a_big_maps_pca_preview_is_fitted_on_a_subset_and_agrees_with_the_full_pca() {
+        use crate::reduce::random::Random;
+        // Columns of falling spread, so the two principal axes are clear.
+        let mut random = Random::new(7);
+        let shape = |n: usize, random: &mut Random| {
+            Array2::from_shape_fn((n, 6), |(_, c)| {
+                (random.normal() * [5.0, 3.0, 1.0, 0.5, 0.3, 0.1][c]) as f32
+            })
+        };
+        let small = shape(PREVIEW_FIT_ROWS, &mut random);
+        let full = |m: &Array2<f32>| {
+            reduce(m.view(), &ReducerParams::Pca, &mut crate::reduce::Silent).unwrap()
+        };
+        assert_eq!(
+            pca_preview(small.view()).unwrap(),
+            full(&small),
+            "up to the limit it is the PCA"
+        );
+        let big = shape(3 * PREVIEW_FIT_ROWS + 17, &mut random);
+        let (preview, exact) = (pca_preview(big.view()).unwrap(), full(&big));
+        assert_eq!(preview.dim(), (big.nrows(), 2));
+        for axis in 0..2 {
+            let (p, e) = (preview.column(axis), exact.column(axis));
+            let dot = |a: ndarray::ArrayView1<f32>, b: ndarray::ArrayView1<f32>| {
+                a.iter()
+                    .zip(b)
+                    .map(|(&x, &y)| f64::from(x) * f64::from(y))
+                    .sum::<f64>()
+            };
+            let r = dot(p, e) / (dot(p, p) * dot(e, e)).sqrt();
+            assert!(r > 0.999, "axis {axis}: correlation {r} with the full PCA");
+        }
     }
 
     #[test]

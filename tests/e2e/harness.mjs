@@ -58,7 +58,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 export async function launch() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: [...CHROMIUM_ARGS, ...(process.env.CHROMIUM_EXTRA_ARGS ?? "").split(" ").filter(Boolean)] });
 }
 
 /// Drags and wheels over the map for `ms` milliseconds, one event pair per

@@ -312,6 +312,7 @@ fn local_join(
 }
 
 /// Tops up lists the forest left short with random points.
+#[inline(never)]
 fn fill_at_random(rows: &Rows, lists: &mut Lists, random: &mut Random) {
     let n = rows.len();
     let k = lists.blocks.first().map_or(0, NeighborHeaps::k);
@@ -349,6 +350,10 @@ fn priority(round_seed: u64, i: u32, j: u32) -> f32 {
 /// neighbours that made it into a candidate list are old from now on. Each
 /// block of points gathers its own candidates (the reverse edges sorted by
 /// point first), in parallel.
+///
+/// A call of its own, so the browser runs it optimised from the second
+/// iteration on (see `crate::reduce::simd`).
+#[inline(never)]
 fn build_candidates(
     lists: &mut Lists,
     max_candidates: usize,

@@ -319,7 +319,10 @@ impl<'a> Schedule<'a> {
         }
     }
 
-    /// Epoch n: every edge due is sampled once, batch by batch.
+    /// Epoch n: every edge due is sampled once, batch by batch. A call of
+    /// its own, so the browser runs it optimised from the second epoch on
+    /// (see `crate::reduce::simd`).
+    #[inline(never)]
     fn epoch<const DIM: usize>(
         &mut self,
         n: usize,
