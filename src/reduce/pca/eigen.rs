@@ -13,7 +13,7 @@
 
 /// The `count` largest eigenvalues of the symmetric row-major `n` x `n`
 /// matrix `a`, largest first, each with a unit eigenvector.
-pub(super) fn top_eigenpairs(a: &[f64], n: usize, count: usize) -> Vec<(f64, Vec<f64>)> {
+pub(crate) fn top_eigenpairs(a: &[f64], n: usize, count: usize) -> Vec<(f64, Vec<f64>)> {
     let mut reflectors = a.to_vec();
     let tri = tridiagonalize(&mut reflectors, n);
     let (lo, hi) = tri.gershgorin_bounds();

@@ -20,6 +20,7 @@
 
 mod covariance;
 mod eigen;
+pub(crate) use eigen::top_eigenpairs;
 mod transform;
 
 use ndarray::{Array2, ArrayView2};

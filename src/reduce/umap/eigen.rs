@@ -113,6 +113,11 @@ pub struct Lanczos<'a> {
     pub tol: f64,
     pub shift: f64,
     pub max_steps: usize,
+    /// Thick restarts allowed when `max_steps` fill the basis unconverged
+    /// (Wu and Simon's thick-restart Lanczos, what ARPACK's implicit
+    /// restarts amount to for a symmetric operator): the best half of the
+    /// Ritz vectors are kept and the basis grows again from the residual.
+    pub restarts: usize,
 }
 
 /// Unit eigenvectors, largest eigenvalue first.
@@ -174,6 +179,17 @@ impl Lanczos<'_> {
                 if converged || (breakdown && m == room) {
                     return Ok(self.ritz_pairs(&alpha, &beta, &basis, self.count));
                 }
+                if exhausted && self.restarts > 0 && !breakdown && m > self.count + 1 {
+                    let mut h = vec![0.0; m * m];
+                    for i in 0..m {
+                        h[i * m + i] = alpha[i];
+                        if i + 1 < m {
+                            h[i * m + i + 1] = beta[i];
+                            h[(i + 1) * m + i] = beta[i];
+                        }
+                    }
+                    return Ok(self.thick_restarts(apply, random, basis, h, w, b));
+                }
                 if exhausted {
                     let worst = order.iter().map(|&i| residual_bound(i)).fold(0.0, f64::max);
                     let mut pairs = self.ritz_pairs(&alpha, &beta, &basis, self.count);
@@ -196,6 +212,129 @@ impl Lanczos<'_> {
             }
         }
         Err("Lanczos ran out of steps".into())
+    }
+
+    /// Restarts a full basis of m vectors up to `self.restarts` times: keeps
+    /// the largest half of its Ritz pairs (the projected matrix H becomes
+    /// their values on the diagonal, joined to the residual by an arrow),
+    /// continues from the residual `w` (norm `b`) with full
+    /// reorthogonalisation, H filled from the projections, until the wanted
+    /// pairs meet the tolerance or the restarts run out.
+    fn thick_restarts(
+        &self,
+        apply: &mut dyn FnMut(&[f64], &mut [f64]),
+        random: &mut Random,
+        mut basis: Vec<Vec<f64>>,
+        mut h: Vec<f64>,
+        mut w: Vec<f64>,
+        mut b: f64,
+    ) -> EigenPairs {
+        let m = basis.len();
+        let keep = (m / 2).max(self.count + 1).min(m - 1);
+        let mut restart = 0;
+        loop {
+            let ritz = crate::reduce::pca::top_eigenpairs(&h, m, keep);
+            let residual = |y: &[f64]| b * y[m - 1].abs();
+            let converged = ritz[..self.count]
+                .iter()
+                .all(|(value, y)| residual(y) <= self.tol * (self.shift - value).abs().max(1e-12));
+            if converged || restart == self.restarts {
+                let worst = ritz[..self.count]
+                    .iter()
+                    .map(|(_, y)| residual(y))
+                    .fold(0.0, f64::max);
+                let vectors = ritz[..self.count]
+                    .iter()
+                    .map(|(_, y)| combine(&basis, y))
+                    .collect();
+                return EigenPairs {
+                    vectors,
+                    unconverged: (!converged).then(|| {
+                        format!(
+                            "Lanczos did not converge in {m} steps and {restart} restart{} \
+                             (residual {worst:.1e})",
+                            if restart == 1 { "" } else { "s" }
+                        )
+                    }),
+                };
+            }
+            restart += 1;
+            let kept: Vec<Vec<f64>> = ritz.iter().map(|(_, y)| combine(&basis, y)).collect();
+            h.iter_mut().for_each(|x| *x = 0.0);
+            for (i, (value, y)) in ritz.iter().enumerate() {
+                h[i * m + i] = *value;
+                h[i * m + keep] = b * y[m - 1];
+                h[keep * m + i] = b * y[m - 1];
+            }
+            basis = kept;
+            let mut q: Vec<f64> = if b > 0.0 {
+                w.iter().map(|x| x / b).collect()
+            } else {
+                match self.fresh_direction(&basis, random) {
+                    Some(q) => q,
+                    None => return self.restart_failed(&basis, &h, m),
+                }
+            };
+            for j in keep..m {
+                apply(&q, &mut w);
+                basis.push(std::mem::take(&mut q));
+                let (along, len) = self.project_out(&mut w, &basis);
+                for (i, c) in along.into_iter().enumerate() {
+                    h[i * m + j] = c;
+                    h[j * m + i] = c;
+                }
+                b = len;
+                if j + 1 < m {
+                    q = if len > 1e-10 {
+                        w.iter().map(|x| x / len).collect()
+                    } else {
+                        b = 0.0;
+                        match self.fresh_direction(&basis, random) {
+                            Some(q) => q,
+                            None => return self.restart_failed(&basis, &h, m),
+                        }
+                    };
+                }
+            }
+        }
+    }
+
+    /// The Ritz vectors of a restarted basis that cannot grow (the space is
+    /// exhausted: they are then exact).
+    fn restart_failed(&self, basis: &[Vec<f64>], h: &[f64], m: usize) -> EigenPairs {
+        let size = basis.len();
+        let mut sub = vec![0.0; size * size];
+        for i in 0..size {
+            sub[i * size..(i + 1) * size].copy_from_slice(&h[i * m..i * m + size]);
+        }
+        let vectors = crate::reduce::pca::top_eigenpairs(&sub, size, self.count)
+            .iter()
+            .map(|(_, y)| combine(basis, y))
+            .collect();
+        EigenPairs {
+            vectors,
+            unconverged: None,
+        }
+    }
+
+    /// Removes from w its components along the deflated vectors and the
+    /// basis, twice (classical Gram-Schmidt, "twice is enough"), and returns
+    /// the components along the basis, summed over both passes, and the
+    /// norm of what is left.
+    fn project_out(&self, w: &mut [f64], basis: &[Vec<f64>]) -> (Vec<f64>, f64) {
+        let mut total = vec![0.0; basis.len()];
+        for _ in 0..2 {
+            for v in self.deflate {
+                let c = dot(w, v);
+                axpy(-c, v, w);
+            }
+            let along: Vec<f64> = basis.iter().map(|v| dot(w, v)).collect();
+            for ((v, c), t) in basis.iter().zip(along).zip(&mut total) {
+                axpy(-c, v, w);
+                *t += c;
+            }
+        }
+        (total, norm(w))
     }
 
     /// Removes from w its components along the deflated vectors and the basis
@@ -267,6 +406,19 @@ impl Lanczos<'_> {
             unconverged: None,
         }
     }
+}
+
+/// sum_r y[r] basis[r], normalised.
+fn combine(basis: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; basis.first().map_or(0, Vec::len)];
+    for (v, &c) in basis.iter().zip(y) {
+        axpy(c, v, &mut out);
+    }
+    let len = norm(&out);
+    if len > 0.0 {
+        out.iter_mut().for_each(|x| *x /= len);
+    }
+    out
 }
 
 /// Indices of the `count` largest values, largest first (ties by index).
@@ -349,6 +501,7 @@ mod tests {
             tol: 1e-12,
             shift: 0.0,
             max_steps: 24,
+            restarts: 0,
         };
         let mut apply = |x: &[f64], y: &mut [f64]| {
             for i in 0..n {
@@ -368,6 +521,46 @@ mod tests {
     }
 
     #[test]
+    fn thick_restarts_converge_where_one_basis_cannot() {
+        // A clear top pair over a dense tail: 16 vectors cannot resolve it to
+        // 1e-9, restarted bases can.
+        let n = 3000;
+        let spectrum: Vec<f64> = (0..n)
+            .map(|i| match i {
+                0 => 1.0,
+                1 => 0.97,
+                _ => 0.9 * (1.0 - i as f64 / n as f64),
+            })
+            .collect();
+        let mut apply = |x: &[f64], y: &mut [f64]| {
+            for i in 0..n {
+                y[i] = spectrum[i] * x[i];
+            }
+        };
+        let solver = |restarts| Lanczos {
+            n,
+            deflate: &[],
+            count: 2,
+            tol: 1e-9,
+            shift: 0.0,
+            max_steps: 16,
+            restarts,
+        };
+        let once = solver(0).run(&mut apply, &mut Random::new(5)).unwrap();
+        assert!(once.unconverged.is_some(), "one basis of 16 falls short");
+        let restarted = solver(40).run(&mut apply, &mut Random::new(5)).unwrap();
+        assert_eq!(restarted.unconverged, None);
+        for (k, v) in restarted.vectors.iter().enumerate() {
+            assert!((norm(v) - 1.0).abs() < 1e-9);
+            assert!(v[k].abs() > 0.999_999, "eigenvector {k}: {}", v[k]);
+        }
+        // Out of restarts, it says how far it got.
+        let short = solver(1).run(&mut apply, &mut Random::new(5)).unwrap();
+        let why = short.unconverged.expect("one restart is not enough");
+        assert!(why.contains("16 steps and 1 restart ("), "{why}");
+    }
+
+    #[test]
     fn lanczos_finds_the_top_of_a_diagonal_operator() {
         let n = 300;
         let spectrum: Vec<f64> = (0..n).map(|i| 1.0 - i as f64 / n as f64).collect();
@@ -382,6 +575,7 @@ mod tests {
             tol: 1e-8,
             shift: 0.0,
             max_steps: 300,
+            restarts: 0,
         };
         let mut apply = |x: &[f64], y: &mut [f64]| {
             for i in 0..n {

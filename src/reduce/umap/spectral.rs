@@ -24,6 +24,13 @@ const TOLERANCE: f64 = 1e-4;
 /// Lanczos vectors kept at most (as f64, N at a time): bounds memory to
 /// about 128 MB whatever N.
 const MAX_BASIS_VALUES: usize = 16_000_000;
+/// Thick restarts of a full basis that has not converged (only graphs of
+/// more than 16,000 points get there). On all 225,879 binaries (70 vectors)
+/// one restart takes the residual from 5e-3 to 2.5e-3 in 1.2 s and the
+/// map's trustworthiness@15 from 0.817 to 0.847 (recall@15 0.128 to 0.131);
+/// two or six restarts or converging (nine, 9.6 s) do no better (0.845 to
+/// 0.848; umap-learn 0.857), and each costs the page about 2.5 s.
+const RESTARTS: usize = 1;
 
 /// An N x dim layout (row-major) and, if some part is not the exact spectral
 /// layout (random positions, or eigenvectors short of the tolerance), why.
@@ -103,6 +110,7 @@ fn connected_layout(
         tol: TOLERANCE,
         shift: 1.0,
         max_steps: (MAX_BASIS_VALUES / n.max(1)).clamp(2 * dim + 1, 1000),
+        restarts: RESTARTS,
     };
     let mut apply = |x: &[f64], y: &mut [f64]| {
         for i in 0..n {
@@ -313,6 +321,7 @@ fn component_layout(
         tol: 1e-10,
         shift: 0.0,
         max_steps: n_components,
+        restarts: 0,
     };
     let mut apply = |x: &[f64], y: &mut [f64]| {
         for a in 0..n_components {
