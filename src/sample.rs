@@ -181,6 +181,15 @@ pub fn sample(
 
 /// A sample being drawn: the pools chosen so far, category by category, from
 /// one generator (the order of the draws is the sample's identity).
+/// `compositions` split into those the filters allow and the rest, each in
+/// the order given.
+fn split_allowed(
+    labeller: &Labeller,
+    compositions: impl IntoIterator<Item = Composition>,
+) -> (Vec<Composition>, Vec<Composition>) {
+    compositions.into_iter().partition(|c| labeller.allowed(c))
+}
+
 struct Draw<'a> {
     labeller: &'a Labeller<'a>,
     order: usize,
@@ -213,17 +222,12 @@ impl Draw<'_> {
     /// Known categories: from the known set itself.
     fn known(&mut self) {
         let labeller = self.labeller;
-        let (mut standard, mut interesting) = (Vec::new(), Vec::new());
-        for c in labeller
-            .known
-            .compositions_within(self.order, labeller.threshold)
-        {
-            if labeller.allowed(&c) {
-                standard.push(c)
-            } else {
-                interesting.push(c)
-            }
-        }
+        let (standard, interesting) = split_allowed(
+            labeller,
+            labeller
+                .known
+                .compositions_within(self.order, labeller.threshold),
+        );
         self.keep(Category::Standard, standard);
         self.keep(Category::Interesting, interesting);
     }
@@ -231,19 +235,11 @@ impl Draw<'_> {
     /// Unknown categories of a space small enough to list in full.
     fn unknown_listed(&mut self) {
         let labeller = self.labeller;
-        let (mut missing, mut unlikely) = (Vec::new(), Vec::new());
-        for set in combinations(ELEMENT_COUNT, self.order) {
-            for t in &self.tuples {
-                let c = composition_of(&set, t);
-                if !labeller.known.contains(&c) {
-                    if labeller.allowed(&c) {
-                        missing.push(c)
-                    } else {
-                        unlikely.push(c)
-                    }
-                }
-            }
-        }
+        let tuples = &self.tuples;
+        let unknown = combinations(ELEMENT_COUNT, self.order)
+            .flat_map(|set| tuples.iter().map(move |t| composition_of(&set, t)))
+            .filter(|c| !labeller.known.contains(c));
+        let (missing, unlikely) = split_allowed(labeller, unknown);
         self.keep(Category::Missing, missing);
         self.keep(Category::Unlikely, unlikely);
     }

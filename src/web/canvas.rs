@@ -613,7 +613,7 @@ impl MapCanvas {
         if latest {
             self.moving = false;
         }
-        latest.then(|| self.view().filter(|_| !self.fitting))
+        latest.then(|| self.view())
     }
 
     /// Handles a gesture; returns what it means to the session.

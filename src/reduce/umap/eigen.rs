@@ -459,6 +459,15 @@ fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
 mod tests {
     use super::*;
 
+    /// The operator diag(spectrum).
+    fn diagonal(spectrum: &[f64]) -> impl FnMut(&[f64], &mut [f64]) + '_ {
+        move |x, y| {
+            for ((y, x), l) in y.iter_mut().zip(x).zip(spectrum) {
+                *y = l * x;
+            }
+        }
+    }
+
     #[test]
     fn ql_diagonalises_a_tridiagonal_matrix() {
         // The path graph's Laplacian-like matrix 2, -1 has eigenvalues 2 - 2 cos(k pi / (m + 1)).
@@ -503,11 +512,7 @@ mod tests {
             max_steps: 24,
             restarts: 0,
         };
-        let mut apply = |x: &[f64], y: &mut [f64]| {
-            for i in 0..n {
-                y[i] = spectrum[i] * x[i];
-            }
-        };
+        let mut apply = diagonal(&spectrum);
         let pairs = solver.run(&mut apply, &mut Random::new(3)).unwrap();
         let why = pairs.unconverged.expect("24 steps cannot meet 1e-12 here");
         assert!(why.contains("did not converge in 24 steps"), "{why}");
@@ -532,11 +537,7 @@ mod tests {
                 _ => 0.9 * (1.0 - i as f64 / n as f64),
             })
             .collect();
-        let mut apply = |x: &[f64], y: &mut [f64]| {
-            for i in 0..n {
-                y[i] = spectrum[i] * x[i];
-            }
-        };
+        let mut apply = diagonal(&spectrum);
         let solver = |restarts| Lanczos {
             n,
             deflate: &[],
@@ -577,11 +578,7 @@ mod tests {
             max_steps: 300,
             restarts: 0,
         };
-        let mut apply = |x: &[f64], y: &mut [f64]| {
-            for i in 0..n {
-                y[i] = spectrum[i] * x[i];
-            }
-        };
+        let mut apply = diagonal(&spectrum);
         let pairs = solver.run(&mut apply, &mut Random::new(1)).unwrap();
         assert!(pairs.vectors[0][1].abs() > 0.9999 && pairs.vectors[1][2].abs() > 0.9999);
     }
