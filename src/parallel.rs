@@ -13,7 +13,9 @@
 //! over Web Workers instead, through the chunk-level functions the reducers
 //! expose (e.g. [`crate::reduce::knn::ExactSearchPlan`]).
 
+use std::cell::Cell;
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// How many threads a computation may use. The default is every core the
 /// operating system offers (`std::thread::available_parallelism`); one in
@@ -189,6 +191,137 @@ impl Pool {
     }
 }
 
+impl Pool {
+    /// Runs `f` once on every thread of the pool at the same time (once on
+    /// the calling thread with one thread, always in wasm), for work cut into
+    /// many short steps: the members share each step's chunks
+    /// ([`Member::share`]) and meet at spinning barriers ([`Member::wait`])
+    /// between steps, a microsecond where a parallel section of `map` costs
+    /// tens (waking sleeping threads). Chunk results must depend only on
+    /// the chunk, not on the member computing it, so that the result is the
+    /// same bits for any number of threads.
+    pub fn team(&self, f: impl Fn(&Member<'_>) + Sync) {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(pool) = &self.pool {
+            let shared = TeamState::new(pool.current_num_threads());
+            pool.broadcast(|ctx| {
+                let member = Member::new(&shared, ctx.index());
+                let _mark = PanicMark(&shared);
+                f(&member);
+            });
+            return;
+        }
+        let shared = TeamState::new(1);
+        f(&Member::new(&shared, 0));
+    }
+}
+
+/// What the members of a team share: the barrier and the chunk tickets.
+struct TeamState {
+    size: usize,
+    arrived: AtomicUsize,
+    generation: AtomicUsize,
+    /// Tickets of chunks handed out so far, over all steps.
+    tickets: AtomicUsize,
+    /// Set when a member panics, so that the others stop waiting for it.
+    poisoned: AtomicBool,
+}
+
+impl TeamState {
+    fn new(size: usize) -> TeamState {
+        TeamState {
+            size,
+            arrived: AtomicUsize::new(0),
+            generation: AtomicUsize::new(0),
+            tickets: AtomicUsize::new(0),
+            poisoned: AtomicBool::new(false),
+        }
+    }
+}
+
+/// Marks the team poisoned if its member unwinds.
+#[cfg(not(target_arch = "wasm32"))]
+struct PanicMark<'a>(&'a TeamState);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for PanicMark<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.poisoned.store(true, Ordering::Release);
+        }
+    }
+}
+
+/// One thread of a [`Pool::team`].
+pub struct Member<'a> {
+    team: &'a TeamState,
+    index: usize,
+    /// The first ticket of the current step: the chunks of all earlier
+    /// steps, the same count in every member.
+    base: Cell<usize>,
+}
+
+impl<'a> Member<'a> {
+    fn new(team: &'a TeamState, index: usize) -> Member<'a> {
+        Member {
+            team,
+            index,
+            base: Cell::new(0),
+        }
+    }
+
+    /// Member 0, the one to run a step's serial work between two waits.
+    pub fn is_leader(&self) -> bool {
+        self.index == 0
+    }
+
+    /// Computes chunks `0..chunks` of a step, `f(c)` each, sharing them with
+    /// the other members: each chunk is computed once, by whichever member
+    /// takes it first. Every member must call `share` with the same `chunks`
+    /// for the same step; results are ready for all after the next `wait`.
+    pub fn share(&self, chunks: usize, f: impl Fn(usize)) {
+        let base = self.base.get();
+        let end = base + chunks;
+        while let Ok(ticket) =
+            self.team
+                .tickets
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                    (t < end).then_some(t + 1)
+                })
+        {
+            piece(|| f(ticket - base));
+        }
+        self.base.set(end);
+    }
+
+    /// Waits until every member has arrived here: what each wrote before is
+    /// then visible to all. Spins briefly, then yields the core.
+    pub fn wait(&self) {
+        let team = self.team;
+        if team.size == 1 {
+            return;
+        }
+        let generation = team.generation.load(Ordering::Acquire);
+        if team.arrived.fetch_add(1, Ordering::AcqRel) + 1 == team.size {
+            team.arrived.store(0, Ordering::Relaxed);
+            team.generation.fetch_add(1, Ordering::Release);
+            return;
+        }
+        let mut spins = 0u32;
+        while team.generation.load(Ordering::Acquire) == generation {
+            if team.poisoned.load(Ordering::Acquire) {
+                panic!("another thread of the team panicked");
+            }
+            if spins < 1 << 12 {
+                std::hint::spin_loop();
+                spins += 1;
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+}
+
 /// Runs one chunk on the calling thread as a call of its own. In the browser
 /// V8 first runs a wasm function as baseline code and switches to its
 /// optimised version only at the function's next call: a chunk inlined into
@@ -223,6 +356,54 @@ mod tests {
             pool.each_mut(&mut items, |i, item| *item = i + 1);
             assert_eq!(items, [1, 2, 3, 4, 5, 6, 7]);
         }
+    }
+
+    #[test]
+    fn a_team_computes_every_chunk_once_and_meets_between_steps() {
+        use std::sync::Mutex;
+        for threads in [1, 2, 4] {
+            let pool = Pool::new(Threads::new(threads).unwrap());
+            // Each step doubles every value the previous step left: a chunk
+            // computed twice, or a step begun before the last one ended,
+            // shows in the totals.
+            let values = Mutex::new(vec![1u64; 37]);
+            let computed = AtomicUsize::new(0);
+            pool.team(|member| {
+                for step in 0..50 {
+                    let chunks = 37 - step % 5;
+                    let before: Vec<u64> = values.lock().unwrap().clone();
+                    member.wait();
+                    member.share(chunks, |c| {
+                        computed.fetch_add(1, Ordering::Relaxed);
+                        values.lock().unwrap()[c] = before[c] * 2 % 1_000_003;
+                    });
+                    member.wait();
+                }
+            });
+            let expected_computed: usize = (0..50).map(|step| 37 - step % 5).sum();
+            assert_eq!(computed.load(Ordering::Relaxed), expected_computed);
+            let mut expected = vec![1u64; 37];
+            for step in 0..50 {
+                for v in expected.iter_mut().take(37 - step % 5) {
+                    *v = *v * 2 % 1_000_003;
+                }
+            }
+            assert_eq!(*values.lock().unwrap(), expected, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn a_member_that_panics_stops_the_team_instead_of_hanging_it() {
+        let pool = Pool::new(Threads::new(2).unwrap());
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.team(|member| {
+                if !member.is_leader() {
+                    panic!("a chunk failed");
+                }
+                member.wait();
+            })
+        }));
+        assert!(outcome.is_err());
     }
 
     #[test]

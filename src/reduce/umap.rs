@@ -144,8 +144,13 @@ pub fn umap_with_outcome(
     let graph = graph.filter(|w| w as f64 >= threshold);
 
     announce(observer, Stage::SpectralLayout)?;
-    let init =
-        spectral::spectral_layout(data, &graph, dim, &mut Random::fork(params.seed, SPECTRAL));
+    let init = spectral::spectral_layout(
+        data,
+        &graph,
+        dim,
+        &mut Random::fork(params.seed, SPECTRAL),
+        &pool,
+    );
     let mut embedding = noisy_scale_coords(&init.coords, &mut Random::fork(params.seed, NOISE));
     scale_to_ten(&mut embedding, dim);
 

@@ -4,9 +4,12 @@
 //! `eigsh`, which umap-learn calls), and the implicit QL algorithm for the
 //! small tridiagonal matrix it produces.
 //!
-//! Everything is f64 and sequential with `sqrt` as the only non-arithmetic
-//! operation, so results are the same on every target.
+//! Everything is f64 with `sqrt` as the only non-arithmetic operation, each
+//! dot product summed in one fixed order and each entry of a vector update
+//! computed alone, so results are the same on every target and for any
+//! number of threads.
 
+use crate::parallel::Pool;
 use crate::reduce::random::Random;
 
 /// sqrt(a^2 + b^2) without overflow or underflow in the squares.
@@ -118,6 +121,9 @@ pub struct Lanczos<'a> {
     /// restarts amount to for a symmetric operator): the best half of the
     /// Ritz vectors are kept and the basis grows again from the residual.
     pub restarts: usize,
+    /// Runs the dot products (a whole vector each) and the vector updates
+    /// (rows cut at fixed points): the same bits on any number of threads.
+    pub pool: &'a Pool,
 }
 
 /// Unit eigenvectors, largest eigenvalue first.
@@ -245,7 +251,7 @@ impl Lanczos<'_> {
                     .fold(0.0, f64::max);
                 let vectors = ritz[..self.count]
                     .iter()
-                    .map(|(_, y)| combine(&basis, y))
+                    .map(|(_, y)| combine(self.pool, &basis, y))
                     .collect();
                 return EigenPairs {
                     vectors,
@@ -259,7 +265,10 @@ impl Lanczos<'_> {
                 };
             }
             restart += 1;
-            let kept: Vec<Vec<f64>> = ritz.iter().map(|(_, y)| combine(&basis, y)).collect();
+            let kept: Vec<Vec<f64>> = ritz
+                .iter()
+                .map(|(_, y)| combine(self.pool, &basis, y))
+                .collect();
             h.iter_mut().for_each(|x| *x = 0.0);
             for (i, (value, y)) in ritz.iter().enumerate() {
                 h[i * m + i] = *value;
@@ -309,7 +318,7 @@ impl Lanczos<'_> {
         }
         let vectors = crate::reduce::pca::top_eigenpairs(&sub, size, self.count)
             .iter()
-            .map(|(_, y)| combine(basis, y))
+            .map(|(_, y)| combine(self.pool, basis, y))
             .collect();
         EigenPairs {
             vectors,
@@ -328,9 +337,9 @@ impl Lanczos<'_> {
                 let c = dot(w, v);
                 axpy(-c, v, w);
             }
-            let along: Vec<f64> = basis.iter().map(|v| dot(w, v)).collect();
-            for ((v, c), t) in basis.iter().zip(along).zip(&mut total) {
-                axpy(-c, v, w);
+            let along = dots(self.pool, w, basis.iter());
+            subtract(self.pool, w, basis.iter(), &along);
+            for (t, c) in total.iter_mut().zip(along) {
                 *t += c;
             }
         }
@@ -345,15 +354,8 @@ impl Lanczos<'_> {
     fn orthogonalize(&self, w: &mut [f64], basis: &[Vec<f64>]) -> f64 {
         let mut before = norm(w);
         for _ in 0..2 {
-            let along: Vec<f64> = self
-                .deflate
-                .iter()
-                .chain(basis)
-                .map(|v| dot(w, v))
-                .collect();
-            for (v, c) in self.deflate.iter().chain(basis).zip(along) {
-                axpy(-c, v, w);
-            }
+            let along = dots(self.pool, w, self.deflate.iter().chain(basis));
+            subtract(self.pool, w, self.deflate.iter().chain(basis), &along);
             let after = norm(w);
             if after > 0.7 * before {
                 return after;
@@ -393,13 +395,8 @@ impl Lanczos<'_> {
         let order = largest_first(&values, count);
         let mut vectors = Vec::with_capacity(count);
         for &col in &order {
-            let mut y = vec![0.0; self.n];
-            for (row, v) in basis.iter().enumerate() {
-                axpy(z[row * m + col], v, &mut y);
-            }
-            let len = norm(&y);
-            y.iter_mut().for_each(|x| *x /= len);
-            vectors.push(y);
+            let y: Vec<f64> = (0..m).map(|row| z[row * m + col]).collect();
+            vectors.push(combine(self.pool, basis, &y));
         }
         EigenPairs {
             vectors,
@@ -408,12 +405,41 @@ impl Lanczos<'_> {
     }
 }
 
+/// Rows of a vector update one task computes.
+const ROWS: usize = 1024;
+
+/// w . v for every v, each a task of its own.
+fn dots<'v>(pool: &Pool, w: &[f64], vectors: impl Iterator<Item = &'v Vec<f64>>) -> Vec<f64> {
+    let vectors: Vec<&Vec<f64>> = vectors.collect();
+    pool.map(vectors.len(), |k| dot(w, vectors[k]))
+}
+
+/// w -= sum_k c[k] v[k], the terms subtracted in order from every entry,
+/// rows cut at fixed points.
+fn subtract<'v>(
+    pool: &Pool,
+    w: &mut [f64],
+    vectors: impl Iterator<Item = &'v Vec<f64>>,
+    c: &[f64],
+) {
+    let vectors: Vec<&Vec<f64>> = vectors.collect();
+    pool.chunks_mut(w, ROWS, |piece, w| {
+        let rows = piece * ROWS..piece * ROWS + w.len();
+        for (v, &c) in vectors.iter().zip(c) {
+            axpy(-c, &v[rows.clone()], w);
+        }
+    });
+}
+
 /// sum_r y[r] basis[r], normalised.
-fn combine(basis: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
+fn combine(pool: &Pool, basis: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; basis.first().map_or(0, Vec::len)];
-    for (v, &c) in basis.iter().zip(y) {
-        axpy(c, v, &mut out);
-    }
+    pool.chunks_mut(&mut out, ROWS, |piece, out| {
+        let rows = piece * ROWS..piece * ROWS + out.len();
+        for (v, &c) in basis.iter().zip(y) {
+            axpy(c, &v[rows.clone()], out);
+        }
+    });
     let len = norm(&out);
     if len > 0.0 {
         out.iter_mut().for_each(|x| *x /= len);
@@ -511,6 +537,7 @@ mod tests {
             shift: 0.0,
             max_steps: 24,
             restarts: 0,
+            pool: &Pool::serial(),
         };
         let mut apply = diagonal(&spectrum);
         let pairs = solver.run(&mut apply, &mut Random::new(3)).unwrap();
@@ -538,6 +565,7 @@ mod tests {
             })
             .collect();
         let mut apply = diagonal(&spectrum);
+        let serial = Pool::serial();
         let solver = |restarts| Lanczos {
             n,
             deflate: &[],
@@ -546,6 +574,7 @@ mod tests {
             shift: 0.0,
             max_steps: 16,
             restarts,
+            pool: &serial,
         };
         let once = solver(0).run(&mut apply, &mut Random::new(5)).unwrap();
         assert!(once.unconverged.is_some(), "one basis of 16 falls short");
@@ -559,6 +588,45 @@ mod tests {
         let short = solver(1).run(&mut apply, &mut Random::new(5)).unwrap();
         let why = short.unconverged.expect("one restart is not enough");
         assert!(why.contains("16 steps and 1 restart ("), "{why}");
+    }
+
+    #[test]
+    fn the_same_bits_on_any_number_of_threads() {
+        // Long enough vectors for several row pieces; few enough steps for a
+        // restart, which runs the other Gram-Schmidt and the combinations.
+        let n = 5000;
+        let spectrum: Vec<f64> = (0..n).map(|i| 1.0 / (1.0 + i as f64)).collect();
+        let mut trivial = vec![0.0; n];
+        trivial[n - 1] = 1.0;
+        let deflate = [trivial];
+        let run = |threads: usize| {
+            let pool = Pool::new(crate::parallel::Threads::new(threads).unwrap());
+            let solver = Lanczos {
+                n,
+                deflate: &deflate,
+                count: 3,
+                tol: 1e-12,
+                shift: 0.0,
+                max_steps: 12,
+                restarts: 2,
+                pool: &pool,
+            };
+            let pairs = solver
+                .run(&mut diagonal(&spectrum), &mut Random::new(3))
+                .unwrap();
+            let bits: Vec<u64> = pairs
+                .vectors
+                .iter()
+                .flatten()
+                .map(|x| x.to_bits())
+                .collect();
+            bits
+        };
+        let one = run(1);
+        assert_eq!(one.len(), 3 * n);
+        for threads in [2, 3] {
+            assert!(run(threads) == one, "{threads} threads");
+        }
     }
 
     #[test]
@@ -577,6 +645,7 @@ mod tests {
             shift: 0.0,
             max_steps: 300,
             restarts: 0,
+            pool: &Pool::serial(),
         };
         let mut apply = diagonal(&spectrum);
         let pairs = solver.run(&mut apply, &mut Random::new(1)).unwrap();

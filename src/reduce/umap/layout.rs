@@ -26,6 +26,8 @@
 //! - edge order: every vertex's first edge, then every vertex's second, ...
 //!   (see `umap.rs`), so a batch rarely touches one point twice.
 
+use std::sync::{Mutex, RwLock};
+
 use crate::parallel::Pool;
 use crate::reduce::numeric::fast_pow;
 use crate::reduce::random::Random;
@@ -152,8 +154,6 @@ fn slot_sum(lanes: &[f32]) -> f32 {
 struct Move<const DIM: usize> {
     attraction: [f32; DIM],
     repulsion: [f32; DIM],
-    /// The edge's negative samples, for its bookkeeping.
-    negative_samples: u32,
 }
 
 /// Samples a group of due edges with their negative samples and returns
@@ -216,7 +216,6 @@ fn sample_group<const DIM: usize>(
         moves.push(Move {
             attraction,
             repulsion,
-            negative_samples: n_neg[e] as u32,
         });
     }
 }
@@ -262,7 +261,7 @@ pub fn optimize_layout_euclidean<const DIM: usize>(
     pool: &Pool,
     observer: &mut dyn Observer,
 ) -> Result<(), ReduceError> {
-    let mut schedule = Schedule::new(opt, random.next_u64());
+    let schedule = Schedule::new(opt, random.next_u64());
     let mut alpha = opt.initial_alpha;
     for n in 0..opt.n_epochs {
         schedule.epoch::<DIM>(n, alpha, embedding, pool);
@@ -290,9 +289,56 @@ struct Schedule<'a> {
     /// Seeds the chunks' random streams.
     seed: u64,
     epochs_per_negative_sample: Vec<f64>,
-    epoch_of_next_negative_sample: Vec<f64>,
+    /// The edges in runs of [`RANGE`], each with its own bookkeeping, so the
+    /// threads can settle an epoch's due edges side by side.
+    ranges: Vec<RwLock<EdgeRange>>,
+}
+
+/// Edges whose bookkeeping one task settles at the start of an epoch.
+const RANGE: usize = 1 << 14;
+
+/// The bookkeeping of edges `start..start + next_sample.len()`.
+struct EdgeRange {
+    start: usize,
     epoch_of_next_sample: Vec<f64>,
+    epoch_of_next_negative_sample: Vec<f64>,
+    /// The edges due in the current epoch (their indices among all edges;
+    /// the tail of the vector is scratch), and how many of them there are.
     due: Vec<u32>,
+    n_due: usize,
+    /// The negative samples of each due edge.
+    n_neg: Vec<u32>,
+}
+
+impl EdgeRange {
+    /// Finds the edges due in `epoch`, their negative samples, and books
+    /// their samples. Each edge is due at most once an epoch, so this can
+    /// all be settled before any of the epoch's moves.
+    fn settle(
+        &mut self,
+        epoch: f64,
+        epochs_per_sample: &[f64],
+        epochs_per_negative_sample: &[f64],
+    ) {
+        // The edges due, gathered without branches (which would mispredict
+        // often and stall the pipeline the samples overlap in).
+        let mut len = 0;
+        for (k, &next) in self.epoch_of_next_sample.iter().enumerate() {
+            self.due[len] = (self.start + k) as u32;
+            len += (next <= epoch) as usize;
+        }
+        self.n_due = len;
+        self.n_neg.clear();
+        for &i in &self.due[..len] {
+            let (i, k) = (i as usize, i as usize - self.start);
+            let count = ((epoch - self.epoch_of_next_negative_sample[k])
+                / epochs_per_negative_sample[i])
+                .max(0.0) as usize;
+            self.n_neg.push(count as u32);
+            self.epoch_of_next_sample[k] += epochs_per_sample[i];
+            self.epoch_of_next_negative_sample[k] += count as f64 * epochs_per_negative_sample[i];
+        }
+    }
 }
 
 impl<'a> Schedule<'a> {
@@ -300,6 +346,23 @@ impl<'a> Schedule<'a> {
         let eps = opt.epochs_per_sample;
         let epochs_per_negative_sample: Vec<f64> =
             eps.iter().map(|e| e / opt.negative_sample_rate).collect();
+        let ranges = crate::parallel::chunk_ranges(eps.len(), RANGE)
+            .map(|range| {
+                RwLock::new(EdgeRange {
+                    start: range.start,
+                    epoch_of_next_negative_sample: epochs_per_negative_sample[range.clone()]
+                        .to_vec(),
+                    // Edges never to be sampled (weight 0) wait forever.
+                    epoch_of_next_sample: eps[range.clone()]
+                        .iter()
+                        .map(|&e| if e > 0.0 { e } else { f64::INFINITY })
+                        .collect(),
+                    due: vec![0; range.len()],
+                    n_due: 0,
+                    n_neg: Vec::with_capacity(range.len()),
+                })
+            })
+            .collect();
         Schedule {
             opt,
             curve: Curve {
@@ -308,71 +371,108 @@ impl<'a> Schedule<'a> {
                 gamma: opt.gamma,
             },
             seed,
-            epoch_of_next_negative_sample: epochs_per_negative_sample.clone(),
             epochs_per_negative_sample,
-            // Edges never to be sampled (weight 0) wait forever.
-            epoch_of_next_sample: eps
-                .iter()
-                .map(|&e| if e > 0.0 { e } else { f64::INFINITY })
-                .collect(),
-            due: vec![0; eps.len()],
+            ranges,
         }
     }
 
     /// Epoch n: every edge due is sampled once, batch by batch. A call of
     /// its own, so the browser runs it optimised from the second epoch on
     /// (see `crate::reduce::simd`).
+    ///
+    /// The threads of `pool` work through the epoch as a team (an epoch at
+    /// 12,000 points is a score of batches of ~0.2 ms each, too short for a
+    /// parallel section that wakes sleeping threads). They settle the edge
+    /// ranges' bookkeeping, then share each batch's chunks and meet.
+    /// Every member keeps its own copy of the positions (the leader's is the
+    /// layout itself) and applies every move of a batch to it, in edge
+    /// order, so the copies stay the same bits: the moves are written once
+    /// and read in sequence, where shared positions would bounce between the
+    /// cores' caches at every batch. Moves are written to two sets of slots
+    /// in turn, so a member may start the next batch while another still
+    /// reads the last one's moves.
     #[inline(never)]
-    fn epoch<const DIM: usize>(
-        &mut self,
-        n: usize,
-        alpha: f32,
-        embedding: &mut [f32],
-        pool: &Pool,
-    ) {
+    fn epoch<const DIM: usize>(&self, n: usize, alpha: f32, embedding: &mut [f32], pool: &Pool) {
         let epoch = n as f64;
-        // The edges due, gathered without branches (which would mispredict
-        // often and stall the pipeline the samples overlap in).
-        let mut len = 0;
-        for (i, &next) in self.epoch_of_next_sample.iter().enumerate() {
-            self.due[len] = i as u32;
-            len += (next <= epoch) as usize;
-        }
-        let due = std::mem::take(&mut self.due);
-        for (b, batch) in due[..len].chunks(BATCH).enumerate() {
-            let this = &*self;
-            let positions = &*embedding;
-            let moves = pool.map(batch.len().div_ceil(CHUNK), |c| {
-                let edges = &batch[c * CHUNK..((c + 1) * CHUNK).min(batch.len())];
-                let stream = ((n as u64) << 32) | ((b as u64) << 16) | c as u64;
-                let mut random = Random::fork(this.seed, stream);
-                with_best_simd(
-                    #[inline(always)]
-                    |_| this.chunk_moves::<DIM>(epoch, edges, positions, &mut random),
+        let slots: [Vec<RwLock<Vec<Move<DIM>>>>; 2] = std::array::from_fn(|_| {
+            (0..BATCH / CHUNK)
+                .map(|_| RwLock::new(Vec::with_capacity(CHUNK)))
+                .collect()
+        });
+        let snapshot = if pool.threads() > 1 {
+            embedding.to_vec()
+        } else {
+            Vec::new()
+        };
+        let layout = Mutex::new(embedding);
+        pool.team(|member| {
+            member.share(self.ranges.len(), |r| {
+                write(&self.ranges[r]).settle(
+                    epoch,
+                    self.opt.epochs_per_sample,
+                    &self.epochs_per_negative_sample,
                 )
             });
-            self.apply(batch, &moves, alpha, embedding);
-        }
-        self.due = due;
+            member.wait();
+            let (mut due, mut n_neg) = (Vec::new(), Vec::new());
+            for range in &self.ranges {
+                let range = read(range);
+                due.extend_from_slice(&range.due[..range.n_due]);
+                n_neg.extend_from_slice(&range.n_neg);
+            }
+            let (mut layout_guard, mut copy);
+            let positions: &mut [f32] = if member.is_leader() {
+                layout_guard = layout.lock().unwrap_or_else(|e| e.into_inner());
+                &mut layout_guard
+            } else {
+                copy = snapshot.clone();
+                &mut copy
+            };
+            for (b, (batch, batch_neg)) in due.chunks(BATCH).zip(n_neg.chunks(BATCH)).enumerate() {
+                let slots = &slots[b % 2];
+                member.share(batch.len().div_ceil(CHUNK), |c| {
+                    let range = c * CHUNK..((c + 1) * CHUNK).min(batch.len());
+                    let stream = ((n as u64) << 32) | ((b as u64) << 16) | c as u64;
+                    let mut random = Random::fork(self.seed, stream);
+                    let mut moves = write(&slots[c]);
+                    moves.clear();
+                    with_best_simd(
+                        #[inline(always)]
+                        |_| {
+                            self.chunk_moves::<DIM>(
+                                &batch[range.clone()],
+                                &batch_neg[range.clone()],
+                                positions,
+                                &mut random,
+                                &mut moves,
+                            )
+                        },
+                    );
+                });
+                member.wait();
+                let moves: Vec<_> = slots.iter().map(read).collect();
+                self.apply(batch, moves.iter().flat_map(|m| m.iter()), alpha, positions);
+            }
+        });
     }
 
     /// The moves of a chunk of due edges, from `embedding` as it is.
     #[inline(always)]
     fn chunk_moves<const DIM: usize>(
         &self,
-        epoch: f64,
         edges: &[u32],
+        n_neg: &[u32],
         embedding: &[f32],
         random: &mut Random,
-    ) -> Vec<Move<DIM>> {
-        let mut moves = Vec::with_capacity(edges.len());
-        for group in edges.chunks(GROUP) {
+        moves: &mut Vec<Move<DIM>>,
+    ) {
+        for (group, group_neg) in edges.chunks(GROUP).zip(n_neg.chunks(GROUP)) {
             let mut heads = [0usize; GROUP];
             let mut tails = [0usize; GROUP];
-            let mut n_neg = [0usize; GROUP];
-            for (e, &i) in group.iter().enumerate() {
+            let mut counts = [0usize; GROUP];
+            for (e, (&i, &count)) in group.iter().zip(group_neg).enumerate() {
                 let i = i as usize;
-                n_neg[e] = self.negative_samples(epoch, i);
+                counts[e] = count as usize;
                 heads[e] = self.opt.head[i] as usize;
                 tails[e] = self.opt.tail[i] as usize;
             }
@@ -380,38 +480,25 @@ impl<'a> Schedule<'a> {
                 embedding,
                 &heads,
                 &tails,
-                &n_neg,
+                &counts,
                 group.len(),
                 self.curve,
                 random,
-                &mut moves,
+                moves,
             );
         }
-        moves
     }
 
-    /// How many negative samples edge i takes when sampled in `epoch`.
-    #[inline(always)]
-    fn negative_samples(&self, epoch: f64, i: usize) -> usize {
-        ((epoch - self.epoch_of_next_negative_sample[i]) / self.epochs_per_negative_sample[i])
-            .max(0.0) as usize
-    }
-
-    /// Moves the points of a batch edge by edge, in edge order, and books
-    /// the samples.
-    fn apply<const DIM: usize>(
-        &mut self,
+    /// Moves the points of a batch edge by edge, in edge order.
+    fn apply<'m, const DIM: usize>(
+        &self,
         batch: &[u32],
-        moves: &[Vec<Move<DIM>>],
+        moves: impl Iterator<Item = &'m Move<DIM>>,
         alpha: f32,
         embedding: &mut [f32],
     ) {
-        let eps = self.opt.epochs_per_sample;
-        for (&i, m) in batch.iter().zip(moves.iter().flatten()) {
+        for (&i, m) in batch.iter().zip(moves) {
             let i = i as usize;
-            self.epoch_of_next_sample[i] += eps[i];
-            self.epoch_of_next_negative_sample[i] +=
-                f64::from(m.negative_samples) * self.epochs_per_negative_sample[i];
             let (j, k) = (self.opt.head[i] as usize, self.opt.tail[i] as usize);
             for d in 0..DIM {
                 embedding[k * DIM + d] -= m.attraction[d] * alpha;
@@ -419,6 +506,16 @@ impl<'a> Schedule<'a> {
             }
         }
     }
+}
+
+/// The lock's value; a panic elsewhere while it was held leaves the data as
+/// whole as it was (the team stops on a panic anyway).
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use ndarray::ArrayView2;
 
 use super::eigen::{Lanczos, norm};
 use super::fuzzy::FuzzyGraph;
+use crate::parallel::Pool;
 use crate::reduce::numeric;
 use crate::reduce::random::Random;
 
@@ -31,6 +32,8 @@ const MAX_BASIS_VALUES: usize = 16_000_000;
 /// two or six restarts or converging (nine, 9.6 s) do no better (0.845 to
 /// 0.848; umap-learn 0.857), and each costs the page about 2.5 s.
 const RESTARTS: usize = 1;
+/// Rows of the operator's product one task computes.
+const ROWS: usize = 1024;
 
 /// An N x dim layout (row-major) and, if some part is not the exact spectral
 /// layout (random positions, or eigenvectors short of the tolerance), why.
@@ -44,12 +47,13 @@ pub fn spectral_layout(
     graph: &FuzzyGraph,
     dim: usize,
     random: &mut Random,
+    pool: &Pool,
 ) -> SpectralLayout {
     let (n_components, labels) = connected_components(graph);
     if n_components > 1 {
-        return multi_component_layout(data, graph, n_components, &labels, dim, random);
+        return multi_component_layout(data, graph, n_components, &labels, dim, random, pool);
     }
-    match connected_layout(graph, dim, random) {
+    match connected_layout(graph, dim, random, pool) {
         Ok((coords, approximate)) => SpectralLayout {
             coords,
             fallback: approximate,
@@ -93,6 +97,7 @@ fn connected_layout(
     graph: &FuzzyGraph,
     dim: usize,
     random: &mut Random,
+    pool: &Pool,
 ) -> Result<(Vec<f64>, Option<String>), String> {
     let n = graph.vertices();
     let degree: Vec<f64> = (0..n)
@@ -111,17 +116,21 @@ fn connected_layout(
         shift: 1.0,
         max_steps: (MAX_BASIS_VALUES / n.max(1)).clamp(2 * dim + 1, 1000),
         restarts: RESTARTS,
+        pool,
     };
     let mut apply = |x: &[f64], y: &mut [f64]| {
-        for i in 0..n {
-            let (cols, ws) = graph.row(i);
-            let s: f64 = cols
-                .iter()
-                .zip(ws)
-                .map(|(&j, &w)| w as f64 * inv_sqrt[j as usize] * x[j as usize])
-                .sum();
-            y[i] = inv_sqrt[i] * s;
-        }
+        pool.chunks_mut(y, ROWS, |piece, y| {
+            for (k, y) in y.iter_mut().enumerate() {
+                let i = piece * ROWS + k;
+                let (cols, ws) = graph.row(i);
+                let s: f64 = cols
+                    .iter()
+                    .zip(ws)
+                    .map(|(&j, &w)| w as f64 * inv_sqrt[j as usize] * x[j as usize])
+                    .sum();
+                *y = inv_sqrt[i] * s;
+            }
+        })
     };
     let pairs = solver
         .run(&mut apply, random)
@@ -164,6 +173,7 @@ fn multi_component_layout(
     labels: &[usize],
     dim: usize,
     random: &mut Random,
+    pool: &Pool,
 ) -> SpectralLayout {
     let mut fallback: Vec<String> = Vec::new();
     let meta = if n_components > 2 * dim {
@@ -199,7 +209,7 @@ fn multi_component_layout(
             uniform(members.len() * dim, data_range, random)
         } else {
             let sub = subgraph(graph, &members, labels, label);
-            let local = match connected_layout(&sub, dim, random) {
+            let local = match connected_layout(&sub, dim, random, pool) {
                 Ok((local, approximate)) => {
                     if let Some(why) = approximate {
                         fallback.push(format!("component {label}: {why}"));
@@ -322,6 +332,7 @@ fn component_layout(
         shift: 0.0,
         max_steps: n_components,
         restarts: 0,
+        pool: &Pool::serial(),
     };
     let mut apply = |x: &[f64], y: &mut [f64]| {
         for a in 0..n_components {
@@ -383,7 +394,7 @@ mod tests {
         let x = two_clusters(&mut random, true);
         let graph = fuzzy_simplicial_set(&exact_nearest_neighbors(x.view(), 9));
         assert_eq!(connected_components(&graph).0, 1);
-        let layout = spectral_layout(x.view(), &graph, 2, &mut random);
+        let layout = spectral_layout(x.view(), &graph, 2, &mut random, &Pool::serial());
         assert!(layout.fallback.is_none());
         let left = layout.coords[0].signum();
         assert!((0..60).all(|i| layout.coords[i * 2].signum() == left));
@@ -417,7 +428,13 @@ mod tests {
         let graph = fixture_graph(f);
         let n = graph.vertices();
         let unused = Array2::<f32>::zeros((n, 1));
-        let layout = spectral_layout(unused.view(), &graph, 2, &mut Random::new(9));
+        let layout = spectral_layout(
+            unused.view(),
+            &graph,
+            2,
+            &mut Random::new(9),
+            &Pool::serial(),
+        );
         assert!(layout.fallback.is_none());
         for c in 0..2 {
             let theirs: Vec<f64> = (0..n)
@@ -451,7 +468,7 @@ mod tests {
         let graph = fuzzy_simplicial_set(&exact_nearest_neighbors(x.view(), 5));
         let (count, labels) = connected_components(&graph);
         assert_eq!(count, 6);
-        let layout = spectral_layout(x.view(), &graph, 2, &mut random);
+        let layout = spectral_layout(x.view(), &graph, 2, &mut random, &Pool::serial());
         assert!(layout.fallback.is_none(), "{:?}", layout.fallback);
         assert!(layout.coords.iter().all(|v| v.is_finite()));
         // Each component stays apart from the others: its points are closer to
@@ -485,7 +502,7 @@ mod tests {
         let (count, labels) = connected_components(&graph);
         assert_eq!(count, 2);
         assert!(labels[..60].iter().all(|&l| l == 0) && labels[60..].iter().all(|&l| l == 1));
-        let layout = spectral_layout(x.view(), &graph, 2, &mut random);
+        let layout = spectral_layout(x.view(), &graph, 2, &mut random, &Pool::serial());
         assert!(layout.fallback.is_none());
         // Anchors +e_1 and -e_1, each component within half their distance.
         assert!((0..60).all(|i| (layout.coords[i * 2] - 1.0).abs() <= 1.0 + 1e-12));
