@@ -122,7 +122,7 @@ pub struct Lanczos<'a> {
     /// Ritz vectors are kept and the basis grows again from the residual.
     pub restarts: usize,
     /// Runs the dot products (a whole vector each) and the vector updates
-    /// (rows cut at fixed points): the same bits on any number of threads.
+    /// (in pieces of rows): the same bits on any number of threads.
     pub pool: &'a Pool,
 }
 
@@ -405,8 +405,16 @@ impl Lanczos<'_> {
     }
 }
 
-/// Rows of a vector update one task computes.
-const ROWS: usize = 1024;
+/// Rows of a vector update (or of an operator's product) one task
+/// computes: every entry is computed on its own, so the cut cannot change a
+/// result and follows the threads, a few pieces per thread, one on one
+/// thread (in the browser, short pieces cost more in calls than they gain).
+pub fn rows_per_task(pool: &Pool, n: usize) -> usize {
+    match pool.threads() {
+        1 => n.max(1),
+        threads => n.div_ceil(4 * threads).max(256),
+    }
+}
 
 /// w . v for every v, each a task of its own.
 fn dots<'v>(pool: &Pool, w: &[f64], vectors: impl Iterator<Item = &'v Vec<f64>>) -> Vec<f64> {
@@ -414,8 +422,7 @@ fn dots<'v>(pool: &Pool, w: &[f64], vectors: impl Iterator<Item = &'v Vec<f64>>)
     pool.map(vectors.len(), |k| dot(w, vectors[k]))
 }
 
-/// w -= sum_k c[k] v[k], the terms subtracted in order from every entry,
-/// rows cut at fixed points.
+/// w -= sum_k c[k] v[k], the terms subtracted in order from every entry.
 fn subtract<'v>(
     pool: &Pool,
     w: &mut [f64],
@@ -423,8 +430,9 @@ fn subtract<'v>(
     c: &[f64],
 ) {
     let vectors: Vec<&Vec<f64>> = vectors.collect();
-    pool.chunks_mut(w, ROWS, |piece, w| {
-        let rows = piece * ROWS..piece * ROWS + w.len();
+    let per_task = rows_per_task(pool, w.len());
+    pool.chunks_mut(w, per_task, |piece, w| {
+        let rows = piece * per_task..piece * per_task + w.len();
         for (v, &c) in vectors.iter().zip(c) {
             axpy(-c, &v[rows.clone()], w);
         }
@@ -434,8 +442,9 @@ fn subtract<'v>(
 /// sum_r y[r] basis[r], normalised.
 fn combine(pool: &Pool, basis: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; basis.first().map_or(0, Vec::len)];
-    pool.chunks_mut(&mut out, ROWS, |piece, out| {
-        let rows = piece * ROWS..piece * ROWS + out.len();
+    let per_task = rows_per_task(pool, out.len());
+    pool.chunks_mut(&mut out, per_task, |piece, out| {
+        let rows = piece * per_task..piece * per_task + out.len();
         for (v, &c) in basis.iter().zip(y) {
             axpy(c, &v[rows.clone()], out);
         }

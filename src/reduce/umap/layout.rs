@@ -9,8 +9,6 @@
 //! clipped to +-4 per coordinate, and the learning rate decays linearly to
 //! zero. What differs, for speed, and leaves the quality measures where
 //! umap-learn's are (`scripts/bench-reduce`):
-//! - the random stream: ours, seeded, one for the whole run, instead of one
-//!   Tausworthe state per vertex;
 //! - the random stream: ours, seeded, one per chunk of edges (below),
 //!   instead of one Tausworthe state per vertex;
 //! - evaluation order: umap-learn moves a point after its attraction and
@@ -292,6 +290,9 @@ struct Schedule<'a> {
     /// The edges in runs of [`RANGE`], each with its own bookkeeping, so the
     /// threads can settle an epoch's due edges side by side.
     ranges: Vec<RwLock<EdgeRange>>,
+    /// The epoch's due edges, all ranges' in edge order, and their negative
+    /// samples.
+    due: RwLock<(Vec<u32>, Vec<u32>)>,
 }
 
 /// Edges whose bookkeeping one task settles at the start of an epoch.
@@ -373,6 +374,7 @@ impl<'a> Schedule<'a> {
             seed,
             epochs_per_negative_sample,
             ranges,
+            due: RwLock::new((Vec::with_capacity(eps.len()), Vec::with_capacity(eps.len()))),
         }
     }
 
@@ -383,7 +385,8 @@ impl<'a> Schedule<'a> {
     /// The threads of `pool` work through the epoch as a team (an epoch at
     /// 12,000 points is a score of batches of ~0.2 ms each, too short for a
     /// parallel section that wakes sleeping threads). They settle the edge
-    /// ranges' bookkeeping, then share each batch's chunks and meet.
+    /// ranges' bookkeeping, the leader lists the due edges of all ranges, and
+    /// they share each batch's chunks and meet.
     /// Every member keeps its own copy of the positions (the leader's is the
     /// layout itself) and applies every move of a batch to it, in edge
     /// order, so the copies stay the same bits: the moves are written once
@@ -414,12 +417,19 @@ impl<'a> Schedule<'a> {
                 )
             });
             member.wait();
-            let (mut due, mut n_neg) = (Vec::new(), Vec::new());
-            for range in &self.ranges {
-                let range = read(range);
-                due.extend_from_slice(&range.due[..range.n_due]);
-                n_neg.extend_from_slice(&range.n_neg);
+            if member.is_leader() {
+                let mut due = write(&self.due);
+                due.0.clear();
+                due.1.clear();
+                for range in &self.ranges {
+                    let range = read(range);
+                    due.0.extend_from_slice(&range.due[..range.n_due]);
+                    due.1.extend_from_slice(&range.n_neg);
+                }
             }
+            member.wait();
+            let due = read(&self.due);
+            let (due, n_neg) = (&due.0, &due.1);
             let (mut layout_guard, mut copy);
             let positions: &mut [f32] = if member.is_leader() {
                 layout_guard = layout.lock().unwrap_or_else(|e| e.into_inner());
@@ -451,7 +461,7 @@ impl<'a> Schedule<'a> {
                 });
                 member.wait();
                 let moves: Vec<_> = slots.iter().map(read).collect();
-                self.apply(batch, moves.iter().flat_map(|m| m.iter()), alpha, positions);
+                self.apply(batch, &moves, alpha, positions);
             }
         });
     }
@@ -489,20 +499,23 @@ impl<'a> Schedule<'a> {
         }
     }
 
-    /// Moves the points of a batch edge by edge, in edge order.
-    fn apply<'m, const DIM: usize>(
+    /// Moves the points of a batch edge by edge, in edge order; `moves`
+    /// holds the moves of each chunk of the batch.
+    fn apply<const DIM: usize>(
         &self,
         batch: &[u32],
-        moves: impl Iterator<Item = &'m Move<DIM>>,
+        moves: &[impl std::ops::Deref<Target = Vec<Move<DIM>>>],
         alpha: f32,
         embedding: &mut [f32],
     ) {
-        for (&i, m) in batch.iter().zip(moves) {
-            let i = i as usize;
-            let (j, k) = (self.opt.head[i] as usize, self.opt.tail[i] as usize);
-            for d in 0..DIM {
-                embedding[k * DIM + d] -= m.attraction[d] * alpha;
-                embedding[j * DIM + d] += m.attraction[d] * alpha + m.repulsion[d] * alpha;
+        for (edges, moves) in batch.chunks(CHUNK).zip(moves) {
+            for (&i, m) in edges.iter().zip(moves.iter()) {
+                let i = i as usize;
+                let (j, k) = (self.opt.head[i] as usize, self.opt.tail[i] as usize);
+                for d in 0..DIM {
+                    embedding[k * DIM + d] -= m.attraction[d] * alpha;
+                    embedding[j * DIM + d] += m.attraction[d] * alpha + m.repulsion[d] * alpha;
+                }
             }
         }
     }

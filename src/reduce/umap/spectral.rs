@@ -14,7 +14,7 @@
 
 use ndarray::ArrayView2;
 
-use super::eigen::{Lanczos, norm};
+use super::eigen::{Lanczos, norm, rows_per_task};
 use super::fuzzy::FuzzyGraph;
 use crate::parallel::Pool;
 use crate::reduce::numeric;
@@ -32,8 +32,6 @@ const MAX_BASIS_VALUES: usize = 16_000_000;
 /// two or six restarts or converging (nine, 9.6 s) do no better (0.845 to
 /// 0.848; umap-learn 0.857), and each costs the page about 2.5 s.
 const RESTARTS: usize = 1;
-/// Rows of the operator's product one task computes.
-const ROWS: usize = 1024;
 
 /// An N x dim layout (row-major) and, if some part is not the exact spectral
 /// layout (random positions, or eigenvectors short of the tolerance), why.
@@ -119,9 +117,10 @@ fn connected_layout(
         pool,
     };
     let mut apply = |x: &[f64], y: &mut [f64]| {
-        pool.chunks_mut(y, ROWS, |piece, y| {
+        let per_task = rows_per_task(pool, n);
+        pool.chunks_mut(y, per_task, |piece, y| {
             for (k, y) in y.iter_mut().enumerate() {
-                let i = piece * ROWS + k;
+                let i = piece * per_task + k;
                 let (cols, ws) = graph.row(i);
                 let s: f64 = cols
                     .iter()
