@@ -3,12 +3,15 @@
 // for, the stages seen on the way, the peak resident memory of Chromium's
 // renderer processes, and pan + zoom redraws per second over the finished
 // map. The native CLI's time for the same map is printed beside it by
-// scripts/bench-whole-space.
+// scripts/bench-whole-space. Each map is made twice when the build has the
+// threaded map worker: served plainly (one thread) and cross-origin isolated
+// (the map worker's threads), with whether the two layouts are the same bits.
 // Usage: node scripts/bench_whole_space.mjs [pca] [umap] [tsne]
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launch, panAndZoom, serve } from "../tests/e2e/harness.mjs";
+import { ISOLATION, launch, panAndZoom, serve } from "../tests/e2e/harness.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const methods = process.argv.slice(2).length ? process.argv.slice(2) : ["pca", "umap"];
@@ -24,9 +27,14 @@ function rendererMb() {
   }
 }
 
-const { server, url } = await serve(join(root, "dist"));
+const plain = await serve(join(root, "dist"));
+const isolated = await serve(join(root, "dist"), "/crystal-atlas/", "no-cache", ISOLATION);
+const threaded = readFileSync(join(root, "dist", "index.html"), "utf8").includes("crystal-atlas-threads");
+const runs = [["served plainly", plain.url]];
+if (threaded) runs.push(["cross-origin isolated", isolated.url]);
+else console.log("(this build has no threaded map worker: one thread only)");
 const browser = await launch();
-for (const method of methods) {
+for (const method of methods) for (const [how, url] of runs) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await context.addInitScript(() => localStorage.setItem("crystal-atlas-tour", "done"));
   const page = await context.newPage();
@@ -53,11 +61,14 @@ for (const method of methods) {
   peak = Math.max(peak, rendererMb());
   const points = await page.getAttribute("#map", "data-drawn-points");
   const renderer = await page.getAttribute("#map", "data-renderer");
+  const threads = await page.getAttribute("#debug", "data-map-threads");
+  const hash = await page.getAttribute("#map", "data-layout-hash");
   const frames = await panAndZoom(page);
-  console.log(`${titles[method]} of all ${Number(points).toLocaleString("en")} binaries: finished ${seconds.toFixed(1)} s after navigation; renderer peak ${peak.toFixed(0)} MB`);
+  console.log(`${titles[method]} of all ${Number(points).toLocaleString("en")} binaries, ${how}, map worker on ${threads} thread(s): finished ${seconds.toFixed(1)} s after navigation; renderer peak ${peak.toFixed(0)} MB; layout ${hash}`);
   console.log(`  stages: ${stages.map((s) => `${s.stage} at ${s.at.toFixed(0)} s`).join("; ")}`);
   console.log(`  pan + zoom (${renderer}): ${frames.draws} redraws in ${frames.ms.toFixed(0)} ms (${Math.round((frames.draws * 1000) / frames.ms)} per second); last draw ${frames.last.toFixed(1)} ms`);
   await context.close();
 }
 await browser.close();
-server.close();
+plain.server.close();
+isolated.server.close();

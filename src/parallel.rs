@@ -15,6 +15,8 @@
 
 use std::cell::Cell;
 use std::num::NonZeroUsize;
+#[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// How many threads a computation may use. The default is every core the
@@ -26,10 +28,15 @@ pub struct Threads(NonZeroUsize);
 impl Threads {
     pub const ONE: Threads = Threads(NonZeroUsize::MIN);
 
-    /// Every core the operating system offers this process (1 in wasm, or
-    /// when it cannot tell).
+    /// Every core the operating system offers this process (1 when it
+    /// cannot tell); in wasm, the threads of the shared pool the page's
+    /// threaded worker started ([`share_pool`]), or 1.
     pub fn all() -> Threads {
         if cfg!(target_arch = "wasm32") {
+            #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+            if let Some(pool) = SHARED.get() {
+                return Threads::new(pool.current_num_threads()).unwrap_or(Threads::ONE);
+            }
             return Threads::ONE;
         }
         Threads(std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN))
@@ -54,16 +61,32 @@ impl Default for Threads {
 /// Runs chunks of work on up to [`Threads`] threads, built once per
 /// computation and used for all its parallel sections.
 pub struct Pool {
-    #[cfg(not(target_arch = "wasm32"))]
-    pool: Option<rayon::ThreadPool>,
+    #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
+    pool: Option<Arc<rayon::ThreadPool>>,
+}
+
+/// The pool of the page's threaded worker: Web Workers sharing its memory
+/// cannot be started per computation (each costs a module instance), so they
+/// are started once and every [`Pool`] of more than one thread uses them.
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+static SHARED: std::sync::OnceLock<Arc<rayon::ThreadPool>> = std::sync::OnceLock::new();
+
+/// Makes `pool` the one computations in this wasm module run on (the first
+/// call wins).
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+pub fn share_pool(pool: rayon::ThreadPool) {
+    let _ = SHARED.set(Arc::new(pool));
 }
 
 impl Pool {
     /// A pool of `threads` threads; with one thread (always in wasm), or if
     /// the system refuses to start threads, the work runs on the caller's.
     pub fn new(threads: Threads) -> Pool {
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
         {
+            #[cfg(target_arch = "wasm32")]
+            let pool = (threads.get() > 1).then(|| SHARED.get().cloned()).flatten();
+            #[cfg(not(target_arch = "wasm32"))]
             let pool = (threads.get() > 1)
                 .then(|| {
                     rayon::ThreadPoolBuilder::new()
@@ -71,10 +94,11 @@ impl Pool {
                         .build()
                         .ok()
                 })
-                .flatten();
+                .flatten()
+                .map(Arc::new);
             Pool { pool }
         }
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
         {
             let _ = threads;
             Pool {}
@@ -88,7 +112,7 @@ impl Pool {
 
     /// The number of threads chunks run on.
     pub fn threads(&self) -> usize {
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
         if let Some(pool) = &self.pool {
             return pool.current_num_threads();
         }
@@ -97,7 +121,7 @@ impl Pool {
 
     /// `f(0)`, ..., `f(chunks - 1)`, in chunk order.
     pub fn map<R: Send>(&self, chunks: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
         if let Some(pool) = &self.pool
             && chunks > 1
         {
@@ -116,7 +140,7 @@ impl Pool {
     /// `f(i, &mut items[i])` for every item: each chunk writes only its own
     /// output.
     pub fn each_mut<T: Send>(&self, items: &mut [T], f: impl Fn(usize, &mut T) + Sync + Send) {
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
         if let Some(pool) = &self.pool
             && items.len() > 1
         {
@@ -142,7 +166,7 @@ impl Pool {
         items: &mut [T],
         f: impl Fn(usize, &mut T) -> R + Sync + Send,
     ) -> Vec<R> {
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
         if let Some(pool) = &self.pool
             && items.len() > 1
         {
@@ -172,7 +196,7 @@ impl Pool {
         f: impl Fn(usize, &mut [T]) + Sync + Send,
     ) {
         let len = len.max(1);
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
         if let Some(pool) = &self.pool
             && data.len() > len
         {
@@ -201,7 +225,7 @@ impl Pool {
     /// the chunk, not on the member computing it, so that the result is the
     /// same bits for any number of threads.
     pub fn team(&self, f: impl Fn(&Member<'_>) + Sync) {
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
         if let Some(pool) = &self.pool {
             let shared = TeamState::new(pool.current_num_threads());
             pool.broadcast(|ctx| {
@@ -240,10 +264,10 @@ impl TeamState {
 }
 
 /// Marks the team poisoned if its member unwinds.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 struct PanicMark<'a>(&'a TeamState);
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 impl Drop for PanicMark<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {

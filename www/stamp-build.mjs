@@ -7,8 +7,10 @@
 // 2. Adds the SHA-256 of Trunk's inline loader script to the
 //    Content-Security-Policy, so no other inline script can run.
 // 3. Writes the build's version and file list into the service worker.
+// The map worker's threaded build, when scripts/build-threaded-worker made one,
+// is versioned like the worker and named in <meta name="crystal-atlas-threads">.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
 const dir = process.env.TRUNK_STAGING_DIR;
@@ -39,6 +41,15 @@ writeFileSync(
   join(dir, `${worker}_loader.js`),
   `importScripts("./${worker}.js");wasm_bindgen("./${worker}_bg.wasm");\n`,
 );
+// The map worker's threaded build (scripts/build-threaded-worker), when there
+// is one: the page then learns its name from <meta name="crystal-atlas-threads">.
+const threaded = existsSync(join(dir, "worker_mt.js"));
+if (threaded) {
+  const mt = `worker_mt-${build}`;
+  renameSync(join(dir, "worker_mt.js"), join(dir, `${mt}.js`));
+  renameSync(join(dir, "worker_mt_bg.wasm"), join(dir, `${mt}_bg.wasm`));
+  writeFileSync(join(dir, `${mt}_loader.js`), `importScripts("./${mt}.js");wasm_bindgen("./${mt}_bg.wasm");\n`);
+}
 
 const indexPath = join(dir, "index.html");
 let index = readFileSync(indexPath, "utf8");
@@ -49,7 +60,11 @@ if (!index.includes("__INLINE_SCRIPT_HASHES__")) {
   process.exit(1);
 }
 index = index.replace("__INLINE_SCRIPT_HASHES__", hashes.join(" "));
-index = index.replace("<head>", `<head>\n  <meta name="crystal-atlas-build" content="${build}">`);
+index = index.replace(
+  "<head>",
+  `<head>\n  <meta name="crystal-atlas-build" content="${build}">` +
+    (threaded ? `\n  <meta name="crystal-atlas-threads" content="worker_mt-${build}">` : ""),
+);
 writeFileSync(indexPath, index);
 
 const swPath = join(dir, "sw.js");
@@ -57,4 +72,7 @@ const assets = ["./", ...files(dir).map((p) => "./" + relative(dir, p).split(sep
 let sw = readFileSync(swPath, "utf8");
 sw = sw.replace("__BUILD__", build).replace("__ASSETS__", JSON.stringify(assets, null, 1));
 writeFileSync(swPath, sw);
-console.log(`stamp-build: build ${build}, ${assets.length} files, ${hashes.length} inline script(s) hashed`);
+console.log(
+  `stamp-build: build ${build}, ${assets.length} files, ${hashes.length} inline script(s) hashed` +
+    (threaded ? ", threaded map worker" : ", no threaded map worker"),
+);

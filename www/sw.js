@@ -17,6 +17,20 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// Cross-origin isolation (COOP and COEP, which GitHub Pages cannot send): with
+// it the page may share memory with its map worker's threads
+// (src/web/threads.rs); without it the map worker runs on one thread. Every
+// file is the site's own, so require-corp blocks nothing.
+function isolated(response) {
+  if (!response || response.type === "opaque" || response.status === 0) {
+    return response;
+  }
+  const headers = new Headers(response.headers);
+  headers.set("Cross-Origin-Opener-Policy", "same-origin");
+  headers.set("Cross-Origin-Embedder-Policy", "require-corp");
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) {
@@ -25,10 +39,14 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     // The page itself: the network first, so a new build shows at once; the cache offline.
     event.respondWith(
-      fetch(request).catch(() => caches.open(CACHE).then((cache) => cache.match("./"))),
+      fetch(request)
+        .catch(() => caches.open(CACHE).then((cache) => cache.match("./")))
+        .then(isolated),
     );
     return;
   }
   // Every other file is named per build (content hashes), so a cached copy is always right.
-  event.respondWith(caches.match(request, { ignoreSearch: true }).then((hit) => hit || fetch(request)));
+  event.respondWith(
+    caches.match(request, { ignoreSearch: true }).then((hit) => hit || fetch(request)).then(isolated),
+  );
 });

@@ -248,6 +248,17 @@ impl MapCanvas {
             self.layout_serial += 1;
             self.bounds = self.layout.as_ref().and_then(|l| Bounds::of(&l.coords));
             self.grid = self.layout.as_ref().map(|l| HitGrid::build(&l.coords));
+            // For tests: the finished layout's bits, to compare maps computed
+            // on one thread and on several (FNV-1a over the coordinates).
+            let hash = self.layout.as_ref().filter(|l| l.last).map(|l| {
+                l.coords.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, x| {
+                    (h ^ u64::from(x.to_bits())).wrapping_mul(0x0100_0000_01b3)
+                })
+            });
+            let _ = match hash {
+                Some(h) => self.canvas.set_attribute("data-layout-hash", &format!("{h:016x}")),
+                None => self.canvas.remove_attribute("data-layout-hash"),
+            };
             self.hover = None;
             self.cursor = None;
             self.resize();

@@ -15,6 +15,8 @@ mod export;
 mod gl_points;
 mod panels;
 mod shell;
+#[cfg(target_feature = "atomics")]
+pub mod threads;
 mod worker;
 mod workers;
 

@@ -133,8 +133,33 @@ async fn run(runner: Rc<RefCell<Runner>>, request: Request, payload: Option<Vec<
 }
 
 /// The worker's entry point: installs the panic hook and the message handler,
-/// then says it is ready.
+/// then says it is ready. The threaded build first starts its threads; an
+/// instance that is itself one of those threads does nothing here.
 pub fn start() {
+    #[cfg(target_feature = "atomics")]
+    {
+        if super::threads::is_pool_thread() {
+            return;
+        }
+        install_panic_hook();
+        wasm_bindgen_futures::spawn_local(async {
+            let threads = super::threads::start().await.unwrap_or_else(|why| {
+                web_sys::console::warn_1(
+                    &format!("crystal-atlas: the map worker runs on one thread: {why}").into(),
+                );
+                1
+            });
+            listen(threads);
+        });
+    }
+    #[cfg(not(target_feature = "atomics"))]
+    {
+        install_panic_hook();
+        listen(1);
+    }
+}
+
+fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let message = format!("the worker stopped on an internal error: {info}");
         web_sys::console::error_1(&message.clone().into());
@@ -142,6 +167,11 @@ pub fn start() {
         let _ = js_sys::Reflect::set(&report, &"panic".into(), &message.into());
         let _ = scope().post_message(&report);
     }));
+}
+
+/// Handles the page's requests, one [`Runner`] for all, and says it is
+/// ready and on how many threads it computes.
+fn listen(threads: usize) {
     let runner = Rc::new(RefCell::new(Runner::new()));
     super::dom::on::<web_sys::MessageEvent>(&scope(), "message", move |event| {
         let data = event.data();
@@ -161,5 +191,13 @@ pub fn start() {
             ),
         }
     });
-    post(&Response::Ready, None);
+    let ready = js_sys::Object::new();
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    if let Ok(msg) = serde::Serialize::serialize(&Response::Ready, &serializer) {
+        let _ = js_sys::Reflect::set(&ready, &"msg".into(), &msg);
+    }
+    let _ = js_sys::Reflect::set(&ready, &"threads".into(), &(threads as u32).into());
+    if let Err(e) = scope().post_message(&ready) {
+        web_sys::console::error_2(&"crystal-atlas worker: post failed".into(), &e);
+    }
 }

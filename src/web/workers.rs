@@ -149,7 +149,7 @@ impl Workers {
         slot.generation += 1;
         let generation = slot.generation;
         slot.ready = false;
-        let worker = match Worker::new(&loader_url()) {
+        let worker = match Worker::new(&loader_url(role)) {
             Ok(w) => w,
             Err(e) => {
                 let message = format!("it could not start: {}", super::worker::describe(&e));
@@ -224,6 +224,16 @@ impl Workers {
         };
         let slot = &mut self.slots[role.index()];
         if let Response::Ready = response {
+            if role == Role::Reduce {
+                // For tests and the curious: the threads the map is computed on.
+                let threads = js_sys::Reflect::get(data, &"threads".into())
+                    .ok()
+                    .and_then(|t| t.as_f64())
+                    .unwrap_or(1.0);
+                if let Some(debug) = super::dom::document().get_element_by_id("debug") {
+                    let _ = debug.set_attribute("data-map-threads", &threads.to_string());
+                }
+            }
             slot.ready = true;
             for message in std::mem::take(&mut slot.queue) {
                 post(slot, &message);
@@ -271,15 +281,33 @@ fn post(slot: &Slot, message: &JsValue) {
 }
 
 /// The worker's loader: versioned by the build (see www/stamp-build.mjs);
-/// Trunk's own name when the page was not stamped (a development build).
-pub fn loader_url() -> String {
-    let build = super::dom::document()
-        .query_selector("meta[name=crystal-atlas-build]")
-        .ok()
-        .flatten()
-        .and_then(|m| m.get_attribute("content"));
-    match build {
+/// Trunk's own name when the page was not stamped (a development build). The
+/// map's reducer gets the threaded build where there is one and the page is
+/// cross-origin isolated.
+pub fn loader_url(role: Role) -> String {
+    let meta = |name: &str| {
+        super::dom::document()
+            .query_selector(&format!("meta[name={name}]"))
+            .ok()
+            .flatten()
+            .and_then(|m| m.get_attribute("content"))
+    };
+    if role == Role::Reduce
+        && let Some(threaded) = meta("crystal-atlas-threads")
+        && cross_origin_isolated()
+    {
+        return format!("./{threaded}_loader.js");
+    }
+    match meta("crystal-atlas-build") {
         Some(b) => format!("./worker-{b}_loader.js"),
         None => "./worker_loader.js".into(),
     }
+}
+
+/// Whether the page may share memory with its workers (served with
+/// cross-origin isolation: COOP and COEP).
+pub fn cross_origin_isolated() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .map(|v| v.is_truthy())
+        .unwrap_or(false)
 }

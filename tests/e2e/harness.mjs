@@ -22,7 +22,9 @@ const TYPES = {
 /// Serves `root` on 127.0.0.1 at a free port, under the sub-path `base`
 /// (as GitHub Pages serves a project site), so relative URLs are tested.
 /// `cacheControl` is sent with every file; GitHub Pages sends "max-age=600".
-export async function serve(root, base = "/crystal-atlas/", cacheControl = "no-cache") {
+/// `headers` are sent with every file too (COOP and COEP, say, to serve the
+/// page cross-origin isolated, as the service worker does).
+export async function serve(root, base = "/crystal-atlas/", cacheControl = "no-cache", headers = {}) {
   root = resolve(root);
   const server = createServer(async (req, res) => {
     try {
@@ -38,7 +40,11 @@ export async function serve(root, base = "/crystal-atlas/", cacheControl = "no-c
       }
       if ((await stat(path).catch(() => null))?.isDirectory()) path = join(path, "index.html");
       const body = await readFile(path);
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream", "cache-control": cacheControl });
+      res.writeHead(200, {
+        "content-type": TYPES[extname(path)] ?? "application/octet-stream",
+        "cache-control": cacheControl,
+        ...headers,
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end("not found");
@@ -48,6 +54,12 @@ export async function serve(root, base = "/crystal-atlas/", cacheControl = "no-c
   const { port } = server.address();
   return { server, url: `http://127.0.0.1:${port}${base}` };
 }
+
+/// What makes a page cross-origin isolated, so it may share memory with its workers.
+export const ISOLATION = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+};
 
 export const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",

@@ -187,6 +187,35 @@ export const tests = [
     },
   },
   {
+    name: "a cross-origin isolated page maps on several threads, the same bits as on one",
+    async run({ page, context, url, isolatedUrl, shot }) {
+      // A UMAP the page computes (not the shipped default map).
+      const link = "#seed=7";
+      await page.goto(isolatedUrl + link);
+      assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+      const threaded = await page.evaluate(() => !!document.querySelector("meta[name=crystal-atlas-threads]"));
+      if (!threaded) {
+        console.log("  notice: this build has no threaded map worker (no nightly toolchain); the page maps on one thread");
+        return;
+      }
+      await waitForMap(page, "UMAP", 120_000);
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      const threads = Number(await page.getAttribute("#debug", "data-map-threads"));
+      assert.equal(threads, Math.min(Math.max(cores, 1), 8) >= 2 ? Math.min(cores, 8) : 1, `threads on ${cores} cores`);
+      const several = await page.getAttribute("#map", "data-layout-hash");
+      assert.match(several ?? "", /^[0-9a-f]{16}$/);
+      await shot("-threads");
+      // The same link where memory cannot be shared: the plain worker, one thread.
+      const plain = await context.newPage();
+      await plain.goto(url + link);
+      assert.equal(await plain.evaluate(() => crossOriginIsolated), false);
+      await waitForMap(plain, "UMAP", 120_000);
+      assert.equal(await plain.getAttribute("#debug", "data-map-threads"), "1");
+      assert.equal(await plain.getAttribute("#map", "data-layout-hash"), several, "the same layout, bit for bit");
+      await plain.close();
+    },
+  },
+  {
     name: "UMAP streams its layout and can be cancelled mid-run",
     async run({ page, url, shot }) {
       await page.goto(url + "#n=3");

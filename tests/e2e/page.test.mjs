@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { waitForMap } from "./harness.mjs";
 
 // The project's shared reference data: ../shared beside the repository (or $CRYSTAL_ATLAS_SHARED).
 const shared = process.env.CRYSTAL_ATLAS_SHARED ?? join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared");
@@ -89,6 +90,17 @@ export const tests = [
       const cell = page.locator('#counts-table [data-order="2"] [data-allowed]');
       await cell.waitFor({ timeout: 20_000 });
       assert.equal(await cell.getAttribute("data-allowed"), "13464");
+      // The service worker serves the page cross-origin isolated (GitHub Pages
+      // cannot send the headers), so the map worker may share memory with its
+      // threads.
+      assert.equal(await page.evaluate(() => crossOriginIsolated), true, "isolated by the service worker");
+      // A map computed offline: on the threaded map worker where the build has one.
+      await page.goto(url + "#seed=7");
+      await waitForMap(page, "UMAP", 120_000);
+      const threaded = await page.evaluate(() => !!document.querySelector("meta[name=crystal-atlas-threads]"));
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      const threads = Number(await page.getAttribute("#debug", "data-map-threads"));
+      assert.equal(threads > 1, threaded && cores > 1, `map worker on ${threads} thread(s), ${cores} cores`);
       await context.setOffline(false);
     },
   },

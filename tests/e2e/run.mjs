@@ -10,7 +10,7 @@
 import { mkdir, readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { launch, serve } from "./harness.mjs";
+import { ISOLATION, launch, serve } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "..", "dist");
@@ -31,6 +31,8 @@ for (const file of (await readdir(here)).filter((f) => f.endsWith(".test.mjs")).
 const selected = tests.filter((t) => t.name.includes(filter) || t.file.includes(filter));
 
 const { server, url } = await serve(dist);
+// The same site served cross-origin isolated (as its service worker serves it).
+const isolated = await serve(dist, "/crystal-atlas/", "no-cache", ISOLATION);
 const browser = await launch();
 let failed = 0;
 for (const t of selected) {
@@ -58,7 +60,7 @@ for (const t of selected) {
   const shot = (suffix = "") => page.screenshot({ path: join(shots, `${slug}${suffix}.png`), fullPage: false });
   const started = Date.now();
   try {
-    await t.run({ page, context, url, shot });
+    await t.run({ page, context, url, isolatedUrl: isolated.url, shot });
     const unexpected = errors.filter((e) => !(t.allowErrors ?? []).some((a) => e.includes(a)));
     if (unexpected.length) throw new Error(`errors in the page: ${unexpected.join(" | ")}`);
     console.log(`ok   ${t.name} (${Date.now() - started} ms)`);
@@ -71,5 +73,6 @@ for (const t of selected) {
 }
 await browser.close();
 server.close();
+isolated.server.close();
 console.log(`${selected.length - failed} passed, ${failed} failed; screenshots in ${shots}`);
 process.exit(failed ? 1 : 0);
