@@ -256,7 +256,9 @@ impl MapCanvas {
                 })
             });
             let _ = match hash {
-                Some(h) => self.canvas.set_attribute("data-layout-hash", &format!("{h:016x}")),
+                Some(h) => self
+                    .canvas
+                    .set_attribute("data-layout-hash", &format!("{h:016x}")),
                 None => self.canvas.remove_attribute("data-layout-hash"),
             };
             self.hover = None;

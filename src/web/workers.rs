@@ -49,6 +49,9 @@ pub struct Workers {
     /// runs is an error in wasm-bindgen. The oldest go once there are more
     /// than [`RETIRED_KEPT`].
     retired: Vec<Closure<dyn FnMut(JsValue)>>,
+    /// Set when the threaded map worker died before it was ready (a device
+    /// that cannot reserve its shared memory, say): the plain one takes over.
+    plain_reduce: bool,
 }
 
 /// Handlers of stopped workers kept alive (two per worker).
@@ -88,6 +91,7 @@ impl Workers {
             slots,
             dispatch,
             retired: Vec::new(),
+            plain_reduce: false,
         }
     }
 
@@ -149,7 +153,8 @@ impl Workers {
         slot.generation += 1;
         let generation = slot.generation;
         slot.ready = false;
-        let worker = match Worker::new(&loader_url(role)) {
+        let threaded = role == Role::Reduce && !self.plain_reduce;
+        let worker = match Worker::new(&loader_url(role, threaded)) {
             Ok(w) => w,
             Err(e) => {
                 let message = format!("it could not start: {}", super::worker::describe(&e));
@@ -255,6 +260,15 @@ impl Workers {
         if slot.generation != generation {
             return Arrival::Nothing;
         }
+        if role == Role::Reduce && !slot.ready && !self.plain_reduce {
+            self.plain_reduce = true;
+            web_sys::console::warn_1(
+                &format!(
+                    "crystal-atlas: the threaded map worker failed ({message}); using the plain one"
+                )
+                .into(),
+            );
+        }
         self.retire(role);
         let slot = &mut self.slots[role.index()];
         slot.restarts += 1;
@@ -282,9 +296,9 @@ fn post(slot: &Slot, message: &JsValue) {
 
 /// The worker's loader: versioned by the build (see www/stamp-build.mjs);
 /// Trunk's own name when the page was not stamped (a development build). The
-/// map's reducer gets the threaded build where there is one and the page is
-/// cross-origin isolated.
-pub fn loader_url(role: Role) -> String {
+/// map's reducer gets the threaded build, when `threaded`, where there is one
+/// and the page is cross-origin isolated.
+pub fn loader_url(role: Role, threaded: bool) -> String {
     let meta = |name: &str| {
         super::dom::document()
             .query_selector(&format!("meta[name={name}]"))
@@ -293,6 +307,7 @@ pub fn loader_url(role: Role) -> String {
             .and_then(|m| m.get_attribute("content"))
     };
     if role == Role::Reduce
+        && threaded
         && let Some(threaded) = meta("crystal-atlas-threads")
         && cross_origin_isolated()
     {

@@ -213,6 +213,17 @@ export const tests = [
       assert.equal(await plain.getAttribute("#debug", "data-map-threads"), "1");
       assert.equal(await plain.getAttribute("#map", "data-layout-hash"), several, "the same layout, bit for bit");
       await plain.close();
+      // Stopping a map stops its threads with its worker; the next map starts new ones.
+      await page.goto(isolatedUrl + "#n=3");
+      await page.waitForFunction(() => document.querySelector("#map")?.dataset.method === "UMAP" && document.querySelector("#map").dataset.final === "false", null, { timeout: 60_000 });
+      await page.click("#map-action");
+      await page.waitForFunction(() => document.querySelector("#map-status-text").textContent.startsWith("Stopped"));
+      await page.evaluate(() => document.querySelector("#debug").removeAttribute("data-map-threads"));
+      await page.goto(isolatedUrl + "#seed=8");
+      await waitForMap(page, "UMAP", 120_000);
+      const next = await page.getAttribute("#map", "data-layout-hash");
+      assert.ok(next && next !== several, "a new map, computed");
+      assert.equal(Number(await page.getAttribute("#debug", "data-map-threads")), threads, "by a new worker's threads");
     },
   },
   {
