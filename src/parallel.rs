@@ -8,10 +8,13 @@
 //! and when, then cannot change a result. Natively the chunks run on a rayon
 //! pool of [`Threads`] threads (a parallel section costs a few microseconds
 //! there, against ~0.1 ms for spawning scoped threads, and UMAP and t-SNE
-//! have thousands of sections); in wasm, which has no threads, the same
-//! chunks run one after another on the calling thread. The page spreads work
-//! over Web Workers instead, through the chunk-level functions the reducers
-//! expose (e.g. [`crate::reduce::knn::ExactSearchPlan`]).
+//! have thousands of sections). In the page's threaded map worker (wasm built
+//! with atomics, for cross-origin isolated pages) they run on the rayon pool
+//! it started once, whose threads are Web Workers on its shared memory
+//! (`share_pool`, `web/threads.rs`); in other wasm the same chunks run one
+//! after another on the calling thread. The page also spreads work over its
+//! workers through the chunk-level functions the reducers expose (e.g.
+//! [`crate::reduce::knn::ExactSearchPlan`]).
 
 use std::cell::Cell;
 use std::num::NonZeroUsize;
@@ -20,8 +23,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// How many threads a computation may use. The default is every core the
-/// operating system offers (`std::thread::available_parallelism`); one in
-/// wasm.
+/// operating system offers (`std::thread::available_parallelism`); in wasm
+/// the threads of the shared pool, or one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Threads(NonZeroUsize);
 
@@ -30,7 +33,7 @@ impl Threads {
 
     /// Every core the operating system offers this process (1 when it
     /// cannot tell); in wasm, the threads of the shared pool the page's
-    /// threaded worker started ([`share_pool`]), or 1.
+    /// threaded worker started (`share_pool`), or 1.
     pub fn all() -> Threads {
         if cfg!(target_arch = "wasm32") {
             #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
@@ -79,8 +82,9 @@ pub fn share_pool(pool: rayon::ThreadPool) {
 }
 
 impl Pool {
-    /// A pool of `threads` threads; with one thread (always in wasm), or if
-    /// the system refuses to start threads, the work runs on the caller's.
+    /// A pool of `threads` threads (in wasm, the shared pool); with one
+    /// thread, in wasm without a shared pool, or if the system refuses to
+    /// start threads, the work runs on the caller's.
     pub fn new(threads: Threads) -> Pool {
         #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
         {
@@ -217,7 +221,7 @@ impl Pool {
 
 impl Pool {
     /// Runs `f` once on every thread of the pool at the same time (once on
-    /// the calling thread with one thread, always in wasm), for work cut into
+    /// the calling thread when the pool has one), for work cut into
     /// many short steps: the members share each step's chunks
     /// ([`Member::share`]) and meet at spinning barriers ([`Member::wait`])
     /// between steps, a microsecond where a parallel section of `map` costs
