@@ -33,7 +33,15 @@ fn scope() -> DedicatedWorkerGlobalScope {
 /// that cannot be written (a number JavaScript cannot hold) is answered with
 /// an error naming why, so the page is never left waiting.
 fn post(response: &Response, payload: Option<&[f32]>) {
+    post_with(response, payload, &[]);
+}
+
+/// [`post`], the message carrying `fields` besides.
+fn post_with(response: &Response, payload: Option<&[f32]>, fields: &[(&str, JsValue)]) {
     let message = js_sys::Object::new();
+    for (name, value) in fields {
+        let _ = js_sys::Reflect::set(&message, &(*name).into(), value);
+    }
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     let msg = match serde::Serialize::serialize(response, &serializer) {
         Ok(msg) => msg,
@@ -191,13 +199,9 @@ fn listen(threads: usize) {
             ),
         }
     });
-    let ready = js_sys::Object::new();
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    if let Ok(msg) = serde::Serialize::serialize(&Response::Ready, &serializer) {
-        let _ = js_sys::Reflect::set(&ready, &"msg".into(), &msg);
-    }
-    let _ = js_sys::Reflect::set(&ready, &"threads".into(), &(threads as u32).into());
-    if let Err(e) = scope().post_message(&ready) {
-        web_sys::console::error_2(&"crystal-atlas worker: post failed".into(), &e);
-    }
+    post_with(
+        &Response::Ready,
+        None,
+        &[("threads", (threads as u32).into())],
+    );
 }

@@ -154,7 +154,7 @@ impl Workers {
         let generation = slot.generation;
         slot.ready = false;
         let threaded = role == Role::Reduce && !self.plain_reduce;
-        let worker = match Worker::new(&loader_url(role, threaded)) {
+        let worker = match Worker::new(&loader_url(threaded)) {
             Ok(w) => w,
             Err(e) => {
                 let message = format!("it could not start: {}", super::worker::describe(&e));
@@ -295,10 +295,11 @@ fn post(slot: &Slot, message: &JsValue) {
 }
 
 /// The worker's loader: versioned by the build (see www/stamp-build.mjs);
-/// Trunk's own name when the page was not stamped (a development build). The
-/// map's reducer gets the threaded build, when `threaded`, where there is one
-/// and the page is cross-origin isolated.
-pub fn loader_url(role: Role, threaded: bool) -> String {
+/// Trunk's own name when the page was not stamped (a development build).
+/// `threaded` (the map's reducer) asks for the threaded build, given where
+/// there is one and the page is cross-origin isolated (COOP and COEP), so
+/// it may share memory with its threads.
+fn loader_url(threaded: bool) -> String {
     let meta = |name: &str| {
         super::dom::document()
             .query_selector(&format!("meta[name={name}]"))
@@ -306,23 +307,18 @@ pub fn loader_url(role: Role, threaded: bool) -> String {
             .flatten()
             .and_then(|m| m.get_attribute("content"))
     };
-    if role == Role::Reduce
-        && threaded
-        && let Some(threaded) = meta("crystal-atlas-threads")
-        && cross_origin_isolated()
+    let isolated = || {
+        js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+            .is_ok_and(|v| v.is_truthy())
+    };
+    if threaded
+        && let Some(name) = meta("crystal-atlas-threads")
+        && isolated()
     {
-        return format!("./{threaded}_loader.js");
+        return format!("./{name}_loader.js");
     }
     match meta("crystal-atlas-build") {
         Some(b) => format!("./worker-{b}_loader.js"),
         None => "./worker_loader.js".into(),
     }
-}
-
-/// Whether the page may share memory with its workers (served with
-/// cross-origin isolation: COOP and COEP).
-pub fn cross_origin_isolated() -> bool {
-    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
-        .map(|v| v.is_truthy())
-        .unwrap_or(false)
 }

@@ -332,13 +332,14 @@ impl Lanczos<'_> {
     /// norm of what is left.
     fn project_out(&self, w: &mut [f64], basis: &[Vec<f64>]) -> (Vec<f64>, f64) {
         let mut total = vec![0.0; basis.len()];
+        let vectors: Vec<&[f64]> = basis.iter().map(Vec::as_slice).collect();
         for _ in 0..2 {
             for v in self.deflate {
                 let c = dot(w, v);
                 axpy(-c, v, w);
             }
-            let along = dots(self.pool, w, basis.iter());
-            subtract(self.pool, w, basis.iter(), &along);
+            let along = dots(self.pool, w, &vectors);
+            subtract(self.pool, w, &vectors, &along);
             for (t, c) in total.iter_mut().zip(along) {
                 *t += c;
             }
@@ -353,9 +354,15 @@ impl Lanczos<'_> {
     #[inline(never)]
     fn orthogonalize(&self, w: &mut [f64], basis: &[Vec<f64>]) -> f64 {
         let mut before = norm(w);
+        let vectors: Vec<&[f64]> = self
+            .deflate
+            .iter()
+            .chain(basis)
+            .map(Vec::as_slice)
+            .collect();
         for _ in 0..2 {
-            let along = dots(self.pool, w, self.deflate.iter().chain(basis));
-            subtract(self.pool, w, self.deflate.iter().chain(basis), &along);
+            let along = dots(self.pool, w, &vectors);
+            subtract(self.pool, w, &vectors, &along);
             let after = norm(w);
             if after > 0.7 * before {
                 return after;
@@ -417,19 +424,12 @@ pub fn rows_per_task(pool: &Pool, n: usize) -> usize {
 }
 
 /// w . v for every v, each a task of its own.
-fn dots<'v>(pool: &Pool, w: &[f64], vectors: impl Iterator<Item = &'v Vec<f64>>) -> Vec<f64> {
-    let vectors: Vec<&Vec<f64>> = vectors.collect();
+fn dots(pool: &Pool, w: &[f64], vectors: &[&[f64]]) -> Vec<f64> {
     pool.map(vectors.len(), |k| dot(w, vectors[k]))
 }
 
 /// w -= sum_k c[k] v[k], the terms subtracted in order from every entry.
-fn subtract<'v>(
-    pool: &Pool,
-    w: &mut [f64],
-    vectors: impl Iterator<Item = &'v Vec<f64>>,
-    c: &[f64],
-) {
-    let vectors: Vec<&Vec<f64>> = vectors.collect();
+fn subtract(pool: &Pool, w: &mut [f64], vectors: &[&[f64]], c: &[f64]) {
     let per_task = rows_per_task(pool, w.len());
     pool.chunks_mut(w, per_task, |piece, w| {
         let rows = piece * per_task..piece * per_task + w.len();

@@ -402,11 +402,6 @@ impl<'a> Schedule<'a> {
                 .map(|_| RwLock::new(Vec::with_capacity(CHUNK)))
                 .collect()
         });
-        let snapshot = if pool.threads() > 1 {
-            embedding.to_vec()
-        } else {
-            Vec::new()
-        };
         let layout = Mutex::new(embedding);
         pool.team(|member| {
             member.share(self.ranges.len(), |r| {
@@ -417,6 +412,9 @@ impl<'a> Schedule<'a> {
                 )
             });
             member.wait();
+            // The others copy the layout while the leader lists the due
+            // edges; the leader moves it only after the next meeting.
+            let mut copy = Vec::new();
             if member.is_leader() {
                 let mut due = write(&self.due);
                 due.0.clear();
@@ -426,16 +424,17 @@ impl<'a> Schedule<'a> {
                     due.0.extend_from_slice(&range.due[..range.n_due]);
                     due.1.extend_from_slice(&range.n_neg);
                 }
+            } else {
+                copy = layout.lock().unwrap_or_else(|e| e.into_inner()).to_vec();
             }
             member.wait();
             let due = read(&self.due);
             let (due, n_neg) = (&due.0, &due.1);
-            let (mut layout_guard, mut copy);
+            let mut layout_guard;
             let positions: &mut [f32] = if member.is_leader() {
                 layout_guard = layout.lock().unwrap_or_else(|e| e.into_inner());
                 &mut layout_guard
             } else {
-                copy = snapshot.clone();
                 &mut copy
             };
             for (b, (batch, batch_neg)) in due.chunks(BATCH).zip(n_neg.chunks(BATCH)).enumerate() {
